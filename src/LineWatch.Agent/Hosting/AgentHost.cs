@@ -1,0 +1,28 @@
+using LineWatch.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serilog;
+
+namespace LineWatch.Agent.Hosting;
+
+/// <summary>Composes the running agent: configuration, logging and the hosted services, in start order.</summary>
+internal static class AgentHost
+{
+    public static IHost Build(AgentConfiguration config, Serilog.Core.Logger logger)
+    {
+        // DisableDefaults: no appsettings.json or DOTNET_ variables of the host's own; our configuration is already loaded.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = config.Options.DataDir });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSerilog(logger, dispose: false);
+
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(config.Options.ShutdownTimeoutSeconds));
+        builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(config.Options);
+
+        builder.Services.AddSingleton<ModelService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelService>());
+        builder.Services.AddHostedService<StartupSummary>();
+        return builder.Build();
+    }
+}

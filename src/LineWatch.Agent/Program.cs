@@ -1,0 +1,14 @@
+using System.CommandLine;
+using LineWatch.Agent.Cli;
+
+var config = ConfigOption.Create();
+var root = new RootCommand("LineWatch: real-time video anomaly detection for production lines")
+{
+    config,
+    RunCommand.Create(config),
+    CheckCommand.Create(config),
+    VersionCommand.Create(),
+};
+
+// No termination handling here: `run` hands SIGTERM to the host, which shuts down in order.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -1,0 +1,22 @@
+namespace LineWatch.Configuration;
+
+/// <summary>
+/// The whole configuration (config/linewatch.json, overridden by LINEWATCH__* environment variables). The
+/// top-level section names are a public contract: they may grow, never be renamed.
+/// </summary>
+public sealed class AgentOptions
+{
+    /// <summary>Names this agent in MQTT topics and logs; letters, digits, '-' and '_'.</summary>
+    public string AgentId { get; set; } = "linewatch";
+
+    /// <summary>Profiles, outbox, snapshots and logs. Relative paths are taken from the config file's folder.</summary>
+    public string DataDir { get; set; } = "data";
+
+    public List<CameraOptions> Cameras { get; set; } = [];
+    public ModelOptions Model { get; set; } = new();
+    public MqttOptions Mqtt { get; set; } = new();
+    public DashboardOptions Dashboard { get; set; } = new();
+
+    /// <summary>How long a SIGTERM may take to stop everything before the host gives up waiting.</summary>
+    public double ShutdownTimeoutSeconds { get; set; } = 10;
+}

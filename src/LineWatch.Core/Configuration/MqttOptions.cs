@@ -1,0 +1,49 @@
+namespace LineWatch.Configuration;
+
+public enum MqttMode
+{
+    /// <summary>The agent starts and supervises a local Mosquitto on 127.0.0.1.</summary>
+    Embedded,
+    /// <summary>The agent connects to the broker at Host:Port.</summary>
+    External,
+}
+
+public sealed class MqttOptions
+{
+    public MqttMode Mode { get; set; } = MqttMode.Embedded;
+    public string Host { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 1883;
+    public string TopicPrefix { get; set; } = "linewatch";
+
+    /// <summary>Empty means the agent id.</summary>
+    public string ClientId { get; set; } = "";
+
+    /// <summary>3.1.1 or 5.</summary>
+    public string ProtocolVersion { get; set; } = "5";
+
+    public string Username { get; set; } = "";
+
+    /// <summary>A secret: never logged. Prefer LINEWATCH__Mqtt__Password in the service environment.</summary>
+    public string Password { get; set; } = "";
+
+    public int KeepAliveSeconds { get; set; } = 30;
+    public MqttTlsOptions Tls { get; set; } = new();
+
+    /// <summary>The broker binary for embedded mode.</summary>
+    public string MosquittoPath { get; set; } = "/usr/sbin/mosquitto";
+}
+
+public sealed class MqttTlsOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>PEM file of the CA(s) that signed the broker's certificate.</summary>
+    public string CaFile { get; set; } = "";
+
+    /// <summary>Optional client certificate and key (PEM) for brokers that require them.</summary>
+    public string CertFile { get; set; } = "";
+    public string KeyFile { get; set; } = "";
+
+    /// <summary>Checks that the broker certificate names Host. Turn off only for a test broker.</summary>
+    public bool VerifyHostname { get; set; } = true;
+}

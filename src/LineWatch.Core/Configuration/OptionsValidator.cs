@@ -1,0 +1,123 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace LineWatch.Configuration;
+
+/// <summary>The rules a bound configuration must meet before the agent starts; each error names its key.</summary>
+public static partial class OptionsValidator
+{
+    public static IReadOnlyList<CameraSource> Validate(AgentOptions options, string baseDir, List<ConfigError> errors)
+    {
+        if (!TopicSafeName().IsMatch(options.AgentId))
+        {
+            errors.Add(new("AgentId", $"'{options.AgentId}' must be 1-64 letters, digits, '-' or '_' (it is part of MQTT topics)"));
+        }
+        if (options.ShutdownTimeoutSeconds is <= 0 or > 300)
+        {
+            errors.Add(new("ShutdownTimeoutSeconds", "must be between 0 and 300 seconds"));
+        }
+        var sources = ValidateCameras(options, baseDir, errors);
+        ValidateModel(options.Model, errors);
+        ValidateMqtt(options.Mqtt, errors);
+        ValidateDashboard(options.Dashboard, errors);
+        return sources;
+    }
+
+    private static List<CameraSource> ValidateCameras(AgentOptions options, string baseDir, List<ConfigError> errors)
+    {
+        var sources = new List<CameraSource>();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.Cameras.Count; i++)
+        {
+            var camera = options.Cameras[i];
+            var key = $"Cameras:{i}";
+            if (!TopicSafeName().IsMatch(camera.Name))
+            {
+                errors.Add(new($"{key}:Name", $"'{camera.Name}' must be 1-64 letters, digits, '-' or '_' (it is part of MQTT topics)"));
+            }
+            else if (!names.Add(camera.Name))
+            {
+                errors.Add(new($"{key}:Name", $"'{camera.Name}' is used by another camera"));
+            }
+            if (CameraSource.TryParse(camera.Source, baseDir, options.DataDir, out var source, out var error)) sources.Add(source);
+            else errors.Add(new($"{key}:Source", error));
+            if (camera.AnalysisFps is <= 0 or > 60) errors.Add(new($"{key}:AnalysisFps", $"{camera.AnalysisFps} must be above 0 and at most 60"));
+            if (camera.WatchdogSeconds is < 1 or > 3600) errors.Add(new($"{key}:WatchdogSeconds", $"{camera.WatchdogSeconds} must be between 1 and 3600"));
+        }
+        return sources;
+    }
+
+    private static void ValidateModel(ModelOptions model, List<ConfigError> errors)
+    {
+        if (model.Path.Length == 0) errors.Add(new("Model:Path", "is required (an ONNX file made by `linewatch model build`)"));
+        if (model.IntraOpThreads is < 0 or > 256) errors.Add(new("Model:IntraOpThreads", $"{model.IntraOpThreads} must be 0 (automatic) to 256"));
+        if (model.CudaDeviceId is < 0 or > 64) errors.Add(new("Model:CudaDeviceId", $"{model.CudaDeviceId} must be 0 to 64"));
+    }
+
+    private static void ValidateMqtt(MqttOptions mqtt, List<ConfigError> errors)
+    {
+        if (mqtt.Mode == MqttMode.External && string.IsNullOrWhiteSpace(mqtt.Host)) errors.Add(new("Mqtt:Host", "is required when Mode is external"));
+        if (mqtt.Host.Length > 0 && Uri.CheckHostName(mqtt.Host) == UriHostNameType.Unknown) errors.Add(new("Mqtt:Host", $"'{mqtt.Host}' is not a host name or IP address"));
+        if (mqtt.Port is < 1 or > 65535) errors.Add(new("Mqtt:Port", $"{mqtt.Port} must be 1-65535"));
+        if (!TopicPrefix().IsMatch(mqtt.TopicPrefix))
+        {
+            errors.Add(new("Mqtt:TopicPrefix", $"'{mqtt.TopicPrefix}' must be topic levels of letters, digits, '-', '_' separated by '/', without wildcards"));
+        }
+        if (mqtt.ClientId.Length > 0 && !TopicSafeName().IsMatch(mqtt.ClientId)) errors.Add(new("Mqtt:ClientId", "must be 1-64 letters, digits, '-' or '_'"));
+        if (mqtt.ProtocolVersion is not ("3.1.1" or "5")) errors.Add(new("Mqtt:ProtocolVersion", $"'{mqtt.ProtocolVersion}' must be 3.1.1 or 5"));
+        if (mqtt.KeepAliveSeconds is < 5 or > 3600) errors.Add(new("Mqtt:KeepAliveSeconds", $"{mqtt.KeepAliveSeconds} must be 5-3600"));
+        if (mqtt.Password.Length > 0 && mqtt.Username.Length == 0) errors.Add(new("Mqtt:Username", "is required when a password is set"));
+        if (mqtt.Mode == MqttMode.Embedded && mqtt.Tls.Enabled) errors.Add(new("Mqtt:Tls:Enabled", "TLS is for external brokers; the embedded broker listens on 127.0.0.1 only"));
+        var tls = mqtt.Tls;
+        if (tls.Enabled)
+        {
+            if (tls.CaFile.Length == 0) errors.Add(new("Mqtt:Tls:CaFile", "is required when TLS is enabled"));
+            else if (!File.Exists(tls.CaFile)) errors.Add(new("Mqtt:Tls:CaFile", $"file not found: {tls.CaFile}"));
+            if ((tls.CertFile.Length > 0) != (tls.KeyFile.Length > 0)) errors.Add(new("Mqtt:Tls:CertFile", "a client certificate needs both CertFile and KeyFile"));
+            if (tls.CertFile.Length > 0 && !File.Exists(tls.CertFile)) errors.Add(new("Mqtt:Tls:CertFile", $"file not found: {tls.CertFile}"));
+            if (tls.KeyFile.Length > 0 && !File.Exists(tls.KeyFile)) errors.Add(new("Mqtt:Tls:KeyFile", $"file not found: {tls.KeyFile}"));
+        }
+    }
+
+    private static void ValidateDashboard(DashboardOptions dashboard, List<ConfigError> errors)
+    {
+        if (!dashboard.Enabled) return;
+        var urls = dashboard.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (urls.Length == 0) errors.Add(new("Dashboard:Urls", "needs at least one URL, e.g. http://127.0.0.1:8080"));
+        var exposed = false;
+        foreach (var url in urls)
+        {
+            if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                errors.Add(new("Dashboard:Urls", $"'{url}' is not an http:// or https:// URL"));
+                continue;
+            }
+            exposed |= !IsLoopback(uri.Host);
+        }
+        var auth = dashboard.Auth;
+        if (exposed && auth.Mode == DashboardAuthMode.None)
+        {
+            errors.Add(new("Dashboard:Auth:Mode", "the dashboard listens on a non-loopback address, so authentication (token or basic) must be configured"));
+        }
+        if (auth.Mode == DashboardAuthMode.Token && !Sha256Hex().IsMatch(auth.TokenSha256))
+        {
+            errors.Add(new("Dashboard:Auth:TokenSha256", "must be the 64-hex-digit SHA-256 of the token"));
+        }
+        if (auth.Mode == DashboardAuthMode.Basic && (auth.Username.Length == 0 || auth.PasswordHash.Length == 0))
+        {
+            errors.Add(new("Dashboard:Auth", "basic authentication needs Username and PasswordHash"));
+        }
+    }
+
+    private static bool IsLoopback(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex TopicSafeName();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")]
+    private static partial Regex TopicPrefix();
+
+    [GeneratedRegex(@"^[0-9a-fA-F]{64}$")]
+    private static partial Regex Sha256Hex();
+}

@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+
+namespace LineWatch.Interop;
+
+/// <summary>P/Invoke declarations for Eclipse Mosquitto's client library (Debian libmosquitto1, mosquitto.h 2.0).</summary>
+internal static unsafe partial class MosquittoNative
+{
+    private const string Library = "libmosquitto.so.1";
+
+    public const int Success = 0;
+    public const int OptionProtocolVersion = 1;  // MOSQ_OPT_PROTOCOL_VERSION
+    public const int ProtocolV311 = 4;           // MQTT_PROTOCOL_V311
+    public const int ProtocolV5 = 5;             // MQTT_PROTOCOL_V5
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_lib_version")]
+    public static partial int LibVersion(out int major, out int minor, out int revision);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_lib_init")]
+    public static partial int LibInit();
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_new", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint New(string? id, [MarshalAs(UnmanagedType.U1)] bool cleanSession, nint userData);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_destroy")]
+    public static partial void Destroy(nint mosq);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_int_option")]
+    public static partial int IntOption(nint mosq, int option, int value);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_username_pw_set", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int UsernamePasswordSet(nint mosq, string? username, string? password);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_tls_set", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int TlsSet(nint mosq, string? caFile, string? caPath, string? certFile, string? keyFile, nint passwordCallback);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_tls_insecure_set")]
+    public static partial int TlsInsecureSet(nint mosq, [MarshalAs(UnmanagedType.U1)] bool insecure);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_connect", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Connect(nint mosq, string host, int port, int keepAlive);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_disconnect")]
+    public static partial int Disconnect(nint mosq);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_loop")]
+    public static partial int Loop(nint mosq, int timeoutMs, int maxPackets);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_connect_callback_set")]
+    public static partial void ConnectCallbackSet(nint mosq, delegate* unmanaged<nint, nint, int, void> callback);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_strerror")]
+    public static partial byte* StrError(int error);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_connack_string")]
+    public static partial byte* ConnackString(int code);
+
+    public static string ErrorText(int error) => Marshal.PtrToStringUTF8((nint)StrError(error)) ?? $"mosquitto error {error}";
+    public static string ConnackText(int code) => Marshal.PtrToStringUTF8((nint)ConnackString(code)) ?? $"CONNACK {code}";
+}

@@ -1,0 +1,129 @@
+using LineWatch.Configuration;
+
+namespace LineWatch.Tests.Configuration;
+
+public class AgentConfigurationTests
+{
+    private const string Valid = """
+        {
+          // comments are allowed, as in the shipped config
+          "AgentId": "line-7",
+          "DataDir": "state",
+          "Cameras": [ { "Name": "press", "Source": "clips/press.mp4", "AnalysisFps": 6 } ],
+          "Model": { "Path": "models/m.onnx", "Device": "cpu" },
+          "Mqtt": { "Mode": "external", "Host": "broker.local", "Port": 8883 }
+        }
+        """;
+
+    private static readonly KeyValuePair<string, string?>[] NoEnvironment = [];
+
+    [Fact]
+    public void Loads_a_valid_file_and_resolves_paths_against_its_folder()
+    {
+        using var file = new TempConfig(Valid);
+        var config = AgentConfiguration.Load(file.Path, NoEnvironment);
+
+        Assert.Equal("line-7", config.Options.AgentId);
+        Assert.Equal(Path.Combine(file.Directory, "state"), config.Options.DataDir);
+        Assert.Equal(Path.Combine(file.Directory, "models", "m.onnx"), config.Options.Model.Path);
+        Assert.Equal(ModelDevice.Cpu, config.Options.Model.Device);
+        Assert.Equal(MqttMode.External, config.Options.Mqtt.Mode);
+        var source = Assert.Single(config.CameraSources);
+        Assert.Equal(CameraSourceKind.File, source.Kind);
+        Assert.Equal(Path.Combine(file.Directory, "clips", "press.mp4"), source.Location);
+    }
+
+    [Fact]
+    public void Environment_variables_with_the_prefix_override_the_file()
+    {
+        using var file = new TempConfig(Valid);
+        var config = AgentConfiguration.Load(file.Path,
+        [
+            new("LINEWATCH__Mqtt__Host", "10.1.2.3"),
+            new("LINEWATCH__Cameras__0__AnalysisFps", "12.5"),
+            new("OTHER__Mqtt__Host", "ignored"),
+        ]);
+
+        Assert.Equal("10.1.2.3", config.Options.Mqtt.Host);
+        Assert.Equal(12.5, config.Options.Cameras[0].AnalysisFps);
+    }
+
+    [Fact]
+    public void Malformed_json_names_file_line_and_column()
+    {
+        using var file = new TempConfig("{\n  \"AgentId\": \"a\"\n  \"DataDir\": \"b\"\n}");
+        var error = Assert.Throws<ConfigurationException>(() => AgentConfiguration.Load(file.Path, NoEnvironment));
+
+        Assert.Equal(file.Path, error.File);
+        Assert.Contains("line 3 column 3", error.Errors[0].Key);
+        Assert.Contains(file.Path, error.Message);
+    }
+
+    [Fact]
+    public void A_missing_file_is_named()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => AgentConfiguration.Load("/nonexistent/linewatch.json", NoEnvironment));
+        Assert.Contains("not found", error.Message);
+        Assert.Contains("/nonexistent/linewatch.json", error.Message);
+    }
+
+    [Theory]
+    [InlineData("""{ "Model": { "Path": "m.onnx", "Device": "gpu" } }""", "Model:Device", "auto|cuda|cpu")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Mqtt": { "Port": "many" } }""", "Mqtt:Port", "whole number")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Mqtt": { "Port": 0 } }""", "Mqtt:Port", "1-65535")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Mqtt": { "Hots": "x" } }""", "Mqtt:Hots", "unknown setting")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Cameras": [ { "Name": "a", "Source": "ftp://h/x" } ] }""", "Cameras:0:Source", "unsupported source scheme 'ftp:'")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Cameras": [ { "Name": "a/b", "Source": "demo:" } ] }""", "Cameras:0:Name", "letters, digits")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Cameras": [ { "Name": "a", "Source": "demo:", "AnalysisFps": 0 } ] }""", "Cameras:0:AnalysisFps", "above 0")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Cameras": [ { "Name": "a", "Source": "demo:" }, { "Name": "A", "Source": "demo:" } ] }""", "Cameras:1:Name", "another camera")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Mqtt": { "TopicPrefix": "plant/#" } }""", "Mqtt:TopicPrefix", "without wildcards")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Mqtt": { "Mode": "external", "Tls": { "Enabled": true } } }""", "Mqtt:Tls:CaFile", "required")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Dashboard": { "Urls": "http://0.0.0.0:8080" } }""", "Dashboard:Auth:Mode", "non-loopback")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "AgentId": "" }""", "AgentId", "letters, digits")]
+    [InlineData("""{ }""", "Model:Path", "required")]
+    public void An_invalid_value_is_reported_with_its_key_path(string json, string key, string reason)
+    {
+        using var file = new TempConfig(json);
+        var error = Assert.Throws<ConfigurationException>(() => AgentConfiguration.Load(file.Path, NoEnvironment));
+
+        var match = Assert.Single(error.Errors, e => e.Key == key);
+        Assert.Contains(reason, match.Reason);
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once()
+    {
+        using var file = new TempConfig("""{ "AgentId": "a b", "Model": { "Path": "" }, "Mqtt": { "Port": -1 } }""");
+        var error = Assert.Throws<ConfigurationException>(() => AgentConfiguration.Load(file.Path, NoEnvironment));
+        Assert.Equal(["AgentId", "Model:Path", "Mqtt:Port"], error.Errors.Select(e => e.Key).Order().ToArray());
+    }
+
+    [Fact]
+    public void Loopback_dashboard_needs_no_auth_but_an_exposed_one_with_a_token_is_accepted()
+    {
+        using var loopback = new TempConfig("""{ "Model": { "Path": "m.onnx" }, "Dashboard": { "Urls": "http://localhost:8080;http://[::1]:8081" } }""");
+        Assert.NotNull(AgentConfiguration.Load(loopback.Path, NoEnvironment));
+
+        var hash = new string('a', 64);
+        using var exposed = new TempConfig($$"""{ "Model": { "Path": "m.onnx" }, "Dashboard": { "Urls": "http://0.0.0.0:8080", "Auth": { "Mode": "token", "TokenSha256": "{{hash}}" } } }""");
+        Assert.NotNull(AgentConfiguration.Load(exposed.Path, NoEnvironment));
+    }
+
+    [Fact]
+    public void The_shipped_default_configuration_is_valid()
+    {
+        var shipped = Path.Combine(RepositoryRoot(), "config", "linewatch.json");
+        var config = AgentConfiguration.Load(shipped, NoEnvironment);
+
+        Assert.Equal(MqttMode.Embedded, config.Options.Mqtt.Mode);
+        Assert.Equal("http://127.0.0.1:8080", config.Options.Dashboard.Urls);
+        Assert.Equal(CameraSourceKind.Demo, Assert.Single(config.CameraSources).Kind);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LineWatch.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("LineWatch.sln not found above " + AppContext.BaseDirectory);
+    }
+}
