@@ -1,0 +1,137 @@
+using System.Text.Json;
+using LineWatch.IntegrationTests.Support;
+using LineWatch.Model;
+using LineWatch.Model.Onnx;
+
+namespace LineWatch.IntegrationTests.Cli;
+
+/// <summary>The real `linewatch` executable, as a user or systemd runs it.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    [Fact]
+    public void Version_json_reports_every_native_component()
+    {
+        var (exitCode, output) = AgentProcess.Run("version", "--json");
+        Assert.Equal(0, exitCode);
+
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.Equal("1.29.0", root.GetProperty("onnxRuntime").GetString());
+        Assert.Contains("CPUExecutionProvider", root.GetProperty("executionProviders").EnumerateArray().Select(e => e.GetString()));
+        Assert.StartsWith("4.6.", root.GetProperty("openCv").GetString());
+        Assert.Contains("FFMPEG", root.GetProperty("videoBackends").EnumerateArray().Select(e => e.GetString()));
+        Assert.StartsWith("2.0.", root.GetProperty("mosquitto").GetString());
+        Assert.Contains("SelectiveScan", root.GetProperty("customOps").GetString());
+    }
+
+    [Fact]
+    public void Check_with_a_bad_value_exits_2_naming_the_key()
+    {
+        var config = WriteConfig(TestPaths.Vtest, "\"Port\": 99999");
+        var (exitCode, output) = AgentProcess.Run("check", "--config", config);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Mqtt:Port", output);
+        Assert.Contains("99999 must be 1-65535", output);
+    }
+
+    [Fact]
+    public void Check_with_malformed_json_exits_2_naming_line_and_column()
+    {
+        var config = _dir.File("broken.json");
+        File.WriteAllText(config, "{\n  \"AgentId\": \"a\",\n  \"Cameras\": [ }\n}");
+        var (exitCode, output) = AgentProcess.Run("check", "--config", config);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(config, output);
+        Assert.Contains("line 3 column", output);
+    }
+
+    [Fact]
+    public void Check_passes_when_model_camera_and_broker_all_work()
+    {
+        using var broker = new MosquittoBroker();
+        var config = WriteConfig(TestPaths.Vtest, $"\"Port\": {broker.Port}");
+
+        var (exitCode, output) = AgentProcess.Run("check", "--config", config);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("[ok] model", output);
+        Assert.Contains("CPUExecutionProvider", output);
+        Assert.Contains("[ok] camera vtest: file", output);
+        Assert.Contains("768x576", output);
+        Assert.Contains("[ok] broker: connected", output);
+        Assert.Contains("all checks passed", output);
+    }
+
+    [Fact]
+    public void Check_reports_each_failure_and_exits_1_without_leaking_the_password()
+    {
+        using var broker = new MosquittoBroker("plant", "right-secret");
+        var config = WriteConfig("/nonexistent/cam.mp4",
+            $"\"Port\": {broker.Port}, \"Username\": \"plant\", \"Password\": \"wrong-secret-42\", \"ProtocolVersion\": \"3.1.1\"");
+
+        var (exitCode, output) = AgentProcess.Run("check", "--config", config);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("[FAIL] camera vtest: video file not found: /nonexistent/cam.mp4", output);
+        Assert.Contains("[FAIL] broker", output);
+        Assert.Contains("refused", output);
+        Assert.DoesNotContain("wrong-secret-42", output);
+    }
+
+    [Fact]
+    public void Run_stops_cleanly_on_sigterm_and_keeps_secrets_out_of_its_logs()
+    {
+        var config = WriteConfig(TestPaths.Vtest, "\"Username\": \"plant\", \"Password\": \"never-log-me-7\"");
+        using var agent = AgentProcess.Start("run", "--config", config);
+
+        Assert.True(agent.WaitForOutput("LineWatch started", TimeSpan.FromSeconds(30)), agent.Output);
+        Assert.Contains("on CPUExecutionProvider", agent.Output);
+        Assert.Contains("Camera vtest: file", agent.Output);
+        agent.Signal(AgentProcess.SigTerm);
+
+        Assert.True(agent.WaitForExit(TimeSpan.FromSeconds(15)), "the agent did not stop within 15 s of SIGTERM:\n" + agent.Output);
+        Assert.Equal(0, agent.ExitCode);
+        Assert.Contains("LineWatch stopped", agent.Output);
+
+        var logs = Directory.GetFiles(Path.Combine(_dir.Path, "data", "logs"), "linewatch-*.json");
+        var logText = File.ReadAllText(Assert.Single(logs));
+        Assert.Contains("LineWatch started", logText);
+        foreach (var line in File.ReadLines(logs[0])) JsonDocument.Parse(line).Dispose(); // one JSON object per line
+        Assert.DoesNotContain("never-log-me-7", logText);
+        Assert.DoesNotContain("never-log-me-7", agent.Output);
+    }
+
+    [Fact]
+    public void Run_refuses_an_invalid_configuration_with_exit_code_2()
+    {
+        var config = WriteConfig("ftp://somewhere/cam", "\"Port\": 1883");
+        var (exitCode, output) = AgentProcess.Run("run", "--config", config);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Cameras:0:Source", output);
+    }
+
+    /// <summary>A configuration whose model is a real one-op graph using our custom op; <paramref name="mqtt"/> adds MQTT settings.</summary>
+    private string WriteConfig(string camera, string mqtt)
+    {
+        var model = _dir.File("scan.onnx");
+        if (!File.Exists(model)) OnnxModelFile.Save(SelectiveScanModel.Build(new ScanFlags()), model);
+        var path = _dir.File($"linewatch-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, $$"""
+            {
+              "AgentId": "it-agent",
+              "DataDir": "data",
+              "Cameras": [ { "Name": "vtest", "Source": "{{camera}}", "AnalysisFps": 5 } ],
+              "Model": { "Path": "scan.onnx", "Device": "cpu" },
+              "Mqtt": { "Mode": "external", "Host": "127.0.0.1", "TopicPrefix": "it", {{mqtt}} },
+              "ShutdownTimeoutSeconds": 5
+            }
+            """);
+        return path;
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

@@ -1,0 +1,123 @@
+using LineWatch.Configuration;
+using LineWatch.IntegrationTests.Support;
+using LineWatch.Inference;
+using LineWatch.Model;
+using LineWatch.Model.Onnx;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+
+namespace LineWatch.IntegrationTests.Inference;
+
+/// <summary>
+/// Our SelectiveScan op, loaded into a real ONNX Runtime session from liblinewatch_ortops.so, against the plain
+/// reference loop — every flag, with sizes that are not powers of two and the edge case L = 1.
+/// </summary>
+public sealed class SelectiveScanOpTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public static TheoryData<bool, bool, bool, bool, int, int, int, int> Cases()
+    {
+        var data = new TheoryData<bool, bool, bool, bool, int, int, int, int>();
+        foreach (var reverse in new[] { false, true })
+        foreach (var mask in new[] { false, true })
+        foreach (var init in new[] { false, true })
+        {
+            data.Add(reverse, mask, init, true, 2, 5, 37, 16);
+        }
+        data.Add(false, false, false, true, 1, 3, 1, 16);   // a single token
+        data.Add(true, true, true, true, 1, 3, 1, 16);      // ... in every VideoMambaPro mode
+        data.Add(true, true, true, true, 3, 7, 2, 5);       // odd state size, two tokens
+        data.Add(false, false, false, false, 1, 4, 9, 3);   // delta used as given (no softplus)
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Matches_the_reference_loop(bool reverse, bool mask, bool init, bool softplus, int batch, int channels, int length, int state)
+    {
+        var flags = new ScanFlags(reverse, mask, init, softplus);
+        var inputs = new ScanInputs(batch, channels, length, state, seed: batch * 1000 + channels * 100 + length + state);
+        using var model = Load(flags);
+
+        var actual = Run(model.Session, inputs);
+        var expected = ScanReference.Run(inputs, flags);
+
+        Assert.Equal(expected.Length, actual.Length);
+        var worst = expected.Zip(actual, (e, a) => Math.Abs(e - a) / Math.Max(1.0, Math.Abs(e))).Max();
+        Assert.True(worst <= 1e-4, $"max relative difference {worst:E2} for {flags}");
+    }
+
+    [Fact]
+    public void The_flags_change_the_result()
+    {
+        // Guards the comparison above: if the op ignored its attributes, all four outputs would be the same.
+        var inputs = new ScanInputs(1, 4, 12, 16, seed: 7);
+        var outputs = new[] { new ScanFlags(), new ScanFlags(Reverse: true), new ScanFlags(MaskDiagonal: true), new ScanFlags(InitFromInput: true) }
+            .Select(flags =>
+            {
+                using var model = Load(flags);
+                return Run(model.Session, inputs);
+            })
+            .ToList();
+        for (var i = 0; i < outputs.Count; i++)
+        for (var j = i + 1; j < outputs.Count; j++)
+        {
+            Assert.NotEqual(outputs[i], outputs[j]);
+        }
+    }
+
+    [Fact]
+    public void Mismatched_shapes_are_refused_with_a_message_naming_the_input()
+    {
+        using var model = Load(new ScanFlags());
+        var good = new ScanInputs(1, 4, 6, 16, seed: 1);
+        var feeds = Feeds(good);
+        feeds[3].Dispose();
+        feeds[3] = OrtValue.CreateTensorValueFromMemory(new float[1 * 16 * 5], [1, 16, 5]); // B with the wrong length
+        try
+        {
+            var error = Assert.Throws<OnnxRuntimeException>(() => model.Session.Run(new RunOptions(), SelectiveScanModel.InputNames, feeds, ["y"]));
+            Assert.Contains("SelectiveScan: B (1,16,5) must be (B,N,L)", error.Message);
+        }
+        finally
+        {
+            foreach (var feed in feeds) feed.Dispose();
+        }
+    }
+
+    private LoadedModel Load(ScanFlags flags)
+    {
+        var path = _dir.File($"scan-{flags.Reverse}-{flags.MaskDiagonal}-{flags.InitFromInput}-{flags.DeltaSoftplus}.onnx");
+        if (!File.Exists(path)) OnnxModelFile.Save(SelectiveScanModel.Build(flags), path);
+        return OrtSessionFactory.Create(path, new ModelOptions { Device = ModelDevice.Cpu, IntraOpThreads = 2 }, NullLogger.Instance);
+    }
+
+    private static float[] Run(InferenceSession session, ScanInputs inputs)
+    {
+        var feeds = Feeds(inputs);
+        try
+        {
+            using var results = session.Run(new RunOptions(), SelectiveScanModel.InputNames, feeds, ["y"]);
+            return results[0].GetTensorDataAsSpan<float>().ToArray();
+        }
+        finally
+        {
+            foreach (var feed in feeds) feed.Dispose();
+        }
+    }
+
+    private static OrtValue[] Feeds(ScanInputs x) =>
+    [
+        OrtValue.CreateTensorValueFromMemory(x.U, [x.Batch, x.Channels, x.Length]),
+        OrtValue.CreateTensorValueFromMemory(x.Delta, [x.Batch, x.Channels, x.Length]),
+        OrtValue.CreateTensorValueFromMemory(x.A, [x.Channels, x.State]),
+        OrtValue.CreateTensorValueFromMemory(x.B, [x.Batch, x.State, x.Length]),
+        OrtValue.CreateTensorValueFromMemory(x.C, [x.Batch, x.State, x.Length]),
+        OrtValue.CreateTensorValueFromMemory(x.D, [x.Channels]),
+        OrtValue.CreateTensorValueFromMemory(x.Z, [x.Batch, x.Channels, x.Length]),
+        OrtValue.CreateTensorValueFromMemory(x.DeltaBias, [x.Channels]),
+    ];
+
+    public void Dispose() => _dir.Dispose();
+}

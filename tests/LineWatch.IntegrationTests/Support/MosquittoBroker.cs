@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace LineWatch.IntegrationTests.Support;
+
+/// <summary>
+/// A real Mosquitto broker on a free loopback port, with its own config (optionally requiring a user and
+/// password), started for a test and killed after it.
+/// </summary>
+internal sealed class MosquittoBroker : IDisposable
+{
+    public const string Binary = "/usr/sbin/mosquitto";
+    private readonly TempDirectory _dir = new();
+    private readonly Process _process;
+
+    public MosquittoBroker(string? username = null, string? password = null)
+    {
+        Port = FreePort();
+        // `user`: started as root, mosquitto would switch to its own user and could not read our private temp folder.
+        var config = new List<string> { $"listener {Port} 127.0.0.1", "persistence false", "log_dest stderr", $"user {Environment.UserName}" };
+        if (username is not null)
+        {
+            var passwordFile = _dir.File("passwd");
+            File.WriteAllText(passwordFile, "");
+            Run("/usr/bin/mosquitto_passwd", $"-b {passwordFile} {username} {password}");
+            config.Add("allow_anonymous false");
+            config.Add($"password_file {passwordFile}");
+        }
+        else
+        {
+            config.Add("allow_anonymous true");
+        }
+        File.WriteAllLines(_dir.File("mosquitto.conf"), config);
+        _process = Process.Start(new ProcessStartInfo(Binary, $"-c {_dir.File("mosquitto.conf")}") { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+        WaitUntilListening();
+    }
+
+    public int Port { get; }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void WaitUntilListening()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"mosquitto exited with {_process.ExitCode}");
+            try
+            {
+                using var client = new TcpClient();
+                client.Connect(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                Thread.Sleep(50);
+            }
+        }
+        throw new TimeoutException($"mosquitto did not listen on {Port}");
+    }
+
+    private static void Run(string file, string arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true })!;
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} failed: {process.StandardError.ReadToEnd()}");
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            _process.Kill();
+            _process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+        _process.Dispose();
+        _dir.Dispose();
+    }
+}
