@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LineWatch.Agent.Hosting;
 using LineWatch.Agent.Logging;
+using LineWatch.Diagnostics;
 using Microsoft.Extensions.Hosting;
 
 namespace LineWatch.Agent.Cli;
@@ -17,17 +18,19 @@ internal static class RunCommand
             if (configuration is null) return ExitCodes.InvalidConfiguration;
 
             using var logger = AgentLogging.ForAgent(configuration);
+            var log = logger.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "LineWatch.Agent");
+            log.Information("LineWatch {Version} starting as agent {AgentId} (pid {Pid})", AppVersion.Current, configuration.Options.AgentId, Environment.ProcessId);
             try
             {
                 using var host = AgentHost.Build(configuration, logger);
                 // The host's console lifetime owns SIGTERM/SIGINT: it stops the services in reverse order within ShutdownTimeoutSeconds.
                 await host.RunAsync();
-                logger.Information("LineWatch stopped");
+                log.Information("LineWatch stopped");
                 return ExitCodes.Ok;
             }
             catch (Exception e)
             {
-                logger.Fatal(e, "LineWatch stopped on an unexpected error");
+                log.Fatal(e, "LineWatch stopped on an unexpected error");
                 return ExitCodes.Failure;
             }
         });

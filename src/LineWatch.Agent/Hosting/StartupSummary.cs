@@ -1,5 +1,4 @@
 using LineWatch.Configuration;
-using LineWatch.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +10,6 @@ internal sealed class StartupSummary(AgentConfiguration config, ModelService mod
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var options = config.Options;
-        logger.LogInformation("LineWatch {Version} starting as agent {AgentId} (pid {Pid})", AppVersion.Current, options.AgentId, Environment.ProcessId);
         logger.LogInformation("Configuration {ConfigFile}; data directory {DataDir}", config.FilePath, options.DataDir);
         for (var i = 0; i < options.Cameras.Count; i++)
         {
