@@ -34,5 +34,9 @@ public sealed class OnnxAttribute
         return new(proto);
     }
 
+    /// <summary>A subgraph, e.g. the body of a Scan or Loop.</summary>
+    public static OnnxAttribute Graph(string name, GraphProto graph) =>
+        new(new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Graph, G = graph });
+
     internal AttributeProto ToProto() => _proto.Clone();
 }

@@ -14,13 +14,16 @@ public sealed class OnnxGraphBuilder
     public const long IrVersion = 8;
 
     private readonly GraphProto _graph;
+    private readonly string _prefix;
     private readonly Dictionary<string, int> _nameCounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _domains = new(StringComparer.Ordinal);
 
-    public OnnxGraphBuilder(string graphName, int opset = 17)
+    /// <param name="namePrefix">Prepended to generated names; subgraphs use one so their names never shadow the outer graph's.</param>
+    public OnnxGraphBuilder(string graphName, int opset = 17, string namePrefix = "")
     {
         _graph = new GraphProto { Name = graphName };
         _domains[""] = opset;
+        _prefix = namePrefix;
     }
 
     /// <summary>Total number of scalar weights in the initializers added so far.</summary>
@@ -99,6 +102,12 @@ public sealed class OnnxGraphBuilder
 
     public void ImportDomain(string domain, long version) => _domains[domain] = version;
 
+    /// <summary>The graph alone, for use as a subgraph attribute (its outer graph holds the opset imports).</summary>
+    public GraphProto BuildSubgraph() => _graph;
+
+    /// <summary>A float32 constant that is not a learned parameter (epsilons, masks, exponents).</summary>
+    public string Constant(string name, ReadOnlySpan<float> values, params long[] dims) => Weight(name, values, dims, countAsParameter: false);
+
     public ModelProto Build(string producerVersion, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var model = new ModelProto
@@ -156,6 +165,7 @@ public sealed class OnnxGraphBuilder
 
     private string Unique(string name)
     {
+        name = _prefix + name;
         if (_nameCounts.TryAdd(name, 1)) return name;
         string candidate;
         do
