@@ -1,5 +1,7 @@
 #include "selective_scan_cpu.h"
 
+#include "scan_block16.h"
+
 #include <cmath>
 
 namespace linewatch {
@@ -9,26 +11,9 @@ namespace {
 inline float Softplus(float x) { return x > 20.0f ? x : std::log1p(std::exp(x)); }
 inline float Silu(float x) { return x / (1.0f + std::exp(-x)); }
 
-struct ScanJob {
-  const float* u;
-  const float* delta;
-  const float* a;
-  const float* bs;
-  const float* cs;
-  const float* d_skip;
-  const float* z;
-  const float* delta_bias;
-  float* y;
-  ScanShape shape;
-  ScanAttributes attrs;
-};
-
-// One (batch, channel) row: the whole sequence for one channel, state kept in registers / L1.
-void ScanRow(void* data, size_t index) {
-  const ScanJob& job = *static_cast<const ScanJob*>(data);
+// One (batch, channel) row, scalar: any state size, and the channels left over after the 16-wide blocks.
+void ScanRow(const ScanJob& job, int64_t b, int64_t d) {
   const int64_t channels = job.shape.channels, length = job.shape.length, n_state = job.shape.state;
-  const int64_t b = static_cast<int64_t>(index) / channels;
-  const int64_t d = static_cast<int64_t>(index) % channels;
 
   const size_t row = static_cast<size_t>((b * channels + d) * length);
   const float* u = job.u + row;
@@ -69,6 +54,24 @@ void ScanRow(void* data, size_t index) {
   }
 }
 
+// Work units per batch item: 16-channel vector blocks when the state size is 16 (every official model), then
+// single rows for the remaining channels. ORT's pool hands them out.
+int64_t VectorBlocks(const ScanShape& shape) { return shape.state == kLanes ? shape.channels / kLanes : 0; }
+
+int64_t UnitsPerBatch(const ScanShape& shape) {
+  return VectorBlocks(shape) + (shape.channels - VectorBlocks(shape) * kLanes);
+}
+
+void RunUnit(void* data, size_t index) {
+  const ScanJob& job = *static_cast<const ScanJob*>(data);
+  const int64_t per_batch = UnitsPerBatch(job.shape);
+  const int64_t b = static_cast<int64_t>(index) / per_batch;
+  const int64_t unit = static_cast<int64_t>(index) % per_batch;
+  const int64_t blocks = VectorBlocks(job.shape);
+  if (unit < blocks) ScanBlock16(job, b, unit * kLanes);
+  else ScanRow(job, b, blocks * kLanes + (unit - blocks));
+}
+
 }  // namespace
 
 SelectiveScanCpu::SelectiveScanCpu(const OrtApi* api, const OrtKernelInfo* info)
@@ -89,8 +92,8 @@ Ort::Status SelectiveScanCpu::Compute(OrtKernelContext* context, const Ort::Cust
 
   ScanJob job{u.Data(), delta.Data(), a.Data(), b.Data(), c.Data(), d_skip.Data(), z.Data(), delta_bias.Data(),
               out,      shape,        attrs_};
-  // ORT's intra-op pool runs the rows; it sizes the batches itself (num_batch = 0).
-  Ort::KernelContext(context).ParallelFor(ScanRow, static_cast<size_t>(shape.batch * shape.channels), 0, &job);
+  // ORT's intra-op pool runs the units; it sizes the batches itself (num_batch = 0).
+  Ort::KernelContext(context).ParallelFor(RunUnit, static_cast<size_t>(shape.batch * UnitsPerBatch(shape)), 0, &job);
   return Ort::Status{nullptr};
 }
 

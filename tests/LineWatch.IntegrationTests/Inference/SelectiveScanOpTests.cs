@@ -25,6 +25,13 @@ public sealed class SelectiveScanOpTests : IDisposable
         {
             data.Add(reverse, mask, init, true, 2, 5, 37, 16);
         }
+        foreach (var reverse in new[] { false, true })
+        foreach (var pro in new[] { false, true })
+        {
+            // 37 channels with N=16: two 16-wide vector blocks plus 5 scalar rows; 131 tokens cross two chunk edges.
+            data.Add(reverse, pro, pro, true, 2, 37, 131, 16);
+        }
+        data.Add(true, true, true, true, 1, 32, 1, 16);     // vector blocks with a single token
         data.Add(false, false, false, true, 1, 3, 1, 16);   // a single token
         data.Add(true, true, true, true, 1, 3, 1, 16);      // ... in every VideoMambaPro mode
         data.Add(true, true, true, true, 3, 7, 2, 5);       // odd state size, two tokens
