@@ -1,10 +1,12 @@
 // Entry point ORT calls when a session registers this library (SessionOptions.RegisterCustomOpLibrary).
 #include "selective_scan_cpu.h"
+#include "scan_block16.h"
 
 #include <onnxruntime_lite_custom_op.h>
 
 #include <memory>
 #include <mutex>
+#include <string>
 
 #ifdef LINEWATCH_WITH_CUDA
 #include "selective_scan_cuda.h"
@@ -69,8 +71,9 @@ RegisterCustomOps(OrtSessionOptions* options, const OrtApiBase* api_base) {
 // Lets `linewatch version` and `check` report what this build of the library contains.
 extern "C" __attribute__((visibility("default"))) const char* LineWatchOrtOpsInfo() {
 #ifdef LINEWATCH_WITH_CUDA
-  return "ai.linewatch:SelectiveScan(cpu,cuda-f32,cuda-f16)";
+  static const std::string info = std::string("ai.linewatch:SelectiveScan(cpu-") + linewatch::ScanBlock16Isa() + ",cuda-f32,cuda-f16)";
 #else
-  return "ai.linewatch:SelectiveScan(cpu)";
+  static const std::string info = std::string("ai.linewatch:SelectiveScan(cpu-") + linewatch::ScanBlock16Isa() + ")";
 #endif
+  return info.c_str();
 }

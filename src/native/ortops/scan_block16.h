@@ -27,4 +27,7 @@ constexpr int64_t kLanes = 16;
 // and dispatched at load time to the best the CPU has.
 void ScanBlock16(const ScanJob& job, int64_t b, int64_t d0);
 
+// "avx512", "avx2" or "baseline": the kernel ScanBlock16 runs.
+const char* ScanBlock16Isa();
+
 }  // namespace linewatch

@@ -24,8 +24,31 @@ constexpr int64_t kChunk = 64;
 
 inline v16f Splat(float x) { return v16f{} + x; }
 
-inline v16f Min(v16f a, v16f b) { return a < b ? a : b; }
-inline v16f Max(v16f a, v16f b) { return a > b ? a : b; }
+// Comparisons and selects on 64-byte vectors are only native with AVX-512; GCC scalarises them elsewhere,
+// so min/max work on vectors of the width the build targets and are joined back.
+#if defined(__AVX512F__)
+constexpr int kNativeBytes = 64;
+#elif defined(__AVX__)
+constexpr int kNativeBytes = 32;
+#else
+constexpr int kNativeBytes = 16;
+#endif
+typedef float vnf __attribute__((vector_size(kNativeBytes)));
+constexpr int kParts = 64 / kNativeBytes;
+
+template <class Op>
+inline v16f ByParts(v16f a, v16f b, Op op) {
+  vnf pa[kParts], pb[kParts], pr[kParts];
+  std::memcpy(pa, &a, sizeof(a));
+  std::memcpy(pb, &b, sizeof(b));
+  for (int i = 0; i < kParts; ++i) pr[i] = op(pa[i], pb[i]);
+  v16f r;
+  std::memcpy(&r, pr, sizeof(r));
+  return r;
+}
+
+inline v16f Min(v16f a, v16f b) { return ByParts(a, b, [](vnf x, vnf y) { return x < y ? x : y; }); }
+inline v16f Max(v16f a, v16f b) { return ByParts(a, b, [](vnf x, vnf y) { return x > y ? x : y; }); }
 
 constexpr float kLog2e = 1.44269504f;
 
@@ -39,18 +62,17 @@ inline v16f Exp2Fraction(v16f f) {
   return p * f + Splat(1.00000012f);
 }
 
-// log(x) for x >= 1 (all softplus needs): x = m * 2^e with m in [sqrt(.5), sqrt(2)), log m by the series of
-// atanh: log m = 2 (s + s^3/3 + s^5/5 + s^7/7 + s^9/9), s = (m-1)/(m+1), |s| < 0.172.
+// log(x) for x >= 1 (all softplus needs): x = m * 2^e with m in [0.75, 1.5) (e read off x * 4/3, so no
+// select is needed), log m by the series of atanh: 2 (s + s^3/3 + ... + s^9/9), s = (m-1)/(m+1), |s| < 0.2.
 inline v16f LogSeries(v16f x) {
+  const v16f scaled = x * Splat(1.33333333f);
   v16i bits;
-  std::memcpy(&bits, &x, sizeof(bits));
-  v16i e = ((bits >> 23) & 0xff) - 127;
-  v16i mbits = (bits & 0x007fffff) | 0x3f800000;  // mantissa in [1, 2)
-  v16f m;
-  std::memcpy(&m, &mbits, sizeof(m));
-  const v16i big = m > Splat(1.41421356f);           // -1 where m should be halved
-  m = big ? m * Splat(0.5f) : m;
-  e = e - big;
+  std::memcpy(&bits, &scaled, sizeof(bits));
+  const v16i e = ((bits >> 23) & 0xff) - 127;
+  const v16i inverse_bits = (127 - e) << 23;  // 2^-e
+  v16f inverse;
+  std::memcpy(&inverse, &inverse_bits, sizeof(inverse));
+  const v16f m = x * inverse;
   const v16f s = (m - Splat(1.0f)) / (m + Splat(1.0f));
   const v16f s2 = s * s;
   v16f series = Splat(1.0f / 9);
@@ -123,11 +145,11 @@ struct Avx512Math {
 template <class Math>
 inline v16f Exp(v16f x) { return Math::Exp2(x * Splat(kLog2e)); }
 
-// softplus(x) = x for x > 20, else log(1 + e^x); the argument of the log is >= 1, as both logs need.
+// softplus(x) = x for x > 20, else log(1 + e^x). Written without a select: above 20 the log term is 20 (to
+// float precision) and max(x - 20, 0) adds the rest. The argument of the log is >= 1, as both logs need.
 template <class Math>
 inline v16f Softplus(v16f x) {
-  const v16f soft = Math::LogAtLeastOne(Splat(1.0f) + Exp<Math>(Min(x, Splat(20.0f))));
-  return x > Splat(20.0f) ? x : soft;
+  return Math::LogAtLeastOne(Splat(1.0f) + Exp<Math>(Min(x, Splat(20.0f)))) + Max(x - Splat(20.0f), Splat(0.0f));
 }
 
 template <class Math>
@@ -270,8 +292,6 @@ inline void ScanBlock16Impl(const ScanJob& job, int64_t b, int64_t d0) {
       std::memcpy(bt, &b_tokens[k], sizeof(bt));
       std::memcpy(ct, &c_tokens[k], sizeof(ct));
       v16f acc0 = Splat(0.0f), acc1 = Splat(0.0f);  // two sums, to halve the dependency chain
-      // Fully unrolled, so the 16 state vectors live in registers across tokens instead of the stack.
-#pragma GCC unroll 16
       for (int n = 0; n < kStates; n += 2) {
         h[n] = Math::Exp2(dt * a[n]) * h[n] + du * bt[n];
         h[n + 1] = Math::Exp2(dt * a[n + 1]) * h[n + 1] + du * bt[n + 1];
