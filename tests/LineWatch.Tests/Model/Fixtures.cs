@@ -5,6 +5,8 @@ internal static class Fixtures
 {
     public static string Checkpoint(string name) => Path.Combine(Root, "tests", "fixtures", "checkpoints", name);
 
+    public static string Npy(string name) => Path.Combine(Root, "tests", "fixtures", "npy", name);
+
     private static string Root { get; } = FindRoot();
 
     private static string FindRoot()
