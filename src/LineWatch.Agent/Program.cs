@@ -8,6 +8,8 @@ var root = new RootCommand("LineWatch: real-time video anomaly detection for pro
     RunCommand.Create(config),
     CheckCommand.Create(config),
     VersionCommand.Create(),
+    ModelCommand.Create(),
+    BenchCommand.Create(),
 };
 
 // No termination handling here: `run` hands SIGTERM to the host, which shuts down in order.

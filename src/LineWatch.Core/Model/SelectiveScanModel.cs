@@ -1,3 +1,4 @@
+using LineWatch.Model.Backbone;
 using LineWatch.Model.Onnx;
 using static LineWatch.Model.Onnx.Proto.TensorProto.Types;
 
@@ -26,20 +27,40 @@ public static class SelectiveScanModel
 
     public static readonly string[] InputNames = ["u", "delta", "A", "B", "C", "D", "z", "delta_bias"];
 
-    public static Onnx.Proto.ModelProto Build(ScanFlags flags)
+    public static Onnx.Proto.ModelProto Build(ScanFlags flags) => Build(flags, null);
+
+    /// <summary>
+    /// The same single scan in standard ONNX (<see cref="PortableScan"/>), for the benchmark's side-by-side run.
+    /// Its channel, state and length sizes are fixed because the portable scan needs them at build time.
+    /// </summary>
+    public static Onnx.Proto.ModelProto BuildPortable(ScanFlags flags, int channels, int state, int length) =>
+        Build(flags, (channels, state, length));
+
+    private static Onnx.Proto.ModelProto Build(ScanFlags flags, (int Channels, int State, int Length)? portable)
     {
         var graph = new OnnxGraphBuilder("selective_scan");
-        graph.ImportDomain(Domain, DomainVersion);
-        var u = graph.Input("u", DataType.Float, "batch", "channels", "length");
-        var delta = graph.Input("delta", DataType.Float, "batch", "channels", "length");
-        var a = graph.Input("A", DataType.Float, "channels", "state");
-        var b = graph.Input("B", DataType.Float, "batch", "state", "length");
-        var c = graph.Input("C", DataType.Float, "batch", "state", "length");
-        var d = graph.Input("D", DataType.Float, "channels");
-        var z = graph.Input("z", DataType.Float, "batch", "channels", "length");
-        var bias = graph.Input("delta_bias", DataType.Float, "channels");
-        graph.Node("SelectiveScan", [u, delta, a, b, c, d, z, bias], "y", Domain, flags.ToAttributes());
-        graph.Output("y", DataType.Float, "batch", "channels", "length");
-        return graph.Build(typeof(SelectiveScanModel).Assembly.GetName().Version?.ToString() ?? "0");
+        OnnxDim channels = portable is { } p1 ? p1.Channels : "channels";
+        OnnxDim state = portable is { } p2 ? p2.State : "state";
+        OnnxDim length = portable is { } p3 ? p3.Length : "length";
+        var u = graph.Input("u", DataType.Float, "batch", channels, length);
+        var delta = graph.Input("delta", DataType.Float, "batch", channels, length);
+        var a = graph.Input("A", DataType.Float, channels, state);
+        var b = graph.Input("B", DataType.Float, "batch", state, length);
+        var c = graph.Input("C", DataType.Float, "batch", state, length);
+        var d = graph.Input("D", DataType.Float, channels);
+        var z = graph.Input("z", DataType.Float, "batch", channels, length);
+        var bias = graph.Input("delta_bias", DataType.Float, channels);
+        if (portable is { } p)
+        {
+            var y = PortableScan.Emit(graph, p.Channels, p.State, p.Length, flags, u, delta, a, b, c, d, z, bias, "scan");
+            graph.Node("Identity", [y], "y");
+        }
+        else
+        {
+            graph.ImportDomain(Domain, DomainVersion);
+            graph.Node("SelectiveScan", [u, delta, a, b, c, d, z, bias], "y", Domain, flags.ToAttributes());
+        }
+        graph.Output("y", DataType.Float, "batch", channels, length);
+        return graph.Build(Diagnostics.AppVersion.Current);
     }
 }

@@ -23,18 +23,23 @@ internal sealed partial class AgentProcess : IDisposable
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 
-    public static AgentProcess Start(params string[] arguments)
+    public static AgentProcess Start(params string[] arguments) => Start(new Dictionary<string, string>(), arguments);
+
+    public static AgentProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo(TestPaths.Agent) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
         info.Environment.Remove("LINEWATCH_CONFIG");
+        foreach (var (key, value) in environment) info.Environment[key] = value;
         return new AgentProcess(Process.Start(info)!);
     }
 
     /// <summary>Runs to completion and returns (exit code, all output).</summary>
-    public static (int ExitCode, string Output) Run(params string[] arguments)
+    public static (int ExitCode, string Output) Run(params string[] arguments) => Run(new Dictionary<string, string>(), arguments);
+
+    public static (int ExitCode, string Output) Run(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        using var agent = Start(arguments);
+        using var agent = Start(environment, arguments);
         if (!agent._process.WaitForExit(TimeSpan.FromSeconds(60))) throw new TimeoutException("linewatch " + string.Join(" ", arguments) + " did not finish");
         agent._process.WaitForExit(); // flushes the asynchronous output readers
         return (agent.ExitCode, agent.Output);

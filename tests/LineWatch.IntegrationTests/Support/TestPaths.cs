@@ -11,6 +11,9 @@ internal static class TestPaths
 
     public static string RepositoryRoot { get; } = FindRoot();
 
+    /// <summary>Outputs of our PyTorch reference (tests/reference/videomamba_reference.py) and its checkpoint.</summary>
+    public static string Reference(string file) => Path.Combine(RepositoryRoot, "tests", "fixtures", "reference", file);
+
     /// <summary>The linewatch executable of the same configuration (Debug/Release) as the tests.</summary>
     public static string Agent
     {

@@ -144,7 +144,7 @@ public static class BackboneGraph
         var flags = new ScanFlags(Reverse: reverse, MaskDiagonal: pro && reverse, InitFromInput: pro, DeltaSoftplus: true);
         return scan == ScanKind.Custom
             ? g.Node("SelectiveScan", [u, delta, a, parts[1], parts[2], dSkip, z, bias], $"{name}_scan", SelectiveScanModel.Domain, flags.ToAttributes())
-            : PortableScan.Emit(g, spec, flags, u, delta, a, parts[1], parts[2], dSkip, z, bias, $"{name}_scan");
+            : PortableScan.Emit(g, spec.Inner, BackboneSpec.StateSize, spec.Tokens, flags, u, delta, a, parts[1], parts[2], dSkip, z, bias, $"{name}_scan");
     }
 
     /// <summary>Adds each weight to the graph once, on first use, plus the few shapes derived from them.</summary>

@@ -8,12 +8,13 @@ namespace LineWatch.Model.Backbone;
 /// state by one token. Same contract as our custom op (see selective_scan.h), so the two graph variants must
 /// agree; this one runs on any ONNX runtime and is the correctness reference, at a large cost in speed.
 /// </summary>
-internal static class PortableScan
+public static class PortableScan
 {
-    public static string Emit(OnnxGraphBuilder g, BackboneSpec spec, ScanFlags flags, string u, string delta, string a,
+    /// <param name="channels">D of the scan (the mixer's inner width).</param>
+    /// <param name="length">L, the number of tokens; fixed, because the masked variant needs to know the first step.</param>
+    public static string Emit(OnnxGraphBuilder g, int channels, int state, int length, ScanFlags flags, string u, string delta, string a,
         string b, string c, string dSkip, string z, string deltaBias, string name)
     {
-        int di = spec.Inner, n = BackboneSpec.StateSize, length = spec.Tokens;
 
         // Everything that does not depend on the state is computed for all tokens at once, outside the loop.
         var dtRaw = g.Node("Add", [delta, g.Node("Unsqueeze", [deltaBias, g.Int64s($"{name}_ax1", [1])], $"{name}_bias_col")], $"{name}_dt_raw");
@@ -21,10 +22,10 @@ internal static class PortableScan
 
         var first = flags.Reverse ? length - 1 : 0;
         var uFirst = g.Node("Gather", [u, g.Int64s($"{name}_first", [first], [])], $"{name}_u_first", attributes: OnnxAttribute.Int("axis", 2));
-        var h0 = g.Node("Expand", [g.Node("Unsqueeze", [uFirst, g.Int64s($"{name}_ax2", [2])], $"{name}_u_first3"), g.Int64s($"{name}_state_shape", [1, 1, n])], $"{name}_u_first_n");
+        var h0 = g.Node("Expand", [g.Node("Unsqueeze", [uFirst, g.Int64s($"{name}_ax2", [2])], $"{name}_u_first3"), g.Int64s($"{name}_state_shape", [1, 1, state])], $"{name}_u_first_n");
         if (!flags.InitFromInput) h0 = g.Node("Mul", [h0, g.Constant($"{name}_zero", [0f])], $"{name}_h0");
 
-        var body = Body(spec, flags, a, name + "_body_");
+        var body = Body(channels, state, flags, a, name + "_body_");
         var outputs = g.NodeMulti("Scan", [h0, dt, u, b, c], 2, name + "_loop", attributes:
         [
             OnnxAttribute.Graph("body", body),
@@ -49,9 +50,8 @@ internal static class PortableScan
     }
 
     /// <summary>One token: h = exp(dt·A)·h + dt·u·B;  y = Σ_n C·h  (or C·(h − dt·u·B) when masked).</summary>
-    private static Onnx.Proto.GraphProto Body(BackboneSpec spec, ScanFlags flags, string a, string prefix)
+    private static Onnx.Proto.GraphProto Body(int di, int n, ScanFlags flags, string a, string prefix)
     {
-        int di = spec.Inner, n = BackboneSpec.StateSize;
         var g = new OnnxGraphBuilder(prefix + "graph", namePrefix: prefix);
         var h = g.Input(prefix + "h", DataType.Float, "b", di, n);
         var dt = g.Input(prefix + "dt", DataType.Float, "b", di);

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Text.Json;
+using LineWatch.Agent.Benchmarks;
+using LineWatch.Configuration;
+
+namespace LineWatch.Agent.Cli;
+
+/// <summary>`linewatch bench …`: measured speed, printed as Markdown tables (for docs/benchmarks.md) or JSON.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("bench", "Benchmarks: scan op, backbone");
+        command.Subcommands.Add(Scan());
+        command.Subcommands.Add(Backbone());
+        return command;
+    }
+
+    private static Command Scan()
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var repeats = new Option<int>("--repeats") { Description = "Timed runs of the custom op (the portable scan runs a quarter as often)", DefaultValueFactory = _ => 20 };
+        var command = new Command("scan", "SelectiveScan: our op vs the portable ONNX Scan at VideoMamba-Ti shapes") { json, repeats };
+        command.SetAction(parse =>
+        {
+            var n = Math.Max(1, parse.GetValue(repeats));
+            var rows = ScanBenchmark.Run(n, Math.Max(1, n / 4), Console.Error.WriteLine);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(rows, CliJson.Options));
+                return ExitCodes.Ok;
+            }
+            Console.WriteLine("| B | D | N | L | custom ms | portable ms | speed-up | custom GB/s | portable GB/s | max abs diff |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var r in rows)
+            {
+                Console.WriteLine($"| {r.Batch} | {r.Channels} | {r.State} | {r.Length} | {r.CustomMs:0.00} | {r.PortableMs:0.0} | {r.Speedup:0.0}× | {r.CustomGBps:0.00} | {r.PortableGBps:0.000} | {r.MaxAbsDifference:0.0E+0} |");
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Backbone()
+    {
+        var spec = new BackboneOptions();
+        var ep = new Option<ModelDevice>("--ep") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => ModelDevice.Cpu };
+        var batch = new Option<int>("--batch") { Description = "Clips per run", DefaultValueFactory = _ => 1 };
+        var iterations = new Option<int>("--iterations") { Description = "Timed runs", DefaultValueFactory = _ => 20 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first", DefaultValueFactory = _ => 3 };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var command = new Command("backbone", "Backbone throughput and latency, with a MatMul of the in_proj shape measured in the same run") { ep, batch, iterations, warmup, json };
+        spec.AddTo(command);
+        command.SetAction(parse =>
+        {
+            if (!spec.TryCreate(parse, out var backbone, out var error))
+            {
+                Console.Error.WriteLine($"linewatch: {error}");
+                return ExitCodes.InvalidConfiguration;
+            }
+            var r = BackboneBenchmark.Run(backbone, parse.GetValue(ep), Math.Max(1, parse.GetValue(batch)), Math.Max(1, parse.GetValue(iterations)),
+                Math.Max(0, parse.GetValue(warmup)), Console.Error.WriteLine);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(r, CliJson.Options));
+                return ExitCodes.Ok;
+            }
+            Console.WriteLine("| arch | size | T | S | batch | EP | clips/s | p50 ms | p99 ms | paper GFLOP/clip | GFLOP/s (paper) | counted GFLOP/clip | GFLOP/s (counted) | MatMul GFLOP/s | paper ÷ MatMul | counted ÷ MatMul |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            Console.WriteLine($"| {r.Arch} | {r.Size} | {r.Frames} | {r.Image} | {r.Batch} | {r.ExecutionProvider.Replace("ExecutionProvider", "")} | {r.ClipsPerSecond:0.00} | {r.LatencyP50Ms:0.0} | {r.LatencyP99Ms:0.0} | {r.PaperGflopPerClip:0.##}{(r.PaperValueScaled ? " (scaled)" : "")} | {r.PaperGflops:0.0} | {r.CountedGflopPerClip:0.##} | {r.CountedGflops:0.0} | {r.MatMulGflops:0.0} | {r.RatioPaperToMatMul:0.00} | {r.RatioCountedToMatMul:0.00} |");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
