@@ -133,6 +133,16 @@ cmake --build "$ROOT/build/native" -j "$(nproc)"
 step ".NET solution (Release)"
 dotnet build "$ROOT/LineWatch.sln" -c Release -nologo -clp:ErrorsOnly -v:q
 
+step "Default backbone model"
+# The default configuration's model: VideoMambaPro-Ti, 8 frames at 112x112, deterministic random weights (no
+# official weights can be downloaded here; import them with `linewatch model build --weights FILE.pth`).
+default_model="$ROOT/models/videomambapro-tiny-t8-112.onnx"
+if [ -f "$default_model" ]; then
+  echo "present: models/$(basename "$default_model")"
+else
+  "$ROOT/install/linewatch" model build --arch videomambapro --size tiny --frames 8 --img 112 --weights random --seed 0 --out "$default_model"
+fi
+
 step "Done"
 echo "run the agent:  install/linewatch run"
 echo "run the tests:  install/test.sh"

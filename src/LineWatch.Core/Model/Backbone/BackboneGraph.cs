@@ -114,10 +114,11 @@ public static class BackboneGraph
     private static string Mixer(OnnxGraphBuilder g, WeightReader w, BackboneSpec spec, ScanKind scan, string h, int layer)
     {
         var p = $"layers.{layer}.mixer.";
-        var xz = g.Node("MatMul", [w[p + "in_proj.weight"], h], $"l{layer}_xz");                                   // (B,2Di,L)
-        var split = g.NodeMulti("Split", [xz, g.Int64s($"l{layer}_xz_split", [spec.Inner, spec.Inner])], 2, $"l{layer}_xz", attributes: OnnxAttribute.Int("axis", 1));
-        var forward = Branch(g, w, spec, scan, split[0], split[1], p, "", layer, reverse: false);
-        var backward = Branch(g, w, spec, scan, split[0], split[1], p, "_b", layer, reverse: true);
+        // in_proj's two halves as two MatMuls: the same arithmetic, without a Split copying (B,2Di,L) afterwards.
+        var x = g.Node("MatMul", [w.Rows(p + "in_proj.weight", 0, spec.Inner), h], $"l{layer}_x");                 // (B,Di,L)
+        var z = g.Node("MatMul", [w.Rows(p + "in_proj.weight", spec.Inner, spec.Inner), h], $"l{layer}_z");
+        var forward = Branch(g, w, spec, scan, x, z, p, "", layer, reverse: false);
+        var backward = Branch(g, w, spec, scan, x, z, p, "_b", layer, reverse: true);
         var y = g.Node("Add", [forward, backward], $"l{layer}_y");
         return g.Node("MatMul", [w[p + "out_proj.weight"], y], $"l{layer}_out");                                 // (B,D,L)
     }
@@ -132,9 +133,13 @@ public static class BackboneGraph
             attributes: [OnnxAttribute.Int("group", spec.Inner), OnnxAttribute.Ints("kernel_shape", BackboneSpec.ConvKernel), OnnxAttribute.Ints("pads", pads)]);
         var u = g.Node("Mul", [conv, g.Node("Sigmoid", [conv], $"{name}_conv_sig")], $"{name}_u");                // SiLU
 
-        var xdbl = g.Node("MatMul", [w[p + $"x_proj{suffix}.weight"], u], $"{name}_xdbl");                      // (B,R+2N,L)
-        var parts = g.NodeMulti("Split", [xdbl, w.SplitSizes(spec)], 3, $"{name}_dbc", attributes: OnnxAttribute.Int("axis", 1));
-        var delta = g.Node("MatMul", [w[p + $"dt_proj{suffix}.weight"], parts[0]], $"{name}_delta");           // (B,Di,L)
+        // x_proj's rows for dt, B and C as three MatMuls, again to avoid a Split: (B,R,L), (B,N,L), (B,N,L).
+        int r = spec.DtRank, n = BackboneSpec.StateSize;
+        var xProj = p + $"x_proj{suffix}.weight";
+        var dtLow = g.Node("MatMul", [w.Rows(xProj, 0, r), u], $"{name}_dt_low");
+        var bIn = g.Node("MatMul", [w.Rows(xProj, r, n), u], $"{name}_b");
+        var cIn = g.Node("MatMul", [w.Rows(xProj, r + n, n), u], $"{name}_c");
+        var delta = g.Node("MatMul", [w[p + $"dt_proj{suffix}.weight"], dtLow], $"{name}_delta");               // (B,Di,L)
         var aLog = w[p + (reverse ? "A_b_log" : "A_log")];
         var a = g.Node("Neg", [g.Node("Exp", [aLog], $"{name}_exp_a")], $"{name}_a");                             // A = -exp(A_log)
         var dSkip = w[p + (reverse ? "D_b" : "D")];
@@ -143,15 +148,15 @@ public static class BackboneGraph
         var pro = spec.Arch == BackboneArch.VideoMambaPro;
         var flags = new ScanFlags(Reverse: reverse, MaskDiagonal: pro && reverse, InitFromInput: pro, DeltaSoftplus: true);
         return scan == ScanKind.Custom
-            ? g.Node("SelectiveScan", [u, delta, a, parts[1], parts[2], dSkip, z, bias], $"{name}_scan", SelectiveScanModel.Domain, flags.ToAttributes())
-            : PortableScan.Emit(g, spec.Inner, BackboneSpec.StateSize, spec.Tokens, flags, u, delta, a, parts[1], parts[2], dSkip, z, bias, $"{name}_scan");
+            ? g.Node("SelectiveScan", [u, delta, a, bIn, cIn, dSkip, z, bias], $"{name}_scan", SelectiveScanModel.Domain, flags.ToAttributes())
+            : PortableScan.Emit(g, spec.Inner, BackboneSpec.StateSize, spec.Tokens, flags, u, delta, a, bIn, cIn, dSkip, z, bias, $"{name}_scan");
     }
 
     /// <summary>Adds each weight to the graph once, on first use, plus the few shapes derived from them.</summary>
     private sealed class WeightReader(OnnxGraphBuilder g, BackboneWeights weights)
     {
         private readonly Dictionary<string, string> _added = new(StringComparer.Ordinal);
-        private string? _epsilon, _splitSizes;
+        private string? _epsilon;
 
         public string this[string name]
         {
@@ -188,6 +193,12 @@ public static class BackboneGraph
 
         public string Epsilon => _epsilon ??= g.Constant("rms_eps", [BackboneSpec.NormEpsilon]);
 
-        public string SplitSizes(BackboneSpec spec) => _splitSizes ??= g.Int64s("dt_b_c_split", [spec.DtRank, BackboneSpec.StateSize, BackboneSpec.StateSize]);
+        /// <summary>Rows [start, start+count) of a 2-D weight, as its own initializer; the pieces of one weight add up to it.</summary>
+        public string Rows(string name, int start, int count)
+        {
+            var tensor = weights[name];
+            var columns = (int)tensor.Shape[1];
+            return g.Weight($"{name}[{start}:{start + count}]", tensor.Data.AsSpan(start * columns, count * columns), [count, columns]);
+        }
     }
 }
