@@ -23,6 +23,8 @@ internal static class AgentHost
         builder.Services.AddSingleton<ModelService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelService>());
         builder.Services.AddHostedService<StartupSummary>();
+        builder.Services.AddSingleton<PipelineService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
         return builder.Build();
     }
 }

@@ -30,5 +30,10 @@ internal sealed class ModelService(AgentOptions options, ILogger<ModelService> l
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public void Dispose() => Model?.Dispose();
+    public void Dispose()
+    {
+        // The host disposes this twice (as a singleton and as a hosted service); the session only once.
+        Model?.Dispose();
+        Model = null;
+    }
 }

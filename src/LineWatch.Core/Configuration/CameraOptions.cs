@@ -21,4 +21,16 @@ public sealed class CameraOptions
 
     /// <summary>No frame for this long marks the camera stalled and makes it reconnect.</summary>
     public double WatchdogSeconds { get; set; } = 10;
+
+    /// <summary>A clip is analysed every this many analysed frames (windows overlap when it is below the window length).</summary>
+    public int Stride { get; set; } = 4;
+
+    /// <summary>Expected frames per window; 0 takes the model's. A value that differs from the model's rejects the camera.</summary>
+    public int WindowFrames { get; set; }
+
+    /// <summary>Expected model image size; 0 takes the model's. A value that differs from the model's rejects the camera.</summary>
+    public int ImageSize { get; set; }
+
+    /// <summary>Longest wait between reconnect attempts; attempts back off exponentially from 1 s up to this.</summary>
+    public double MaxBackoffSeconds { get; set; } = 30;
 }

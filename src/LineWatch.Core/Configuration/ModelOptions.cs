@@ -22,4 +22,14 @@ public sealed class ModelOptions
     public int IntraOpThreads { get; set; }
 
     public int CudaDeviceId { get; set; }
+
+    /// <summary>Most clips, from any cameras, run together in one inference call.</summary>
+    public int MaxBatch { get; set; } = 4;
+
+    /// <summary>How long the first clip of a batch may wait for others to join it.</summary>
+    public double MaxBatchWaitMs { get; set; } = 20;
+
+    /// <summary>Clips waiting for inference, across cameras. When full, the oldest clip of the camera with the
+    /// most waiting is dropped (and counted), so a slow model never builds a backlog of stale windows.</summary>
+    public int QueueCapacity { get; set; } = 8;
 }

@@ -43,6 +43,10 @@ public static partial class OptionsValidator
             else errors.Add(new($"{key}:Source", error));
             if (camera.AnalysisFps is <= 0 or > 60) errors.Add(new($"{key}:AnalysisFps", $"{camera.AnalysisFps} must be above 0 and at most 60"));
             if (camera.WatchdogSeconds is < 1 or > 3600) errors.Add(new($"{key}:WatchdogSeconds", $"{camera.WatchdogSeconds} must be between 1 and 3600"));
+            if (camera.Stride is < 1 or > 256) errors.Add(new($"{key}:Stride", $"{camera.Stride} must be 1-256"));
+            if (camera.WindowFrames is < 0 or > 256) errors.Add(new($"{key}:WindowFrames", $"{camera.WindowFrames} must be 0 (the model's) or 1-256"));
+            if (camera.ImageSize < 0 || camera.ImageSize % 16 != 0) errors.Add(new($"{key}:ImageSize", $"{camera.ImageSize} must be 0 (the model's) or a multiple of 16"));
+            if (camera.MaxBackoffSeconds is < 1 or > 3600) errors.Add(new($"{key}:MaxBackoffSeconds", $"{camera.MaxBackoffSeconds} must be between 1 and 3600"));
         }
         return sources;
     }
@@ -52,6 +56,9 @@ public static partial class OptionsValidator
         if (model.Path.Length == 0) errors.Add(new("Model:Path", "is required (an ONNX file made by `linewatch model build`)"));
         if (model.IntraOpThreads is < 0 or > 256) errors.Add(new("Model:IntraOpThreads", $"{model.IntraOpThreads} must be 0 (automatic) to 256"));
         if (model.CudaDeviceId is < 0 or > 64) errors.Add(new("Model:CudaDeviceId", $"{model.CudaDeviceId} must be 0 to 64"));
+        if (model.MaxBatch is < 1 or > 64) errors.Add(new("Model:MaxBatch", $"{model.MaxBatch} must be 1-64"));
+        if (model.MaxBatchWaitMs is < 0 or > 1000) errors.Add(new("Model:MaxBatchWaitMs", $"{model.MaxBatchWaitMs} must be 0-1000"));
+        if (model.QueueCapacity < model.MaxBatch || model.QueueCapacity > 1024) errors.Add(new("Model:QueueCapacity", $"{model.QueueCapacity} must be at least MaxBatch ({model.MaxBatch}) and at most 1024"));
     }
 
     private static void ValidateMqtt(MqttOptions mqtt, List<ConfigError> errors)

@@ -19,6 +19,7 @@ public static class OrtSessionFactory
     public const string CustomOpLibraryFileName = "liblinewatch_ortops.so";
     public const string CudaProvider = "CUDAExecutionProvider";
     public const string CpuProvider = "CPUExecutionProvider";
+    public const string CudaProviderLibrary = "libonnxruntime_providers_cuda.so";
 
     public static string DefaultCustomOpLibrary => System.IO.Path.Combine(AppContext.BaseDirectory, CustomOpLibraryFileName);
 
@@ -69,6 +70,11 @@ public static class OrtSessionFactory
                 if (!OrtEnv.Instance().GetAvailableProviders().Contains(CudaProvider))
                 {
                     throw new ModelLoadException("this ONNX Runtime build has no CUDA execution provider");
+                }
+                // Checked first so a CPU-only install says so plainly, instead of ORT's library-load error.
+                if (!File.Exists(System.IO.Path.Combine(AppContext.BaseDirectory, CudaProviderLibrary)))
+                {
+                    throw new ModelLoadException($"the CUDA provider ({CudaProviderLibrary}) is not installed; run install/setup.sh --gpu on a machine with an NVIDIA GPU");
                 }
                 sessionOptions.AppendExecutionProvider_CUDA(options.CudaDeviceId);
             }

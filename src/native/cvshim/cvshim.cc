@@ -9,6 +9,8 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
+
 #include <cstring>
 #include <string>
 #include <vector>
@@ -44,10 +46,17 @@ void copy_truncated(char* dst, size_t capacity, const std::string& src) {
   dst[n] = '\0';
 }
 
-// OpenCV's own logging goes to stderr at INFO by default; the agent reports errors through return codes.
-struct QuietOpenCvLogging {
-  QuietOpenCvLogging() { cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR); }
-} quiet_logging;
+// Process-wide defaults, set when the library loads (before any capture exists):
+// - OpenCV and FFmpeg log to stderr on their own; the agent reports every failure through return codes and
+//   its own log, so both are silenced unless the user asks for them (OPENCV_LOG_LEVEL, OPENCV_FFMPEG_LOGLEVEL).
+// - RTSP over TCP: UDP loses packets on busy factory networks and smears frames; users can override it.
+struct CaptureDefaults {
+  CaptureDefaults() {
+    setenv("OPENCV_FFMPEG_LOGLEVEL", "-8", 0);  // AV_LOG_QUIET
+    setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", "rtsp_transport;tcp", 0);
+    if (!getenv("OPENCV_LOG_LEVEL")) cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+  }
+} capture_defaults;
 
 }  // namespace
 
@@ -96,9 +105,11 @@ int lwcv_capture_open(const char* source, int32_t open_timeout_ms, int32_t read_
     std::vector<int> params;
     if (open_timeout_ms > 0) params.insert(params.end(), {cv::CAP_PROP_OPEN_TIMEOUT_MSEC, open_timeout_ms});
     if (read_timeout_ms > 0) params.insert(params.end(), {cv::CAP_PROP_READ_TIMEOUT_MSEC, read_timeout_ms});
+    // URLs go to FFmpeg directly: CAP_ANY would also try the image-sequence reader on them.
+    const int api = looks_like_url(source) ? cv::CAP_FFMPEG : cv::CAP_ANY;
     bool opened = is_device_index(source)
                       ? handle->capture.open(std::atoi(source), cv::CAP_ANY, params)
-                      : handle->capture.open(std::string(source), cv::CAP_ANY, params);
+                      : handle->capture.open(std::string(source), api, params);
     if (!opened || !handle->capture.isOpened()) {
       delete handle;
       return fail(LWCV_E_OPEN, std::string("could not open video source: ") + source);

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using LineWatch.Capture;
+using LineWatch.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace LineWatch.Processing;
+
+/// <summary>
+/// One camera's capture thread: opens the source, reads every frame as it arrives (files are played at their
+/// own rate, in real time), takes the newest frame at the analysis rate into the frame window and queues a
+/// clip every stride frames. A failure or a silent source leads to a reconnect with backoff; nothing here
+/// can stop another camera. Preprocessing happens on this thread, straight into the window's ring slot.
+/// </summary>
+public sealed class CameraWorker : IDisposable
+{
+    private const double DefaultFileFps = 25;
+    private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly int _index;
+    private readonly CameraOptions _options;
+    private readonly CameraSource _source;
+    private readonly ClipShape _shape;
+    private readonly InferenceQueue _queue;
+    private readonly ClipPool _pool;
+    private readonly ILogger _logger;
+    private readonly FrameWindow _window;
+    private readonly FrameSampler _sampler;
+    private readonly ReconnectBackoff _backoff;
+    private readonly CancellationTokenSource _stop = new();
+    private bool _disposed;
+    private readonly Thread _thread;
+    private volatile bool _reconnectRequested;
+    private long _sequence;
+
+    public CameraWorker(int index, CameraOptions options, CameraSource source, ClipShape shape, InferenceQueue queue, ClipPool pool,
+        CameraStats stats, ILogger logger)
+    {
+        (_index, _options, _source, _shape, _queue, _pool, Stats, _logger) = (index, options, source, shape, queue, pool, stats, logger);
+        _window = new FrameWindow(shape, options.Stride);
+        _sampler = new FrameSampler(options.AnalysisFps);
+        _backoff = new ReconnectBackoff(TimeSpan.FromSeconds(options.MaxBackoffSeconds));
+        _thread = new Thread(Run) { IsBackground = true, Name = $"capture-{options.Name}" };
+    }
+
+    public CameraStats Stats { get; }
+    public TimeSpan Watchdog => TimeSpan.FromSeconds(_options.WatchdogSeconds);
+
+    public void Start() => _thread.Start();
+
+    /// <summary>Called by the watchdog: the capture thread drops the source after its current read.</summary>
+    public void RequestReconnect() => _reconnectRequested = true;
+
+    private enum StreamEnd { Stopping, EndOfFile, Silent, Failed, Watchdog }
+
+    private void Run()
+    {
+        var everStreamed = false;
+        while (!_stop.IsCancellationRequested)
+        {
+            Stats.SetState(CameraState.Connecting);
+            VideoSource video;
+            try
+            {
+                video = VideoSource.Open(_source.Location, OpenTimeout, Watchdog);
+            }
+            catch (VideoSourceException e)
+            {
+                Stats.Error(e.Message);
+                Stats.SetState(CameraState.Offline);
+                var delay = _backoff.Next();
+                _logger.LogWarning("Camera {Camera} offline: {Reason}; retrying in {Delay:0.0} s", _options.Name, CameraSource.Redact(e.Message), delay.TotalSeconds);
+                if (_stop.Token.WaitHandle.WaitOne(delay)) break;
+                if (everStreamed) Stats.Reconnected();
+                continue;
+            }
+
+            StreamEnd end;
+            using (video)
+            {
+                _logger.LogInformation("Camera {Camera} open: {Width}x{Height} at {Fps:0.#} fps via {Backend}", _options.Name,
+                    video.Info.Width, video.Info.Height, video.Info.Fps, video.Info.Backend);
+                end = Stream(video);
+            }
+            everStreamed = true;
+            if (end == StreamEnd.Stopping) break;
+            if (end == StreamEnd.EndOfFile && _options.Loop && IsFile) continue; // play the file again, no reconnect
+            if (end == StreamEnd.EndOfFile)
+            {
+                Stats.SetState(CameraState.Offline);
+                _logger.LogInformation("Camera {Camera}: end of file", _options.Name);
+                _stop.Token.WaitHandle.WaitOne();
+                break;
+            }
+            var wait = _backoff.Next();
+            _logger.LogWarning("Camera {Camera} lost ({End}); reconnecting in {Delay:0.0} s", _options.Name, end, wait.TotalSeconds);
+            if (_stop.Token.WaitHandle.WaitOne(wait)) break;
+            Stats.Reconnected();
+        }
+    }
+
+    private bool IsFile => _source.Kind is CameraSourceKind.File or CameraSourceKind.Demo;
+
+    private StreamEnd Stream(VideoSource video)
+    {
+        _window.Reset();
+        _sampler.Reset();
+        _reconnectRequested = false;
+        var fps = video.Info.Fps is > 0 and < 240 ? video.Info.Fps : DefaultFileFps;
+        var interval = (long)(Stopwatch.Frequency / fps);
+        var due = Stopwatch.GetTimestamp();
+        while (!_stop.IsCancellationRequested)
+        {
+            VideoFrame frame;
+            bool read;
+            try
+            {
+                read = video.TryRead(out frame);
+            }
+            catch (VideoSourceException e)
+            {
+                Stats.Error(e.Message);
+                return StreamEnd.Failed;
+            }
+            if (_reconnectRequested) return StreamEnd.Watchdog;
+            if (!read) return IsFile ? StreamEnd.EndOfFile : StreamEnd.Silent;
+
+            var now = Stopwatch.GetTimestamp();
+            Stats.FrameIn(now);
+            if (Stats.State != CameraState.Streaming)
+            {
+                Stats.SetState(CameraState.Streaming);
+                _backoff.Reset();
+            }
+            if (_sampler.Take(now)) Analyse(frame, now);
+            else Stats.FrameSkipped();
+
+            if (IsFile)
+            {
+                // Real time: a file frame is released when its time comes, as a camera would deliver it.
+                due += interval;
+                var wait = due - Stopwatch.GetTimestamp();
+                if (wait > 0)
+                {
+                    if (_stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency))) return StreamEnd.Stopping;
+                }
+                else if (-wait > Stopwatch.Frequency)
+                {
+                    due = Stopwatch.GetTimestamp(); // more than a second behind (machine overloaded): do not race to catch up
+                }
+            }
+        }
+        return StreamEnd.Stopping;
+    }
+
+    private void Analyse(in VideoFrame frame, long now)
+    {
+        try
+        {
+            FramePreprocessor.Normalize(frame, _shape.ImageSize, _shape.ImageSize, _window.NextSlot);
+        }
+        catch (VideoSourceException e)
+        {
+            Stats.Error(e.Message);
+            return;
+        }
+        Stats.FrameAnalysed();
+        if (!_window.Commit(now)) return;
+        var clip = _pool.Rent();
+        _window.CopyTo(clip);
+        clip.CameraIndex = _index;
+        clip.Sequence = ++_sequence;
+        _queue.Enqueue(clip);
+        Stats.ClipQueued();
+    }
+
+    public void Stop(TimeSpan timeout)
+    {
+        if (_disposed) return;
+        _stop.Cancel();
+        if (_thread.IsAlive) _thread.Join(timeout);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        Stop(TimeSpan.FromSeconds(5));
+        _disposed = true;
+        _stop.Dispose();
+    }
+}

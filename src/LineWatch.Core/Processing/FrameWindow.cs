@@ -1,0 +1,63 @@
+namespace LineWatch.Processing;
+
+/// <summary>
+/// The rolling window of one camera: a ring of T preprocessed frames. Every <c>stride</c> frames (once T are
+/// there) a clip is due; it is copied out oldest-first in the model's (3, T, S, S) layout. Frames are written
+/// straight into their ring slot, so nothing is allocated per frame.
+/// </summary>
+public sealed class FrameWindow
+{
+    private readonly ClipShape _shape;
+    private readonly int _stride;
+    private readonly float[][] _slots;
+    private readonly long[] _ticks;
+    private int _next;
+    private long _pushed;
+
+    public FrameWindow(ClipShape shape, int stride)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
+        _shape = shape;
+        _stride = stride;
+        _slots = new float[shape.Frames][];
+        for (var i = 0; i < shape.Frames; i++) _slots[i] = new float[shape.FrameFloats];
+        _ticks = new long[shape.Frames];
+    }
+
+    /// <summary>Frames committed since the window was created or reset.</summary>
+    public long Frames => _pushed;
+
+    /// <summary>The slot the next frame is written into (3, S, S), before <see cref="Commit"/>.</summary>
+    public Span<float> NextSlot => _slots[_next];
+
+    /// <summary>Takes the frame written into <see cref="NextSlot"/>; returns true when a clip is due.</summary>
+    public bool Commit(long captureTicks)
+    {
+        _ticks[_next] = captureTicks;
+        _next = (_next + 1) % _shape.Frames;
+        _pushed++;
+        return _pushed >= _shape.Frames && (_pushed - _shape.Frames) % _stride == 0;
+    }
+
+    /// <summary>Copies the last T frames, oldest first, into <paramref name="clip"/> as (3, T, S, S).</summary>
+    public void CopyTo(Clip clip)
+    {
+        int frames = _shape.Frames, plane = _shape.PlaneFloats;
+        for (var t = 0; t < frames; t++)
+        {
+            var slot = (_next + t) % frames; // _next is the oldest once the ring is full
+            clip.FrameTicks[t] = _ticks[slot];
+            for (var c = 0; c < 3; c++)
+            {
+                _slots[slot].AsSpan(c * plane, plane).CopyTo(clip.Data.AsSpan((c * frames + t) * plane, plane));
+            }
+        }
+    }
+
+    /// <summary>After a reconnect the old frames are no longer continuous with the new ones.</summary>
+    public void Reset()
+    {
+        _next = 0;
+        _pushed = 0;
+    }
+}

@@ -1,0 +1,117 @@
+namespace LineWatch.Processing;
+
+/// <summary>
+/// The bounded queue of clips waiting for inference, shared by all cameras. When it is full, the oldest clip
+/// of the camera with the most clips waiting is dropped (returned to the pool and counted on that camera):
+/// one fast camera cannot starve the others, and nothing stale piles up behind a slow model.
+/// </summary>
+public sealed class InferenceQueue
+{
+    private readonly Lock _lock = new();
+    private readonly List<Clip> _clips;
+    private readonly int _capacity;
+    private readonly ClipPool _pool;
+    private readonly CameraStats[] _stats;
+    private readonly int[] _perCamera;
+    private readonly SemaphoreSlim _available = new(0);
+
+    public InferenceQueue(int capacity, ClipPool pool, CameraStats[] stats)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _capacity = capacity;
+        _clips = new List<Clip>(capacity);
+        _pool = pool;
+        _stats = stats;
+        _perCamera = new int[stats.Length];
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock) return _clips.Count;
+        }
+    }
+
+    public void Enqueue(Clip clip)
+    {
+        lock (_lock)
+        {
+            if (_clips.Count == _capacity) DropOldestOfBusiest();
+            clip.EnqueuedTicks = System.Diagnostics.Stopwatch.GetTimestamp();
+            _clips.Add(clip);
+            _perCamera[clip.CameraIndex]++;
+            _available.Release(); // inside the lock, so the count never runs ahead of the list
+        }
+    }
+
+    /// <summary>
+    /// Waits for a clip, then gathers up to <paramref name="batch"/>.Length of them, waiting at most
+    /// <paramref name="maxWait"/> after the first for others to join. Returns how many it took (0 if cancelled).
+    /// </summary>
+    public int TakeBatch(Clip[] batch, TimeSpan maxWait, CancellationToken cancellation)
+    {
+        try
+        {
+            _available.Wait(cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            return 0;
+        }
+        var taken = 0;
+        if (TakeOldest() is { } first) batch[taken++] = first;
+        var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(maxWait.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        while (taken < batch.Length)
+        {
+            var remaining = deadline - System.Diagnostics.Stopwatch.GetTimestamp();
+            if (remaining <= 0 && _available.CurrentCount == 0) break;
+            if (!_available.Wait(TimeSpan.FromSeconds(Math.Max(0, remaining) / (double)System.Diagnostics.Stopwatch.Frequency))) break;
+            if (TakeOldest() is { } next) batch[taken++] = next;
+        }
+        return taken;
+    }
+
+    /// <summary>Returns every waiting clip to the pool (at shutdown).</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            foreach (var clip in _clips) _pool.Return(clip);
+            _clips.Clear();
+            Array.Clear(_perCamera);
+        }
+    }
+
+    /// <summary>Null only when a drop took the clip this caller's count was for (see DropOldestOfBusiest).</summary>
+    private Clip? TakeOldest()
+    {
+        lock (_lock)
+        {
+            if (_clips.Count == 0) return null;
+            var clip = _clips[0];
+            _clips.RemoveAt(0);
+            _perCamera[clip.CameraIndex]--;
+            return clip;
+        }
+    }
+
+    private void DropOldestOfBusiest()
+    {
+        var busiest = 0;
+        for (var i = 1; i < _perCamera.Length; i++)
+        {
+            if (_perCamera[i] > _perCamera[busiest]) busiest = i;
+        }
+        var index = 0;
+        while (_clips[index].CameraIndex != busiest) index++;
+        var dropped = _clips[index];
+        _clips.RemoveAt(index);
+        _perCamera[busiest]--;
+        // Take back the dropped clip's count. If a consumer already holds it (it waited but has not taken its
+        // clip yet), this fails and that consumer finds one clip fewer, which TakeOldest allows for.
+        _available.Wait(0);
+        _stats[busiest].ClipDropped();
+        _pool.Return(dropped);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace LineWatch.Processing;
+
+/// <summary>
+/// The inference thread: takes batches of clips across cameras from the queue (up to MaxBatch, waiting at
+/// most MaxBatchWait for a batch to fill), runs the backbone, and hands each window to the scorer and the
+/// sinks. One thread, because ORT parallelises each run over its own intra-op threads.
+/// </summary>
+public sealed class InferenceScheduler : IDisposable
+{
+    private readonly BackboneRunner _runner;
+    private readonly InferenceQueue _queue;
+    private readonly ClipPool _pool;
+    private readonly CameraStats[] _stats;
+    private readonly IWindowScorer? _scorer;
+    private readonly IReadOnlyList<IWindowSink> _sinks;
+    private readonly TimeSpan _maxWait;
+    private readonly ILogger _logger;
+    private readonly Clip[] _batch;
+    private readonly WindowResult[] _results;
+    private readonly CancellationTokenSource _stop = new();
+    private bool _disposed;
+    private readonly Thread _thread;
+    private long _batches, _clips, _failures;
+
+    public InferenceScheduler(BackboneRunner runner, InferenceQueue queue, ClipPool pool, CameraStats[] stats, IWindowScorer? scorer,
+        IReadOnlyList<IWindowSink> sinks, TimeSpan maxWait, ILogger logger)
+    {
+        (_runner, _queue, _pool, _stats, _scorer, _sinks, _maxWait, _logger) = (runner, queue, pool, stats, scorer, sinks, maxWait, logger);
+        _batch = new Clip[runner.MaxBatch];
+        _results = new WindowResult[runner.MaxBatch];
+        for (var i = 0; i < _results.Length; i++) _results[i] = new WindowResult();
+        _thread = new Thread(Run) { IsBackground = true, Name = "inference" };
+    }
+
+    /// <summary>Inference time per batch, for health and metrics.</summary>
+    public LatencyWindow BatchLatency { get; } = new(512);
+
+    public long Batches => Interlocked.Read(ref _batches);
+    public long Clips => Interlocked.Read(ref _clips);
+    public long Failures => Interlocked.Read(ref _failures);
+
+    public void Start() => _thread.Start();
+
+    private void Run()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var count = _queue.TakeBatch(_batch, _maxWait, _stop.Token);
+            if (count == 0) continue;
+            try
+            {
+                for (var i = 0; i < count; i++) _batch[i].Data.CopyTo(_runner.InputSlot(i));
+                var start = Stopwatch.GetTimestamp();
+                _runner.Run(count);
+                var end = Stopwatch.GetTimestamp();
+                BatchLatency.Add(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
+                Interlocked.Increment(ref _batches);
+                Interlocked.Add(ref _clips, count);
+                for (var i = 0; i < count; i++) Deliver(i, start, end);
+            }
+            catch (Exception e) when (e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+            {
+                // A failed run loses these windows, not the agent: count it, say why, carry on with the next batch.
+                Interlocked.Increment(ref _failures);
+                _logger.LogError("Inference failed for a batch of {Count}: {Reason}", count, e.Message);
+            }
+            finally
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    _pool.Return(_batch[i]);
+                    _batch[i] = null!;
+                }
+            }
+        }
+    }
+
+    private void Deliver(int index, long start, long end)
+    {
+        var clip = _batch[index];
+        var result = _results[index];
+        result.CameraIndex = clip.CameraIndex;
+        result.Camera = _stats[clip.CameraIndex].Name;
+        result.Sequence = clip.Sequence;
+        result.FrameTicks = clip.FrameTicks;
+        result.EnqueuedTicks = clip.EnqueuedTicks;
+        result.InferenceStartTicks = start;
+        result.InferenceEndTicks = end;
+        result.Embedding = _runner.Embedding(index);
+        result.Tokens = _runner.Tokens(index);
+        result.Score = null;
+        _scorer?.Score(result);
+        foreach (var sink in _sinks)
+        {
+            try
+            {
+                sink.OnWindow(result);
+            }
+            catch (Exception e)
+            {
+                // One broken sink must not stop the others or the analysis.
+                _logger.LogError(e, "Window sink {Sink} failed", sink.GetType().Name);
+            }
+        }
+        _stats[clip.CameraIndex].WindowScored(clip.NewestFrameTicks, Stopwatch.GetTimestamp());
+    }
+
+    public void Stop(TimeSpan timeout)
+    {
+        if (_disposed) return;
+        _stop.Cancel();
+        if (_thread.IsAlive) _thread.Join(timeout);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        Stop(TimeSpan.FromSeconds(5));
+        _disposed = true;
+        _stop.Dispose();
+    }
+}
