@@ -108,6 +108,7 @@ public sealed class CameraWorker : IDisposable
         var fps = video.Info.Fps is > 0 and < 240 ? video.Info.Fps : DefaultFileFps;
         var interval = (long)(Stopwatch.Frequency / fps);
         var due = Stopwatch.GetTimestamp();
+        long framesRead = 0;
         while (!_stop.IsCancellationRequested)
         {
             VideoFrame frame;
@@ -122,7 +123,19 @@ public sealed class CameraWorker : IDisposable
                 return StreamEnd.Failed;
             }
             if (_reconnectRequested) return StreamEnd.Watchdog;
-            if (!read) return IsFile ? StreamEnd.EndOfFile : StreamEnd.Silent;
+            if (!read)
+            {
+                if (!IsFile) return StreamEnd.Silent;
+                // A file that stops well before the frame count in its header is damaged (truncated, corrupt
+                // data the decoder gave up on): worth an error on the camera, even though playback goes on.
+                var expected = video.Info.FrameCount;
+                if (expected > 0 && framesRead < expected * 0.98)
+                {
+                    Stats.Error($"{_source.Location}: stream ended at frame {framesRead} of {expected:0} (damaged file?)");
+                }
+                return StreamEnd.EndOfFile;
+            }
+            framesRead++;
 
             var now = Stopwatch.GetTimestamp();
             Stats.FrameIn(now);

@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using LineWatch.Configuration;
+using LineWatch.IntegrationTests.Support;
+using LineWatch.Inference;
+using LineWatch.Model.Backbone;
+using LineWatch.Model.Onnx;
+using LineWatch.Processing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LineWatch.IntegrationTests.Processing;
+
+/// <summary>A small real backbone (T=4, 32x32) shared by the pipeline tests, so they spend their time on video, not inference.</summary>
+public sealed class SmallModel : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public SmallModel()
+    {
+        var spec = BackboneSpec.Custom(BackboneArch.VideoMambaPro, dim: 32, depth: 1, frames: 4, imageSize: 32);
+        Path = _dir.File("small.onnx");
+        OnnxModelFile.Save(BackboneGraph.Build(spec, RandomWeights.Create(spec, 1), ScanKind.Custom), Path);
+    }
+
+    public string Path { get; }
+    public string Directory => _dir.Path;
+
+    public void Dispose() => _dir.Dispose();
+}
+
+/// <summary>The capture → window → inference path with real media, a real RTSP server and the real model runtime.</summary>
+public sealed class PipelineTests(SmallModel model) : IClassFixture<SmallModel>
+{
+    private sealed class RecordingSink : IWindowSink
+    {
+        public ConcurrentQueue<(string Camera, long Sequence, long[] Ticks, int EmbeddingLength, double LatencyMs)> Windows { get; } = new();
+
+        public void OnWindow(WindowResult window) =>
+            Windows.Enqueue((window.Camera, window.Sequence, window.FrameTicks.ToArray(), window.Embedding.Length,
+                Stopwatch.GetElapsedTime(window.FrameTicks.Span[^1]).TotalMilliseconds));
+
+        public List<(string Camera, long Sequence, long[] Ticks, int EmbeddingLength, double LatencyMs)> Of(string camera) =>
+            Windows.Where(w => w.Camera == camera).ToList();
+    }
+
+    private sealed class Running(Pipeline pipeline, LoadedModel loaded) : IDisposable
+    {
+        public Pipeline Pipeline => pipeline;
+        public CameraStats this[string name] => pipeline.Cameras.Single(c => c.Name == name);
+
+        public void Dispose()
+        {
+            pipeline.Dispose();
+            loaded.Dispose();
+        }
+    }
+
+    private Running Start(RecordingSink sink, int queueCapacity, params CameraOptions[] cameras)
+    {
+        var options = new AgentOptions { DataDir = model.Directory, Cameras = cameras.ToList() };
+        options.Model.QueueCapacity = queueCapacity;
+        options.Model.MaxBatch = Math.Min(4, queueCapacity);
+        var sources = cameras.Select(c =>
+        {
+            Assert.True(CameraSource.TryParse(c.Source, "/", model.Directory, out var source, out var error), error);
+            return source;
+        }).ToList();
+        var loaded = OrtSessionFactory.Create(model.Path, new ModelOptions { Device = ModelDevice.Cpu }, NullLogger.Instance);
+        var pipeline = new Pipeline(options, sources, loaded, scorer: null, [sink], NullLoggerFactory.Instance);
+        pipeline.Start();
+        return new Running(pipeline, loaded);
+    }
+
+    private static void WaitFor(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {timeout.TotalSeconds:0} s for {what}");
+            Thread.Sleep(50);
+        }
+    }
+
+    [Fact]
+    public void A_file_camera_produces_windows_of_T_frames_every_stride_frames_in_order()
+    {
+        var sink = new RecordingSink();
+        // vtest.avi is 10 fps and analysed at 10 fps: every frame enters the window.
+        using var run = Start(sink, 8, new CameraOptions { Name = "vtest", Source = TestPaths.Vtest, AnalysisFps = 10, Stride = 2 });
+        WaitFor(() => sink.Of("vtest").Count >= 5, TimeSpan.FromSeconds(30), "five windows");
+
+        var windows = sink.Of("vtest").OrderBy(w => w.Sequence).Take(5).ToList();
+        Assert.Equal([1L, 2, 3, 4, 5], windows.Select(w => w.Sequence));
+        foreach (var w in windows)
+        {
+            Assert.Equal(4, w.Ticks.Length);
+            Assert.True(w.Ticks.Zip(w.Ticks.Skip(1), (a, b) => b > a).All(x => x), "frames oldest first");
+            Assert.Equal(32, w.EmbeddingLength);
+        }
+        for (var k = 0; k + 1 < windows.Count; k++)
+        {
+            Assert.Equal(windows[k].Ticks[2..], windows[k + 1].Ticks[..2]); // stride 2: the newer half carries over
+        }
+        // Played in real time: 4 frames of a 10 fps file span about 0.3 s.
+        var span = Stopwatch.GetElapsedTime(windows[0].Ticks[0], windows[0].Ticks[^1]).TotalSeconds;
+        Assert.InRange(span, 0.2, 0.6);
+        Assert.Equal(CameraState.Streaming, run["vtest"].State);
+    }
+
+    [Fact]
+    public void An_unreachable_camera_stays_offline_while_another_keeps_producing()
+    {
+        var sink = new RecordingSink();
+        var dead = $"rtsp://127.0.0.1:{MosquittoBroker.FreePort()}/none";
+        using var run = Start(sink, 8,
+            new CameraOptions { Name = "dead", Source = dead, MaxBackoffSeconds = 1 },
+            new CameraOptions { Name = "live", Source = TestPaths.Vtest, AnalysisFps = 10, Stride = 4 });
+
+        WaitFor(() => sink.Of("live").Count >= 3 && run["dead"].Errors >= 2, TimeSpan.FromSeconds(30), "live windows and dead retries");
+        Assert.Equal(CameraState.Offline, run["dead"].State);
+        Assert.Contains(dead, run["dead"].LastError);
+        Assert.Empty(sink.Of("dead"));
+        Assert.Equal(CameraState.Streaming, run["live"].State);
+    }
+
+    [Fact]
+    public void An_rtsp_camera_reconnects_after_its_server_restarts()
+    {
+        using var server = new RtspServer();
+        var sink = new RecordingSink();
+        using var run = Start(sink, 8, new CameraOptions { Name = "rtsp", Source = server.Url, AnalysisFps = 8, Stride = 2, WatchdogSeconds = 2, MaxBackoffSeconds = 2 });
+        var camera = run["rtsp"];
+        WaitFor(() => camera.State == CameraState.Streaming && sink.Of("rtsp").Count >= 2, TimeSpan.FromSeconds(30), "the stream to be analysed");
+
+        server.Kill();
+        WaitFor(() => camera.State != CameraState.Streaming, TimeSpan.FromSeconds(15), "the loss to be noticed");
+        var windowsBefore = sink.Of("rtsp").Count;
+        Thread.Sleep(2000);
+        server.Start();
+
+        // Backoff is capped at 2 s (±20%); opening the stream and filling a window take a few seconds more.
+        WaitFor(() => camera.State == CameraState.Streaming && sink.Of("rtsp").Count > windowsBefore + 1, TimeSpan.FromSeconds(20), "the camera to resume");
+        Assert.True(camera.Reconnects >= 1, $"reconnects {camera.Reconnects}");
+    }
+
+    [Fact]
+    public void Corrupted_and_damaged_files_are_survived_and_counted()
+    {
+        // Megamind_bugy.avi (opencv-doc's deliberately corrupted clip) decodes without a reported error on
+        // Debian's FFmpeg, so it must simply play and loop; a truncated copy of vtest.avi ends far before its
+        // header's frame count, which the camera counts as an error every pass — and keeps playing.
+        using var dir = new TempDirectory();
+        var truncated = dir.File("truncated.avi");
+        var bytes = File.ReadAllBytes(TestPaths.Vtest);
+        File.WriteAllBytes(truncated, bytes[..(bytes.Length / 16)]); // about 50 of its 795 frames
+        var sink = new RecordingSink();
+        using var run = Start(sink, 8,
+            new CameraOptions { Name = "buggy", Source = TestPaths.MegamindBuggy, AnalysisFps = 8, Loop = true },
+            new CameraOptions { Name = "truncated", Source = truncated, AnalysisFps = 10, Loop = true },
+            new CameraOptions { Name = "good", Source = TestPaths.Vtest, AnalysisFps = 10, Stride = 4 });
+
+        WaitFor(() => run["truncated"].Errors >= 2, TimeSpan.FromSeconds(60), "the truncated file to end early twice");
+        Assert.Contains("damaged file", run["truncated"].LastError);
+        Assert.NotEmpty(sink.Of("truncated"));
+        WaitFor(() => sink.Of("buggy").Count >= 3 && sink.Of("good").Count >= 3, TimeSpan.FromSeconds(20), "windows from the other two");
+        Assert.NotEqual(CameraState.Offline, run["buggy"].State);
+        Assert.NotEqual(CameraState.Offline, run["good"].State);
+    }
+
+    [Fact]
+    public void A_camera_faster_than_analysis_never_builds_a_backlog()
+    {
+        using var dir = new TempDirectory();
+        var clip = dir.File("fast.mp4");
+        FfmpegClip.Generate($"-f lavfi -i testsrc2=size=320x240:rate=100 -t 4 -c:v libx264 -preset ultrafast -pix_fmt yuv420p {clip}");
+        var sink = new RecordingSink();
+        using var run = Start(sink, 4, new CameraOptions { Name = "fast", Source = clip, AnalysisFps = 8, Stride = 1, Loop = true });
+        var camera = run["fast"];
+
+        var maxQueue = 0;
+        var stopwatch = Stopwatch.StartNew();
+        while (stopwatch.Elapsed < TimeSpan.FromSeconds(8))
+        {
+            maxQueue = Math.Max(maxQueue, run.Pipeline.Queue.Count);
+            Thread.Sleep(20);
+        }
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+
+        Assert.True(camera.FramesIn / seconds > 50, $"the source delivered {camera.FramesIn / seconds:0} fps");
+        Assert.InRange(camera.FramesAnalysed / seconds, 6, 9);      // the newest frame at 8 fps, the rest skipped
+        Assert.True(camera.FramesSkipped > camera.FramesAnalysed * 5);
+        Assert.True(maxQueue <= 4, $"queue reached {maxQueue}");
+        var windows = sink.Of("fast");
+        Assert.True(windows.Count > 20, $"{windows.Count} windows");
+        // No backlog: the last windows are as fresh as the first ones.
+        var early = windows.Take(10).Average(w => w.LatencyMs);
+        var late = windows.TakeLast(10).Average(w => w.LatencyMs);
+        Assert.True(late < early + 200, $"latency grew from {early:0} ms to {late:0} ms");
+        Assert.True(run.Pipeline.Pool.Created <= 4 + 4 + 1, $"{run.Pipeline.Pool.Created} clips allocated");
+    }
+}

@@ -1,0 +1,38 @@
+using System.Diagnostics;
+
+namespace LineWatch.IntegrationTests.Support;
+
+/// <summary>GStreamer's RTSP server (Support/rtsp_server.py) on a loopback port; can be killed and started again on the same port.</summary>
+internal sealed class RtspServer : IDisposable
+{
+    private Process? _process;
+
+    public RtspServer()
+    {
+        Port = MosquittoBroker.FreePort();
+        Start();
+    }
+
+    public int Port { get; }
+    public string Url => $"rtsp://127.0.0.1:{Port}/cam";
+
+    public void Start()
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "Support", "rtsp_server.py");
+        _process = Process.Start(new ProcessStartInfo("/usr/bin/python3", $"{script} {Port}") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        _process.BeginErrorReadLine();
+        var line = _process.StandardOutput.ReadLine();
+        if (line != "ready") throw new InvalidOperationException($"the RTSP server did not start (said '{line}')");
+    }
+
+    public void Kill()
+    {
+        if (_process is null) return;
+        _process.Kill();
+        _process.WaitForExit(5000);
+        _process.Dispose();
+        _process = null;
+    }
+
+    public void Dispose() => Kill();
+}
