@@ -38,6 +38,8 @@ APT_PACKAGES=(
   mosquitto-clients     # mosquitto_sub/pub: the independent client the tests check MQTT with
   opencv-doc            # real test footage (vtest.avi, Megamind_bugy.avi)
   ffmpeg                # encodes generated clips
+  gir1.2-gst-rtsp-server-1.0 python3-gst-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav   # GStreamer's RTSP server, for the capture tests
 )
 
 step() { printf '\n==> %s\n' "$*"; }

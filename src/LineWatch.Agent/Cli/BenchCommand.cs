@@ -10,9 +10,44 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Benchmarks: scan op, backbone");
+        var command = new Command("bench", "Benchmarks: scan op, backbone, pipeline");
         command.Subcommands.Add(Scan());
         command.Subcommands.Add(Backbone());
+        command.Subcommands.Add(PipelineBench());
+        return command;
+    }
+
+    private static Command PipelineBench()
+    {
+        var cameras = new Option<int>("--cameras") { Description = "File cameras of 1280x720 at 25 fps", DefaultValueFactory = _ => 4 };
+        var seconds = new Option<double>("--seconds") { Description = "Measured seconds (after the warm-up)", DefaultValueFactory = _ => 30 };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds before measuring", DefaultValueFactory = _ => 5 };
+        var fps = new Option<double>("--fps") { Description = "Analysis frames per second per camera", DefaultValueFactory = _ => 8 };
+        var stride = new Option<int>("--stride") { Description = "Frames between windows", DefaultValueFactory = _ => 4 };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var command = new Command("pipeline", "Whole pipeline with N real-time 720p file cameras, tiny backbone 112² T=8 on CPU") { cameras, seconds, warmup, fps, stride, json };
+        command.SetAction(parse =>
+        {
+            var r = PipelineBenchmark.Run(Math.Max(1, parse.GetValue(cameras)), Math.Max(1, parse.GetValue(seconds)), Math.Max(0, parse.GetValue(warmup)),
+                parse.GetValue(fps), Math.Max(1, parse.GetValue(stride)), Console.Error.WriteLine);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(r, CliJson.Options));
+                return ExitCodes.Ok;
+            }
+            Console.WriteLine($"{r.Cameras} camera(s), {r.Seconds:0} s measured, analysis {r.AnalysisFps:0.#} fps, stride {r.Stride}, {r.ExecutionProvider.Replace("ExecutionProvider", "")}: " +
+                $"process CPU {r.ProcessCpuPercentOfOneCore:0}% of one core, peak RSS {r.PeakRssMb:0} MB, inference p50 {r.InferenceP50Ms:0} ms per batch, " +
+                $"managed allocation {r.ManagedBytesPerFrame:0} bytes per decoded frame, " +
+                $"target {(r.HoldsTarget ? "held" : "NOT held")} (every camera's frames scored at >= 95% of its rate, p99 < 1 s)");
+            Console.WriteLine();
+            Console.WriteLine("| camera | target fps | sampled fps | analysed fps | % of target | decoded fps | clips dropped | windows/s | latency p50 ms | latency p99 ms |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var c in r.Rows)
+            {
+                Console.WriteLine($"| {c.Camera} | {c.TargetFps:0.#} | {c.SampledFps:0.00} | {c.AnalysedFps:0.00} | {c.PercentOfTarget:0.0} | {c.DecodedFps:0.0} | {c.ClipsDropped} | {c.WindowsPerSecond:0.00} | {c.LatencyP50Ms:0} | {c.LatencyP99Ms:0} |");
+            }
+            return r.HoldsTarget ? ExitCodes.Ok : ExitCodes.Failure;
+        });
         return command;
     }
 

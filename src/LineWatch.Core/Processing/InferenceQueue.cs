@@ -2,7 +2,7 @@ namespace LineWatch.Processing;
 
 /// <summary>
 /// The bounded queue of clips waiting for inference, shared by all cameras. When it is full, the oldest clip
-/// of the camera with the most clips waiting is dropped (returned to the pool and counted on that camera):
+/// of the camera(s) with the most clips waiting is dropped (returned to the pool and counted on that camera):
 /// one fast camera cannot starve the others, and nothing stale piles up behind a slow model.
 /// </summary>
 public sealed class InferenceQueue
@@ -98,15 +98,15 @@ public sealed class InferenceQueue
 
     private void DropOldestOfBusiest()
     {
-        var busiest = 0;
-        for (var i = 1; i < _perCamera.Length; i++)
-        {
-            if (_perCamera[i] > _perCamera[busiest]) busiest = i;
-        }
+        var most = 0;
+        foreach (var count in _perCamera) most = Math.Max(most, count);
+        // The oldest clip among the cameras that have the most waiting: with ties (the usual case when all
+        // cameras run at one rate) this rotates the drops over them instead of always hitting the first camera.
         var index = 0;
-        while (_clips[index].CameraIndex != busiest) index++;
+        while (_perCamera[_clips[index].CameraIndex] != most) index++;
         var dropped = _clips[index];
         _clips.RemoveAt(index);
+        var busiest = dropped.CameraIndex;
         _perCamera[busiest]--;
         // Take back the dropped clip's count. If a consumer already holds it (it waited but has not taken its
         // clip yet), this fails and that consumer finds one clip fewer, which TakeOldest allows for.
