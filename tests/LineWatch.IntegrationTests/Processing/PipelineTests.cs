@@ -108,6 +108,29 @@ public sealed class PipelineTests(SmallModel model) : IClassFixture<SmallModel>
     }
 
     [Fact]
+    public void An_http_mjpeg_camera_streams()
+    {
+        // ffmpeg as a one-client MJPEG-over-HTTP server (multipart/x-mixed-replace), like an IP camera's /video.mjpg.
+        var port = MosquittoBroker.FreePort();
+        using var server = Process.Start(new ProcessStartInfo("ffmpeg",
+            $"-hide_banner -loglevel error -re -f lavfi -i testsrc2=size=320x240:rate=10 -f mpjpeg -listen 1 http://127.0.0.1:{port}/cam.mjpg")
+        { RedirectStandardError = true })!;
+        try
+        {
+            Thread.Sleep(500);
+            var sink = new RecordingSink();
+            using var run = Start(sink, 8, new CameraOptions { Name = "mjpeg", Source = $"http://127.0.0.1:{port}/cam.mjpg", AnalysisFps = 8, Stride = 2 });
+            WaitFor(() => sink.Of("mjpeg").Count >= 3, TimeSpan.FromSeconds(30), "windows from the MJPEG stream");
+            Assert.Equal(CameraState.Streaming, run["mjpeg"].State);
+        }
+        finally
+        {
+            server.Kill();
+            server.WaitForExit(5000);
+        }
+    }
+
+    [Fact]
     public void An_unreachable_camera_stays_offline_while_another_keeps_producing()
     {
         var sink = new RecordingSink();
