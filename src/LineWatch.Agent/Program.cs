@@ -10,6 +10,7 @@ var root = new RootCommand("LineWatch: real-time video anomaly detection for pro
     VersionCommand.Create(),
     ModelCommand.Create(),
     BenchCommand.Create(),
+    DemoVideoCommand.Create(),
 };
 
 // No termination handling here: `run` hands SIGTERM to the host, which shuts down in order.
