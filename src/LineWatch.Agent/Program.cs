@@ -11,6 +11,8 @@ var root = new RootCommand("LineWatch: real-time video anomaly detection for pro
     ModelCommand.Create(),
     BenchCommand.Create(),
     DemoVideoCommand.Create(),
+    LearnCommand.Create(config),
+    EvalCommand.Create(config),
 };
 
 // No termination handling here: `run` hands SIGTERM to the host, which shuts down in order.

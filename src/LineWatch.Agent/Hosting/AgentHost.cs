@@ -2,6 +2,8 @@ using LineWatch.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using LineWatch.Events;
+using LineWatch.Processing;
 using Serilog;
 
 namespace LineWatch.Agent.Hosting;
@@ -23,6 +25,8 @@ internal static class AgentHost
         builder.Services.AddSingleton<ModelService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelService>());
         builder.Services.AddHostedService<StartupSummary>();
+        builder.Services.AddSingleton<AlertService>();
+        builder.Services.AddSingleton<IWindowSink>(sp => sp.GetRequiredService<AlertService>());
         builder.Services.AddSingleton<PipelineService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
         return builder.Build();

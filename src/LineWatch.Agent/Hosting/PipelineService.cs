@@ -1,5 +1,6 @@
 using LineWatch.Configuration;
 using LineWatch.Processing;
+using LineWatch.Scoring;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,6 +13,8 @@ namespace LineWatch.Agent.Hosting;
 internal sealed class PipelineService(AgentConfiguration config, ModelService model, IEnumerable<IWindowSink> sinks,
     ILoggerFactory loggers, ILogger<PipelineService> logger) : IHostedService, IDisposable
 {
+    private ProfileScorer? _scorer;
+
     public Pipeline? Pipeline { get; private set; }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -23,12 +26,17 @@ internal sealed class PipelineService(AgentConfiguration config, ModelService mo
         }
         try
         {
-            Pipeline = new Pipeline(config.Options, config.CameraSources, model.Model, scorer: null, sinks.ToList(), loggers);
+            _scorer = new ProfileScorer(config.Options.DataDir, config.Options.Cameras, ModelIdentity.Of(config.Options.Model.Path), loggers.CreateLogger<ProfileScorer>());
+            Pipeline = new Pipeline(config.Options, config.CameraSources, model.Model, _scorer, sinks.ToList(), loggers);
         }
-        catch (Inference.ModelLoadException e)
+        catch (Exception e) when (e is Inference.ModelLoadException or IOException or InvalidDataException)
         {
             logger.LogError("Analysis not started: {Reason}", e.Message);
             return Task.CompletedTask;
+        }
+        foreach (var camera in config.Options.Cameras.Where((c, i) => _scorer.ProfileOf(i) is null))
+        {
+            logger.LogWarning("Camera {Camera} has no profile yet: its windows are analysed but not scored until `linewatch learn --camera {Camera}` makes one", camera.Name, camera.Name);
         }
         Pipeline.Start();
         return Task.CompletedTask;
@@ -40,5 +48,9 @@ internal sealed class PipelineService(AgentConfiguration config, ModelService mo
         return Task.CompletedTask;
     }
 
-    public void Dispose() => Pipeline?.Dispose();
+    public void Dispose()
+    {
+        Pipeline?.Dispose();
+        _scorer?.Dispose();
+    }
 }

@@ -16,6 +16,8 @@ public sealed class AgentOptions
     public ModelOptions Model { get; set; } = new();
     public MqttOptions Mqtt { get; set; } = new();
     public DashboardOptions Dashboard { get; set; } = new();
+    public AlertOptions Alerts { get; set; } = new();
+    public LearningOptions Learning { get; set; } = new();
 
     /// <summary>How long a SIGTERM may take to stop everything before the host gives up waiting.</summary>
     public double ShutdownTimeoutSeconds { get; set; } = 10;

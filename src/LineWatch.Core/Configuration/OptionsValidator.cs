@@ -20,6 +20,16 @@ public static partial class OptionsValidator
         ValidateModel(options.Model, errors);
         ValidateMqtt(options.Mqtt, errors);
         ValidateDashboard(options.Dashboard, errors);
+        var alerts = options.Alerts;
+        if (alerts.OnScore <= 0) errors.Add(new("Alerts:OnScore", "must be positive"));
+        if (alerts.OffScore <= 0 || alerts.OffScore > alerts.OnScore) errors.Add(new("Alerts:OffScore", $"{alerts.OffScore} must be positive and at most OnScore ({alerts.OnScore})"));
+        if (alerts.MinWindows is < 1 or > 100) errors.Add(new("Alerts:MinWindows", $"{alerts.MinWindows} must be 1-100"));
+        if (alerts.CooldownSeconds is < 0 or > 86400) errors.Add(new("Alerts:CooldownSeconds", $"{alerts.CooldownSeconds} must be 0-86400"));
+        if (alerts.CriticalScore < alerts.OnScore) errors.Add(new("Alerts:CriticalScore", $"{alerts.CriticalScore} must be at least OnScore"));
+        var learning = options.Learning;
+        if (learning.FalseAlarmsPerShift <= 0) errors.Add(new("Learning:FalseAlarmsPerShift", "must be positive"));
+        if (learning.ShiftHours is <= 0 or > 24) errors.Add(new("Learning:ShiftHours", "must be above 0 and at most 24"));
+        if (learning.HoldOutFraction is < 0.05 or > 0.5) errors.Add(new("Learning:HoldOutFraction", "must be 0.05-0.5"));
         return sources;
     }
 

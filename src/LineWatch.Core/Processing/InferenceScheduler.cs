@@ -92,6 +92,7 @@ public sealed class InferenceScheduler : IDisposable
         result.Embedding = _runner.Embedding(index);
         result.Tokens = _runner.Tokens(index);
         result.Score = null;
+        result.AnomalyMap = ReadOnlyMemory<float>.Empty;
         _scorer?.Score(result);
         foreach (var sink in _sinks)
         {

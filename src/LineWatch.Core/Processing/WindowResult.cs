@@ -26,6 +26,9 @@ public sealed class WindowResult
     /// <summary>Set by the scorer: the window's anomaly score on the scorer's normalised scale; null when no
     /// scorer (or no learned profile) is there yet.</summary>
     public double? Score { get; set; }
+
+    /// <summary>Set by the scorer with <see cref="Score"/>: (G, G) local anomaly scores, 1.0 = threshold; valid during the hand-over.</summary>
+    public ReadOnlyMemory<float> AnomalyMap { get; set; }
 }
 
 /// <summary>Turns a window's features into a score (issue #5's profiles implement it).</summary>

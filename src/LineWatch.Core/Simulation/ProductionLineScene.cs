@@ -51,6 +51,9 @@ public sealed class ProductionLineScene
         _random = new Random(seed);
         _noiseState = (uint)seed * 2654435761u + 1;
         DrawBackground();
+        // Start the slow random processes (lighting walk, shake) in their steady state, as for a camera that has
+        // been running: from rest, the first seconds would be a state the rest of the video never returns to.
+        for (var i = 0; i < 500; i++) StepDrift();
         // Slot faults are bound to the part slot that reaches the work station at the fault's start time.
         foreach (var fault in faults.Where(f => f.Type is FaultTypes.Missing or FaultTypes.Foreign or FaultTypes.Rotated))
         {
@@ -158,12 +161,17 @@ public sealed class ProductionLineScene
     }
 
     /// <summary>Shake (crop offset), lighting drift and sensor noise, then the crop into the output.</summary>
-    private void Finish(double t, Span<byte> bgr)
+    private void StepDrift()
     {
         _lightWalk = Math.Clamp(_lightWalk + (_random.NextDouble() - 0.5) * 0.004, -0.05, 0.05);
-        var light = 1 + 0.08 * Math.Sin(2 * Math.PI * t / 120) + _lightWalk;
         _shakeX = Math.Clamp(_shakeX * 0.9 + (_random.NextDouble() - 0.5) * 1.2, -Margin + 1, Margin - 1);
         _shakeY = Math.Clamp(_shakeY * 0.9 + (_random.NextDouble() - 0.5) * 1.2, -Margin + 1, Margin - 1);
+    }
+
+    private void Finish(double t, Span<byte> bgr)
+    {
+        StepDrift();
+        var light = 1 + 0.08 * Math.Sin(2 * Math.PI * t / 120) + _lightWalk;
         int ox = Margin + (int)Math.Round(_shakeX), oy = Margin + (int)Math.Round(_shakeY);
 
         Span<byte> lut = stackalloc byte[256];

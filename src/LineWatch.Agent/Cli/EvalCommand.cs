@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Text.Json;
+using LineWatch.Evaluation;
+using LineWatch.Inference;
+using LineWatch.Processing;
+using LineWatch.Scoring;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LineWatch.Agent.Cli;
+
+/// <summary>`linewatch eval`: detection quality of a profile on labelled footage.</summary>
+internal static class EvalCommand
+{
+    public static Command Create(Option<string?> config)
+    {
+        var profile = new Option<string>("--profile") { Description = "A profile made by `linewatch learn`", Required = true };
+        var video = new Option<string>("--video") { Description = "The footage", Required = true };
+        var labels = new Option<string>("--labels") { Description = "Its labels file: {\"fps\", \"frames\", \"anomalies\": [{\"start_frame\", \"end_frame\", \"type\"}]}", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var command = new Command("eval", "Frame AUROC, event recall, false alarms per hour and detection latency of a profile on labelled video") { profile, video, labels, json };
+        command.SetAction(parse =>
+        {
+            var configuration = ConfigLoading.TryLoad(parse.GetValue(config), Console.Error);
+            if (configuration is null) return ExitCodes.InvalidConfiguration;
+            var options = configuration.Options;
+            try
+            {
+                var learned = NormalProfile.Load(parse.GetValue(profile)!);
+                learned.EnsureMatches(ModelIdentity.Of(options.Model.Path), learned.Camera);
+                if (!learned.IsCalibrated) throw new InvalidDataException("the profile has no calibrated thresholds; learn it again");
+                var camera = options.Cameras.FirstOrDefault(c => c.Name == learned.Camera) ?? new Configuration.CameraOptions();
+                var labelled = VideoLabels.Read(parse.GetValue(labels)!);
+                using var model = OrtSessionFactory.Create(options.Model.Path, options.Model, NullLogger.Instance);
+                using var runner = new BackboneRunner(model, options.Model.MaxBatch);
+                var map = new float[learned.Grid * learned.Grid];
+                var scratch = new float[learned.Model.Dim];
+                var windows = new List<(int, double)>();
+                Console.Error.WriteLine($"scoring {parse.GetValue(video)} at {camera.AnalysisFps} fps, stride {camera.Stride}");
+                VideoWindows.Run(Path.GetFullPath(parse.GetValue(video)!), runner, camera.AnalysisFps, camera.Stride,
+                    (in OfflineWindow w) => windows.Add((w.NewestFrame, learned.Score(w.Embedding, w.Tokens, map, scratch).Score)));
+                var report = DetectionEvaluator.Evaluate(parse.GetValue(video)!, labelled, windows, options.Alerts);
+                if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, CliJson.Options));
+                else Print(report);
+                return ExitCodes.Ok;
+            }
+            catch (Exception e) when (e is ProfileMismatchException or InvalidDataException or ModelLoadException or Capture.VideoSourceException or IOException)
+            {
+                Console.Error.WriteLine($"linewatch: {e.Message}");
+                return ExitCodes.InvalidConfiguration;
+            }
+        });
+        return command;
+    }
+
+    private static void Print(DetectionReport r)
+    {
+        Console.WriteLine($"{r.Video}: {r.Frames} frames at {r.Fps:0.#} fps, {r.Windows} windows");
+        Console.WriteLine($"frame AUROC {r.FrameAuroc:0.000}; events caught {r.EventsCaught}/{r.Events} (recall {r.EventRecall:0.00}); " +
+            $"false alarms {r.FalseAlarms} in {r.NormalHours * 60:0.0} normal minutes ({r.FalseAlarmsPerHour:0.0}/h); latency p50 {r.LatencyP50Seconds:0.0} s, p90 {r.LatencyP90Seconds:0.0} s");
+        Console.WriteLine();
+        Console.WriteLine("| fault | events | caught | recall | frame AUROC | latency p50 s |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        foreach (var t in r.Types) Console.WriteLine($"| {t.Type} | {t.Events} | {t.Caught} | {t.Recall:0.00} | {t.FrameAuroc:0.000} | {t.LatencyP50Seconds:0.0} |");
+        Console.WriteLine();
+        foreach (var a in r.Alerts) Console.WriteLine($"alert at {a.StartSeconds:0.0} s, peak {a.Peak:0.00}: {a.Anomaly ?? "FALSE ALARM"}");
+    }
+}

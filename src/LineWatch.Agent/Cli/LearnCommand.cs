@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Diagnostics;
+using LineWatch.Configuration;
+using LineWatch.Inference;
+using LineWatch.Processing;
+using LineWatch.Scoring;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LineWatch.Agent.Cli;
+
+/// <summary>`linewatch learn`: learn a camera's normal operation from footage (or its live source) and save its profile.</summary>
+internal static class LearnCommand
+{
+    public static Command Create(Option<string?> config)
+    {
+        var camera = new Option<string>("--camera") { Description = "The configured camera the profile is for", Required = true };
+        var from = new Option<string[]>("--from") { Description = "Video files of normal operation (default: the camera's own source)", AllowMultipleArgumentsPerToken = true };
+        var minutes = new Option<double?>("--minutes") { Description = "Use at most this many minutes of each video (required for a live source)" };
+        var output = new Option<string?>("--out") { Description = "Profile file (default: DataDir/profiles/<camera>.profile, which the running agent picks up)" };
+        var command = new Command("learn", "Learn normal operation for a camera and calibrate its alert threshold") { camera, from, minutes, output };
+        command.SetAction(parse =>
+        {
+            var configuration = ConfigLoading.TryLoad(parse.GetValue(config), Console.Error);
+            if (configuration is null) return ExitCodes.InvalidConfiguration;
+            var options = configuration.Options;
+            var name = parse.GetValue(camera)!;
+            var index = options.Cameras.FindIndex(c => c.Name == name);
+            if (index < 0) return Fail($"no camera named '{name}' in {configuration.FilePath} (cameras: {string.Join(", ", options.Cameras.Select(c => c.Name))})", ExitCodes.InvalidConfiguration);
+            var cameraOptions = options.Cameras[index];
+            var videos = parse.GetValue(from) is { Length: > 0 } files ? files.Select(Path.GetFullPath).ToArray() : [configuration.CameraSources[index].Location];
+            var limit = parse.GetValue(minutes) is { } m ? m * 60 : double.PositiveInfinity;
+            var path = parse.GetValue(output) ?? ProfileStore.PathFor(options.DataDir, name);
+            try
+            {
+                var stopwatch = Stopwatch.StartNew();
+                using var model = OrtSessionFactory.Create(options.Model.Path, options.Model, NullLogger.Instance);
+                using var runner = new BackboneRunner(model, options.Model.MaxBatch);
+                var identity = ModelIdentity.Of(options.Model.Path);
+                var result = ProfileLearner.Learn(runner, identity, name, videos, cameraOptions.AnalysisFps, cameraOptions.Stride, options.Learning,
+                    Console.Error.WriteLine, limit);
+                result.Profile.Save(path);
+                Console.WriteLine($"profile for {name}: {result.FittedWindows} windows fitted, {result.HeldOutWindows} held out; " +
+                    $"thresholds global {result.Profile.GlobalThreshold:0.###}, local {result.Profile.LocalThreshold:0.###} " +
+                    $"(target {options.Learning.FalseAlarmsPerShift:0.##} false alarm(s) per {options.Learning.ShiftHours:0.#} h); " +
+                    $"highest held-out score {result.HeldOutMaxScore:0.###}; {stopwatch.Elapsed.TotalSeconds:0} s");
+                Console.WriteLine($"saved {path}");
+                return ExitCodes.Ok;
+            }
+            catch (Exception e) when (e is ModelLoadException or Capture.VideoSourceException or InvalidOperationException or IOException)
+            {
+                return Fail(e.Message, ExitCodes.Failure);
+            }
+        });
+        return command;
+    }
+
+    private static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine($"linewatch: {message}");
+        return code;
+    }
+}

@@ -1,0 +1,32 @@
+namespace LineWatch.Configuration;
+
+/// <summary>How window scores become alerts; scores are normalised so 1.0 is each camera's calibrated threshold.</summary>
+public sealed class AlertOptions
+{
+    /// <summary>An alert starts when the score is at or above this for <see cref="MinWindows"/> windows in a row.</summary>
+    public double OnScore { get; set; } = 1.0;
+
+    /// <summary>It ends when the score is below this (hysteresis) for <see cref="MinWindows"/> windows in a row.</summary>
+    public double OffScore { get; set; } = 0.8;
+
+    /// <summary>3 windows at the default 8 fps and stride 4 is 1.5 s: long enough to ride out single-window blips.</summary>
+    public int MinWindows { get; set; } = 3;
+
+    /// <summary>After an alert ends, no new one starts on that camera for this long.</summary>
+    public double CooldownSeconds { get; set; } = 10;
+
+    /// <summary>A peak at or above this is critical, below it a warning.</summary>
+    public double CriticalScore { get; set; } = 2.0;
+}
+
+/// <summary>How `linewatch learn` fits and calibrates a camera's profile.</summary>
+public sealed class LearningOptions
+{
+    /// <summary>Target false alarms per shift on normal operation; the threshold is calibrated for it.</summary>
+    public double FalseAlarmsPerShift { get; set; } = 1;
+
+    public double ShiftHours { get; set; } = 8;
+
+    /// <summary>Share of the normal windows kept out of the fit to calibrate the threshold on.</summary>
+    public double HoldOutFraction { get; set; } = 0.2;
+}

@@ -1,0 +1,25 @@
+namespace LineWatch.Evaluation;
+
+/// <summary>Detection quality of one evaluation, overall and per fault type.</summary>
+public sealed record DetectionReport(
+    string Video,
+    int Frames,
+    double Fps,
+    int Windows,
+    double FrameAuroc,
+    int Events,
+    int EventsCaught,
+    double EventRecall,
+    int FalseAlarms,
+    double NormalHours,
+    double FalseAlarmsPerHour,
+    double LatencyP50Seconds,
+    double LatencyP90Seconds,
+    IReadOnlyList<DetectionReport.TypeRow> Types,
+    IReadOnlyList<DetectionReport.Alert> Alerts)
+{
+    /// <summary>An alert the policy raised: when, how high, and which labelled anomaly it belongs to (null: a false alarm).</summary>
+    public sealed record Alert(double StartSeconds, double Peak, string? Anomaly);
+
+    public sealed record TypeRow(string Type, int Events, int Caught, double Recall, double FrameAuroc, double LatencyP50Seconds);
+}

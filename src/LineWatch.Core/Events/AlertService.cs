@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using LineWatch.Configuration;
+using LineWatch.Processing;
+using LineWatch.Scoring;
+using Microsoft.Extensions.Logging;
+
+namespace LineWatch.Events;
+
+/// <summary>An alert event as the outside world sees it: wall-clock times and the anomaly map of the window that caused it.</summary>
+public sealed record AlertNotice(AlertEvent Event, DateTimeOffset Time, DateTimeOffset Started, int Grid, float[] AnomalyMap);
+
+/// <summary>Receives alert events (MQTT outbox, dashboard, log).</summary>
+public interface IAlertSink
+{
+    void OnAlert(AlertNotice notice);
+}
+
+/// <summary>
+/// Runs each camera's <see cref="AlertPolicy"/> over its scored windows and hands the resulting events to the
+/// alert sinks. While an alert is active it keeps the features of its highest-scoring windows, so an
+/// operator's "false alarm" can teach the camera's profile that this situation is normal.
+/// </summary>
+public sealed class AlertService : IWindowSink
+{
+    private const int WindowsKeptPerAlert = 8;
+    private const int AlertsKept = 16;
+
+    private readonly AlertPolicy[] _policies;
+    private readonly IReadOnlyList<IAlertSink> _sinks;
+    private readonly string _dataDir;
+    private readonly ILogger _logger;
+    private readonly long _epochTicks = Stopwatch.GetTimestamp();
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, (int Camera, List<(double Score, float[] Embedding, float[] Tokens)> Windows)> _kept = [];
+    private readonly Queue<string> _keptOrder = new();
+
+    public AlertService(AgentOptions options, IEnumerable<IAlertSink> sinks, ILogger<AlertService> logger)
+    {
+        _policies = options.Cameras.Select(c => new AlertPolicy(c.Name, options.Alerts)).ToArray();
+        _sinks = sinks.ToList();
+        _dataDir = options.DataDir;
+        Cameras = options.Cameras.Select(c => c.Name).ToArray();
+        _logger = logger;
+    }
+
+    public IReadOnlyList<string> Cameras { get; }
+
+    public void OnWindow(WindowResult window)
+    {
+        if (window.Score is not { } score) return;
+        var policy = _policies[window.CameraIndex];
+        var newest = window.FrameTicks.Span[^1];
+        var time = Stopwatch.GetElapsedTime(_epochTicks, newest).TotalSeconds;
+        var alert = policy.Observe(time, score);
+        if (policy.ActiveId is { } active) Keep(active, window, score);
+        if (alert is null) return;
+
+        var now = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(newest);
+        var notice = new AlertNotice(alert, now, now - TimeSpan.FromSeconds(alert.Time - alert.StartTime), (int)Math.Sqrt(window.AnomalyMap.Length), window.AnomalyMap.ToArray());
+        if (alert.Phase == AlertPhase.Start) _logger.LogWarning("Alert {Id} on {Camera}: score {Score:0.00} ({Severity})", alert.Id, alert.Camera, alert.Score, alert.Severity);
+        else if (alert.Phase == AlertPhase.End) _logger.LogInformation("Alert {Id} on {Camera} ended after {Seconds:0.0} s, peak {Peak:0.00}", alert.Id, alert.Camera, alert.Time - alert.StartTime, alert.Peak);
+        foreach (var sink in _sinks)
+        {
+            try
+            {
+                sink.OnAlert(notice);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Alert sink {Sink} failed", sink.GetType().Name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Operator feedback: the alert was a false alarm. Its kept windows join the camera's profile as normal
+    /// (saved to disk; the scorer reloads it). Returns false when the alert is unknown or no longer kept.
+    /// </summary>
+    public bool MarkFalseAlarm(string alertId)
+    {
+        (int Camera, List<(double Score, float[] Embedding, float[] Tokens)> Windows) kept;
+        lock (_lock)
+        {
+            if (!_kept.Remove(alertId, out kept)) return false;
+        }
+        var path = ProfileStore.PathFor(_dataDir, Cameras[kept.Camera]);
+        var profile = NormalProfile.Load(path);
+        foreach (var w in kept.Windows) profile.AddFeedback(w.Embedding, w.Tokens);
+        profile.Save(path);
+        _logger.LogInformation("Alert {Id} marked a false alarm: {Count} window(s) added to {Camera}'s normal profile", alertId, kept.Windows.Count, Cameras[kept.Camera]);
+        return true;
+    }
+
+    /// <summary>Keeps the highest-scoring windows of an active alert (copies: the features are only borrowed).</summary>
+    private void Keep(string alertId, WindowResult window, double score)
+    {
+        lock (_lock)
+        {
+            if (!_kept.TryGetValue(alertId, out var kept))
+            {
+                kept = (window.CameraIndex, []);
+                _kept[alertId] = kept;
+                _keptOrder.Enqueue(alertId);
+                while (_keptOrder.Count > AlertsKept) _kept.Remove(_keptOrder.Dequeue());
+            }
+            var list = kept.Windows;
+            if (list.Count == WindowsKeptPerAlert)
+            {
+                var lowest = list.Select((w, i) => (w.Score, i)).Min();
+                if (score <= lowest.Score) return;
+                list.RemoveAt(lowest.i);
+            }
+            list.Add((score, window.Embedding.ToArray(), window.Tokens.ToArray()));
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using LineWatch.Configuration;
+using LineWatch.Processing;
+using Microsoft.Extensions.Logging;
+
+namespace LineWatch.Scoring;
+
+/// <summary>
+/// The live scorer: each camera's profile from DataDir/profiles, loaded and fitted off the inference thread
+/// and swapped in whole, and reloaded when the file changes (a new `linewatch learn`, or feedback) without
+/// a restart. A camera without a usable profile is not scored (its windows carry no score), with the reason
+/// logged once per file version.
+/// </summary>
+public sealed class ProfileScorer : IWindowScorer, IDisposable
+{
+    private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(2);
+
+    private readonly string _dataDir;
+    private readonly ModelIdentity _model;
+    private readonly ILogger _logger;
+    private readonly Slot[] _slots;
+    private readonly Timer _timer;
+    private readonly float[] _scratch;
+    private float[] _map = [];
+
+    private sealed class Slot(string camera)
+    {
+        public string Camera { get; } = camera;
+        public volatile NormalProfile? Profile;
+        public DateTime LoadedWriteTime;
+    }
+
+    public ProfileScorer(string dataDir, IReadOnlyList<CameraOptions> cameras, ModelIdentity model, ILogger<ProfileScorer> logger)
+    {
+        _dataDir = dataDir;
+        _model = model;
+        _logger = logger;
+        _slots = cameras.Select(c => new Slot(c.Name)).ToArray();
+        _scratch = new float[Math.Max(model.Dim, 1024)];
+        Reload();
+        _timer = new Timer(_ => Reload(), null, CheckEvery, CheckEvery);
+    }
+
+    /// <summary>The profile in use for a camera, or null.</summary>
+    public NormalProfile? ProfileOf(int cameraIndex) => _slots[cameraIndex].Profile;
+
+    public void Score(WindowResult window)
+    {
+        var profile = _slots[window.CameraIndex].Profile;
+        if (profile is null) return;
+        var positions = profile.Grid * profile.Grid;
+        if (_map.Length < positions) _map = new float[positions];
+        var score = profile.Score(window.Embedding.Span, window.Tokens.Span, _map, _scratch);
+        window.Score = score.Score;
+        window.AnomalyMap = _map.AsMemory(0, positions);
+    }
+
+    /// <summary>Loads every profile whose file changed since it was last loaded; safe to call from any thread.</summary>
+    public void Reload()
+    {
+        foreach (var slot in _slots)
+        {
+            var path = ProfileStore.PathFor(_dataDir, slot.Camera);
+            DateTime written;
+            try
+            {
+                written = File.Exists(path) ? File.GetLastWriteTimeUtc(path) : default;
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            if (written == slot.LoadedWriteTime) continue;
+            slot.LoadedWriteTime = written;
+            if (written == default)
+            {
+                slot.Profile = null;
+                continue;
+            }
+            try
+            {
+                var profile = NormalProfile.Load(path);
+                profile.EnsureMatches(_model, slot.Camera);
+                if (!profile.IsCalibrated) throw new InvalidDataException($"{path} has no calibrated thresholds");
+                profile.Score(new float[_model.Dim], new float[_model.Dim * _model.Frames * profile.Grid * profile.Grid],
+                    new float[profile.Grid * profile.Grid], new float[_model.Dim]); // fits the Gaussians here, not on the inference thread
+                slot.Profile = profile;
+                _logger.LogInformation("Camera {Camera}: profile loaded ({Windows} normal windows, {Feedback} from feedback)", slot.Camera, profile.Windows, profile.FeedbackWindows);
+            }
+            catch (Exception e) when (e is InvalidDataException or ProfileMismatchException or IOException or InvalidOperationException)
+            {
+                slot.Profile = null;
+                _logger.LogError("Camera {Camera}: profile not used: {Reason}", slot.Camera, e.Message);
+            }
+        }
+    }
+
+    public void Dispose() => _timer.Dispose();
+}

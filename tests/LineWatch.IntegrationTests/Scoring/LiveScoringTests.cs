@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using LineWatch.Configuration;
+using LineWatch.Events;
+using LineWatch.IntegrationTests.Support;
+using LineWatch.Inference;
+using LineWatch.Model.Backbone;
+using LineWatch.Model.Onnx;
+using LineWatch.Processing;
+using LineWatch.Scoring;
+using LineWatch.Simulation;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LineWatch.IntegrationTests.Scoring;
+
+/// <summary>
+/// Learn → live scoring → alert → false-alarm feedback, with the real pieces: generated line footage, a real
+/// backbone in ORT, the pipeline playing a file camera in real time, the profile scorer and the alert service.
+/// </summary>
+public sealed class LiveScoringTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    private sealed class RecordingAlerts : IAlertSink
+    {
+        public ConcurrentQueue<AlertNotice> Notices { get; } = new();
+        public void OnAlert(AlertNotice notice) => Notices.Enqueue(notice);
+    }
+
+    [Fact]
+    public void A_hand_in_the_work_area_raises_an_alert_and_marking_it_a_false_alarm_updates_the_profile()
+    {
+        var spec = BackboneSpec.Custom(BackboneArch.VideoMambaPro, dim: 64, depth: 2, frames: 8, imageSize: 64);
+        var modelPath = _dir.File("model.onnx");
+        OnnxModelFile.Save(BackboneGraph.Build(spec, RandomWeights.Create(spec, 0), ScanKind.Custom), modelPath);
+        var normal = DemoVideoWriter.Write(_dir.Path, "normal", 90, seed: 5, faults: []);
+        var faulty = DemoVideoWriter.Write(_dir.Path, "faulty", 45, seed: 6, faults: [FaultTypes.Hand]);
+        var hand = Assert.Single(faulty.Labels.Anomalies);
+
+        var options = new AgentOptions { DataDir = _dir.Path };
+        options.Cameras.Add(new CameraOptions { Name = "line", Source = faulty.VideoPath, AnalysisFps = 8, Stride = 4, Loop = false });
+        options.Model.Device = ModelDevice.Cpu;
+        var identity = ModelIdentity.Of(modelPath);
+        using (var learnModel = OrtSessionFactory.Create(modelPath, options.Model, NullLogger.Instance))
+        using (var runner = new BackboneRunner(learnModel, 4))
+        {
+            var learned = ProfileLearner.Learn(runner, identity, "line", [normal.VideoPath], 8, 4, options.Learning);
+            learned.Profile.Save(ProfileStore.PathFor(_dir.Path, "line"));
+        }
+
+        var alerts = new RecordingAlerts();
+        var alertService = new AlertService(options, [alerts], NullLogger<AlertService>.Instance);
+        using var scorer = new ProfileScorer(_dir.Path, options.Cameras, identity, NullLogger<ProfileScorer>.Instance);
+        Assert.NotNull(scorer.ProfileOf(0));
+        CameraSource.TryParse(faulty.VideoPath, "/", _dir.Path, out var source, out _);
+        using var model = OrtSessionFactory.Create(modelPath, options.Model, NullLogger.Instance);
+        using var pipeline = new Pipeline(options, [source], model, scorer, [alertService], NullLoggerFactory.Instance);
+        pipeline.Start();
+
+        var handEnd = TimeSpan.FromSeconds(hand.EndFrame / faulty.Labels.Fps + 5);
+        var deadline = DateTime.UtcNow + handEnd + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline && !alerts.Notices.Any(n => n.Event.Phase == AlertPhase.Start)) Thread.Sleep(100);
+        var start = alerts.Notices.FirstOrDefault(n => n.Event.Phase == AlertPhase.Start);
+        Assert.True(start is not null, $"no alert within the hand's span ({hand.StartFrame / 25.0:0.0}-{hand.EndFrame / 25.0:0.0} s); windows scored {pipeline.Cameras[0].WindowsScored}");
+        Assert.Equal("line", start.Event.Camera);
+        Assert.True(start.Event.Score >= options.Alerts.OnScore);
+        Assert.Equal(start.Grid * start.Grid, start.AnomalyMap.Length);
+
+        Assert.True(alertService.MarkFalseAlarm(start.Event.Id));
+        Assert.False(alertService.MarkFalseAlarm("no-such-alert"));
+        var saved = NormalProfile.Load(ProfileStore.PathFor(_dir.Path, "line"));
+        Assert.True(saved.FeedbackWindows > 0);
+        // The running scorer picks the updated profile up by itself (it checks every 2 s).
+        var reloadDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < reloadDeadline && scorer.ProfileOf(0)?.FeedbackWindows == 0) Thread.Sleep(100);
+        Assert.True(scorer.ProfileOf(0)!.FeedbackWindows > 0, "the running scorer did not reload the profile");
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

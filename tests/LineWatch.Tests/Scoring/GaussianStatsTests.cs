@@ -1,0 +1,49 @@
+using LineWatch.Scoring;
+
+namespace LineWatch.Tests.Scoring;
+
+public class GaussianStatsTests
+{
+    [Fact]
+    public void Mean_and_covariance_match_a_hand_computed_case()
+    {
+        // Points (1,2), (3,6), (5,4): mean (3,4); sample covariance [[4,2],[2,4]]; tr S = 8, tr S² = 40.
+        // OAS with n=3, p=2: rho = min(1, ((1-1)*40 + 64) / ((3+1-1)*(40-32))) = min(1, 64/24) = 1, so the
+        // covariance shrinks all the way to mu*I = 4*I and the distance of (5,4) is |(2,0)|²/4 / p = 1/2.
+        var stats = new GaussianStats(2);
+        foreach (var p in new[] { new[] { 1f, 2f }, [3f, 6f], [5f, 4f] }) stats.Add(p);
+        var model = stats.Fit();
+
+        Assert.Equal(1.0, model.Shrinkage, 6);
+        Assert.Equal(0.5, model.Score([5f, 4f], new float[2]), 5);
+        Assert.Equal(0.0, model.Score([3f, 4f], new float[2]), 5);
+    }
+
+    [Fact]
+    public void With_many_samples_the_distance_is_the_true_mahalanobis_distance()
+    {
+        // x = (a, a + b) with a, b standard normal: cov [[1,1],[1,2]], inverse [[2,-1],[-1,1]].
+        var random = new Random(5);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        var stats = new GaussianStats(2);
+        for (var i = 0; i < 200_000; i++)
+        {
+            var a = Normal();
+            stats.Add([(float)a, (float)(a + Normal())]);
+        }
+        var model = stats.Fit();
+        Assert.True(model.Shrinkage < 0.01, $"shrinkage {model.Shrinkage}");
+        // (1, 0): xᵀ Σ⁻¹ x = 2, divided by p=2 -> 1.  (1, 1): 2 - 2 + 1 = 1 -> 0.5.
+        Assert.Equal(1.0, model.Score([1f, 0f], new float[2]), 1);
+        Assert.Equal(0.5, model.Score([1f, 1f], new float[2]), 1);
+    }
+
+    [Fact]
+    public void Fitting_needs_two_samples_and_a_vector_of_the_right_size()
+    {
+        var stats = new GaussianStats(3);
+        Assert.Throws<ArgumentException>(() => stats.Add([1f, 2f]));
+        stats.Add([1f, 2f, 3f]);
+        Assert.Throws<InvalidOperationException>(() => stats.Fit());
+    }
+}
