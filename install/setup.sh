@@ -145,6 +145,31 @@ else
   "$ROOT/install/linewatch" model build --arch videomambapro --size tiny --frames 8 --img 112 --weights random --seed 0 --out "$default_model"
 fi
 
+step "Demo camera: the synthetic production line and its learned profile"
+# The default configuration's camera (Source "demo:") plays data/demo/demo-line.mp4: ten minutes of the
+# generated line with every fault type, looped. Its profile is learned from ten other minutes of normal
+# operation. Both depend only on the generator and the model, so they are made once and cached.
+demo_video="$ROOT/data/demo/demo-line.mp4"
+demo_profile="$ROOT/data/profiles/demo-line.profile"
+if [ -f "$demo_video" ] && [ -f "$demo_profile" ]; then
+  echo "present: data/demo/demo-line.mp4, data/profiles/demo-line.profile"
+else
+  demo_cache="$CACHE/demo/line-v1-$(sha256sum "$default_model" | cut -c1-16)"
+  if [ ! -f "$demo_cache/demo-line.profile" ]; then
+    mkdir -p "$demo_cache"
+    echo "generating the demo video and normal footage, then learning (a few minutes, once)"
+    "$ROOT/install/linewatch" demo-video --out "$demo_cache" --name demo-line --seconds 600 --seed 1 --faults all
+    "$ROOT/install/linewatch" demo-video --out "$demo_cache" --name normal --seconds 600 --seed 101 --faults none
+    "$ROOT/install/linewatch" learn --config "$ROOT/config/linewatch.json" --camera demo-line \
+      --from "$demo_cache/normal.mp4" --out "$demo_cache/demo-line.profile.partial"
+    mv "$demo_cache/demo-line.profile.partial" "$demo_cache/demo-line.profile"
+  fi
+  mkdir -p "$ROOT/data/demo" "$ROOT/data/profiles"
+  cp "$demo_cache/demo-line.mp4" "$demo_cache/demo-line.labels.json" "$ROOT/data/demo/"
+  cp "$demo_cache/demo-line.profile" "$demo_profile"
+  echo "installed data/demo/demo-line.mp4 and data/profiles/demo-line.profile"
+fi
+
 step "Done"
 echo "run the agent:  install/linewatch run"
 echo "run the tests:  install/test.sh"
