@@ -36,7 +36,7 @@ internal static class EvalCommand
                 var scratch = new float[learned.Model.Dim];
                 var windows = new List<(int, double)>();
                 Console.Error.WriteLine($"scoring {parse.GetValue(video)} at {camera.AnalysisFps} fps, stride {camera.Stride}");
-                VideoWindows.Run(Path.GetFullPath(parse.GetValue(video)!), runner, camera.AnalysisFps, camera.Stride,
+                VideoWindows.Run(Path.GetFullPath(parse.GetValue(video)!), runner, camera.AnalysisFps, camera.Stride, camera.SettleSeconds,
                     (in OfflineWindow w) => windows.Add((w.NewestFrame, learned.Score(w.Embedding, w.Tokens, map, scratch).Score)));
                 var report = DetectionEvaluator.Evaluate(parse.GetValue(video)!, labelled, windows, options.Alerts);
                 if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, CliJson.Options));

@@ -36,7 +36,7 @@ internal static class LearnCommand
                 using var model = OrtSessionFactory.Create(options.Model.Path, options.Model, NullLogger.Instance);
                 using var runner = new BackboneRunner(model, options.Model.MaxBatch);
                 var identity = ModelIdentity.Of(options.Model.Path);
-                var result = ProfileLearner.Learn(runner, identity, name, videos, cameraOptions.AnalysisFps, cameraOptions.Stride, options.Learning,
+                var result = ProfileLearner.Learn(runner, identity, name, videos, cameraOptions, options.Learning,
                     Console.Error.WriteLine, limit);
                 result.Profile.Save(path);
                 Console.WriteLine($"profile for {name}: {result.FittedWindows} windows fitted, {result.HeldOutWindows} held out; " +

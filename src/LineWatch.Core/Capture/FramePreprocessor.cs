@@ -26,4 +26,16 @@ public static unsafe class FramePreprocessor
         }
         if (status != OpenCvNative.Ok) throw new VideoSourceException(OpenCvNative.LastErrorMessage());
     }
+
+    /// <summary>A small BGR copy of the frame (packed rows) for snapshots, written into a caller-owned buffer.</summary>
+    public static void Thumbnail(in VideoFrame frame, int width, int height, Span<byte> destination)
+    {
+        if (destination.Length < width * height * 3) throw new ArgumentException($"destination holds {destination.Length} bytes; {width * height * 3} are needed", nameof(destination));
+        int status;
+        fixed (byte* dst = destination)
+        {
+            status = OpenCvNative.ResizeBgr(frame.Data, frame.Width, frame.Height, frame.Stride, dst, width, height);
+        }
+        if (status != OpenCvNative.Ok) throw new VideoSourceException(OpenCvNative.LastErrorMessage());
+    }
 }

@@ -20,15 +20,30 @@ public static unsafe class JpegEncoder
         throw new VideoSourceException(OpenCvNative.LastErrorMessage());
     }
 
-    public static byte[] Encode(in VideoFrame frame, int quality = 85)
+    public static byte[] Encode(in VideoFrame frame, int quality = 85) =>
+        Encode(new ReadOnlySpan<byte>(frame.Data, frame.Stride * frame.Height), frame.Width, frame.Height, frame.Stride, quality);
+
+    /// <summary>Encodes a packed or strided BGR image (thumbnails, snapshots with overlays).</summary>
+    public static byte[] Encode(ReadOnlySpan<byte> bgr, int width, int height, int stride, int quality = 85)
     {
-        var buffer = new byte[Math.Max(64 * 1024, frame.Width * frame.Height / 2)];
-        var written = Encode(frame, quality, buffer, out var required);
-        if (written < 0)
+        if (bgr.Length < stride * height) throw new ArgumentException($"{bgr.Length} bytes do not hold {height} rows of {stride}");
+        var buffer = new byte[Math.Max(64 * 1024, width * height / 2)];
+        int status, written;
+        fixed (byte* src = bgr)
+        fixed (byte* dst = buffer)
         {
-            buffer = new byte[required];
-            written = Encode(frame, quality, buffer, out _);
+            status = OpenCvNative.JpegEncode(src, width, height, stride, quality, dst, buffer.Length, out written);
         }
+        if (status == OpenCvNative.ErrorBuffer)
+        {
+            buffer = new byte[written];
+            fixed (byte* src = bgr)
+            fixed (byte* dst = buffer)
+            {
+                status = OpenCvNative.JpegEncode(src, width, height, stride, quality, dst, buffer.Length, out written);
+            }
+        }
+        if (status != OpenCvNative.Ok) throw new VideoSourceException(OpenCvNative.LastErrorMessage());
         return buffer.AsSpan(0, written).ToArray();
     }
 }

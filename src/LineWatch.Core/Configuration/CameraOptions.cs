@@ -31,6 +31,13 @@ public sealed class CameraOptions
     /// <summary>Expected model image size; 0 takes the model's. A value that differs from the model's rejects the camera.</summary>
     public int ImageSize { get; set; }
 
+    /// <summary>
+    /// After the source opens (and after a file loops), frames are read but not analysed for this long: cameras
+    /// settle their exposure and encoders their first key frames, and those first seconds are not the steady view
+    /// a profile describes. Learning and evaluation skip the same span at the start of each video.
+    /// </summary>
+    public double SettleSeconds { get; set; } = 3;
+
     /// <summary>Longest wait between reconnect attempts; attempts back off exponentially from 1 s up to this.</summary>
     public double MaxBackoffSeconds { get; set; } = 30;
 }

@@ -53,6 +53,7 @@ public static partial class OptionsValidator
             else errors.Add(new($"{key}:Source", error));
             if (camera.AnalysisFps is <= 0 or > 60) errors.Add(new($"{key}:AnalysisFps", $"{camera.AnalysisFps} must be above 0 and at most 60"));
             if (camera.WatchdogSeconds is < 1 or > 3600) errors.Add(new($"{key}:WatchdogSeconds", $"{camera.WatchdogSeconds} must be between 1 and 3600"));
+            if (camera.SettleSeconds is < 0 or > 600) errors.Add(new($"{key}:SettleSeconds", $"{camera.SettleSeconds} must be 0-600"));
             if (camera.Stride is < 1 or > 256) errors.Add(new($"{key}:Stride", $"{camera.Stride} must be 1-256"));
             if (camera.WindowFrames is < 0 or > 256) errors.Add(new($"{key}:WindowFrames", $"{camera.WindowFrames} must be 0 (the model's) or 1-256"));
             if (camera.ImageSize < 0 || camera.ImageSize % 16 != 0) errors.Add(new($"{key}:ImageSize", $"{camera.ImageSize} must be 0 (the model's) or a multiple of 16"));

@@ -6,8 +6,9 @@ using Microsoft.Extensions.Logging;
 
 namespace LineWatch.Events;
 
-/// <summary>An alert event as the outside world sees it: wall-clock times and the anomaly map of the window that caused it.</summary>
-public sealed record AlertNotice(AlertEvent Event, DateTimeOffset Time, DateTimeOffset Started, int Grid, float[] AnomalyMap);
+/// <summary>An alert event as the outside world sees it: wall-clock times, the anomaly map of the window that caused
+/// it, and (for start and update) a JPEG snapshot of its most anomalous frame with the map overlaid.</summary>
+public sealed record AlertNotice(AlertEvent Event, DateTimeOffset Time, DateTimeOffset Started, int Grid, float[] AnomalyMap, byte[]? Snapshot);
 
 /// <summary>Receives alert events (MQTT outbox, dashboard, log).</summary>
 public interface IAlertSink
@@ -56,7 +57,9 @@ public sealed class AlertService : IWindowSink
         if (alert is null) return;
 
         var now = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(newest);
-        var notice = new AlertNotice(alert, now, now - TimeSpan.FromSeconds(alert.Time - alert.StartTime), (int)Math.Sqrt(window.AnomalyMap.Length), window.AnomalyMap.ToArray());
+        var snapshot = alert.Phase == AlertPhase.End ? null : AlertSnapshot.Render(window);
+        var notice = new AlertNotice(alert, now, now - TimeSpan.FromSeconds(alert.Time - alert.StartTime), (int)Math.Sqrt(window.AnomalyMap.Length),
+            window.AnomalyMap.ToArray(), snapshot);
         if (alert.Phase == AlertPhase.Start) _logger.LogWarning("Alert {Id} on {Camera}: score {Score:0.00} ({Severity})", alert.Id, alert.Camera, alert.Score, alert.Severity);
         else if (alert.Phase == AlertPhase.End) _logger.LogInformation("Alert {Id} on {Camera} ended after {Seconds:0.0} s, peak {Peak:0.00}", alert.Id, alert.Camera, alert.Time - alert.StartTime, alert.Peak);
         foreach (var sink in _sinks)

@@ -59,6 +59,9 @@ internal static unsafe partial class OpenCvNative
     public static partial int Preprocess(byte* bgr, int width, int height, int stride, int outWidth, int outHeight,
         float* mean, float* std, float* dst);
 
+    [LibraryImport(Library, EntryPoint = "lwcv_resize_bgr")]
+    public static partial int ResizeBgr(byte* bgr, int width, int height, int stride, byte* dst, int dstWidth, int dstHeight);
+
     [LibraryImport(Library, EntryPoint = "lwcv_jpeg_encode")]
     public static partial int JpegEncode(byte* bgr, int width, int height, int stride, int quality, byte* dst,
         int capacity, out int written);

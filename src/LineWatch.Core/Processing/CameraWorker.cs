@@ -104,10 +104,13 @@ public sealed class CameraWorker : IDisposable
     {
         _window.Reset();
         _sampler.Reset();
+        var (thumbWidth, thumbHeight) = ClipShape.ThumbnailSize(video.Info.Width, video.Info.Height);
+        _window.KeepThumbnails(thumbWidth, thumbHeight);
         _reconnectRequested = false;
         var fps = video.Info.Fps is > 0 and < 240 ? video.Info.Fps : DefaultFileFps;
         var interval = (long)(Stopwatch.Frequency / fps);
         var due = Stopwatch.GetTimestamp();
+        var settled = due + (long)(_options.SettleSeconds * Stopwatch.Frequency);
         long framesRead = 0;
         while (!_stop.IsCancellationRequested)
         {
@@ -144,7 +147,7 @@ public sealed class CameraWorker : IDisposable
                 Stats.SetState(CameraState.Streaming);
                 _backoff.Reset();
             }
-            if (_sampler.Take(now)) Analyse(frame, now);
+            if (now >= settled && _sampler.Take(now)) Analyse(frame, now);
             else Stats.FrameSkipped();
 
             if (IsFile)
@@ -170,6 +173,7 @@ public sealed class CameraWorker : IDisposable
         try
         {
             FramePreprocessor.Normalize(frame, _shape.ImageSize, _shape.ImageSize, _window.NextSlot);
+            FramePreprocessor.Thumbnail(frame, _window.ThumbnailWidth, _window.ThumbnailHeight, _window.NextThumbnail);
         }
         catch (VideoSourceException e)
         {

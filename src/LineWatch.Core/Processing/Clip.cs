@@ -11,6 +11,7 @@ public sealed class Clip
         Shape = shape;
         Data = new float[shape.ClipFloats];
         FrameTicks = new long[shape.Frames];
+        Thumbnails = new byte[shape.Frames * ClipShape.ThumbnailBytes];
     }
 
     public ClipShape Shape { get; }
@@ -18,6 +19,11 @@ public sealed class Clip
 
     /// <summary>Stopwatch timestamps of the frames' capture, oldest first.</summary>
     public long[] FrameTicks { get; }
+
+    /// <summary>A small BGR copy of each frame, oldest first, each in a slot of <see cref="ClipShape.ThumbnailBytes"/>; for snapshots.</summary>
+    public byte[] Thumbnails { get; }
+    public int ThumbnailWidth { get; internal set; }
+    public int ThumbnailHeight { get; internal set; }
 
     public int CameraIndex { get; internal set; }
 

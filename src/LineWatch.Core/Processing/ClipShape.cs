@@ -6,4 +6,16 @@ public readonly record struct ClipShape(int Frames, int ImageSize)
     public int FrameFloats => 3 * ImageSize * ImageSize;
     public int PlaneFloats => ImageSize * ImageSize;
     public int ClipFloats => Frames * FrameFloats;
+
+    /// <summary>Room for one snapshot thumbnail (BGR, at most 320 x 240).</summary>
+    public const int ThumbnailMaxWidth = 320, ThumbnailMaxHeight = 240;
+    public const int ThumbnailBytes = ThumbnailMaxWidth * ThumbnailMaxHeight * 3;
+
+    /// <summary>A thumbnail size with the camera's aspect ratio that fits 320 x 240 (even sides, for JPEG).</summary>
+    public static (int Width, int Height) ThumbnailSize(int width, int height)
+    {
+        if (width <= 0 || height <= 0) return (ThumbnailMaxWidth, ThumbnailMaxHeight);
+        var scale = Math.Min((double)ThumbnailMaxWidth / width, (double)ThumbnailMaxHeight / height);
+        return (Math.Max(2, (int)(width * scale) / 2 * 2), Math.Max(2, (int)(height * scale) / 2 * 2));
+    }
 }

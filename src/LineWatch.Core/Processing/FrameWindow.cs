@@ -11,6 +11,8 @@ public sealed class FrameWindow
     private readonly int _stride;
     private readonly float[][] _slots;
     private readonly long[] _ticks;
+    private byte[][]? _thumbnails;
+    private int _thumbnailWidth, _thumbnailHeight;
     private int _next;
     private long _pushed;
 
@@ -30,6 +32,18 @@ public sealed class FrameWindow
     /// <summary>The slot the next frame is written into (3, S, S), before <see cref="Commit"/>.</summary>
     public Span<float> NextSlot => _slots[_next];
 
+    /// <summary>Keeps a thumbnail of each frame too (live cameras, for alert snapshots); the buffers are made once.</summary>
+    public void KeepThumbnails(int width, int height)
+    {
+        _thumbnails ??= Enumerable.Range(0, _shape.Frames).Select(_ => new byte[ClipShape.ThumbnailBytes]).ToArray();
+        (_thumbnailWidth, _thumbnailHeight) = (width, height);
+    }
+
+    /// <summary>The thumbnail slot of the next frame, when thumbnails are kept.</summary>
+    public Span<byte> NextThumbnail => _thumbnails is null ? Span<byte>.Empty : _thumbnails[_next].AsSpan(0, _thumbnailWidth * _thumbnailHeight * 3);
+    public int ThumbnailWidth => _thumbnailWidth;
+    public int ThumbnailHeight => _thumbnailHeight;
+
     /// <summary>Takes the frame written into <see cref="NextSlot"/>; returns true when a clip is due.</summary>
     public bool Commit(long captureTicks)
     {
@@ -43,10 +57,13 @@ public sealed class FrameWindow
     public void CopyTo(Clip clip)
     {
         int frames = _shape.Frames, plane = _shape.PlaneFloats;
+        clip.ThumbnailWidth = _thumbnails is null ? 0 : _thumbnailWidth;
+        clip.ThumbnailHeight = _thumbnails is null ? 0 : _thumbnailHeight;
         for (var t = 0; t < frames; t++)
         {
             var slot = (_next + t) % frames; // _next is the oldest once the ring is full
             clip.FrameTicks[t] = _ticks[slot];
+            _thumbnails?[slot].AsSpan(0, _thumbnailWidth * _thumbnailHeight * 3).CopyTo(clip.Thumbnails.AsSpan(t * ClipShape.ThumbnailBytes));
             for (var c = 0; c < 3; c++)
             {
                 _slots[slot].AsSpan(c * plane, plane).CopyTo(clip.Data.AsSpan((c * frames + t) * plane, plane));

@@ -93,6 +93,10 @@ public sealed class InferenceScheduler : IDisposable
         result.Tokens = _runner.Tokens(index);
         result.Score = null;
         result.AnomalyMap = ReadOnlyMemory<float>.Empty;
+        result.WorstFrame = clip.Shape.Frames - 1;
+        result.Thumbnails = clip.ThumbnailWidth > 0 ? clip.Thumbnails : ReadOnlyMemory<byte>.Empty;
+        result.ThumbnailWidth = clip.ThumbnailWidth;
+        result.ThumbnailHeight = clip.ThumbnailHeight;
         _scorer?.Score(result);
         foreach (var sink in _sinks)
         {

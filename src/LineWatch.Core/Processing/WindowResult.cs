@@ -29,6 +29,14 @@ public sealed class WindowResult
 
     /// <summary>Set by the scorer with <see cref="Score"/>: (G, G) local anomaly scores, 1.0 = threshold; valid during the hand-over.</summary>
     public ReadOnlyMemory<float> AnomalyMap { get; set; }
+
+    /// <summary>Set by the scorer: the frame (0 = oldest) in which the worst patch was seen.</summary>
+    public int WorstFrame { get; set; }
+
+    /// <summary>BGR thumbnails of the frames, each in a slot of <see cref="ClipShape.ThumbnailBytes"/>; empty when not kept.</summary>
+    public ReadOnlyMemory<byte> Thumbnails { get; internal set; }
+    public int ThumbnailWidth { get; internal set; }
+    public int ThumbnailHeight { get; internal set; }
 }
 
 /// <summary>Turns a window's features into a score (issue #5's profiles implement it).</summary>

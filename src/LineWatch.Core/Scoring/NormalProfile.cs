@@ -4,7 +4,7 @@ namespace LineWatch.Scoring;
 
 /// <summary>Where a window's score came from: the raw global (class token), local (worst patch) and motion
 /// distances, and the combined score normalised so that 1.0 is the alert threshold on every camera.</summary>
-public readonly record struct WindowScore(double Global, double Local, double Motion, double Score);
+public readonly record struct WindowScore(double Global, double Local, double Motion, double Score, int WorstFrame = 0);
 
 /// <summary>
 /// A camera's learned model of normal operation, PaDiM-style on frozen backbone features:
@@ -134,20 +134,25 @@ public sealed class NormalProfile
         var frames = tokens.Length / (positions * dim);
         map[..positions].Clear();
         var worst = 0f;
+        var worstFrame = frames - 1;
         for (var t = 0; t < frames; t++)
         for (var p = 0; p < positions; p++)
         {
             var d = local[p].Score(tokens.Slice((t * positions + p) * dim, dim), scratch);
             if (d > map[p]) map[p] = d;
-            if (d > worst) worst = d;
+            if (d > worst)
+            {
+                worst = d;
+                worstFrame = t;
+            }
         }
         if (IsCalibrated)
         {
             for (var p = 0; p < positions; p++) map[p] /= (float)LocalThreshold;
             var score = Math.Max(Math.Max(global / GlobalThreshold, worst / LocalThreshold), motion / MotionThreshold);
-            return new WindowScore(global, worst, motion, score);
+            return new WindowScore(global, worst, motion, score, worstFrame);
         }
-        return new WindowScore(global, worst, motion, double.NaN);
+        return new WindowScore(global, worst, motion, double.NaN, worstFrame);
     }
 
     /// <summary>Refuses a profile made for another model or window shape.</summary>

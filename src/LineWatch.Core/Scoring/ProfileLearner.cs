@@ -14,7 +14,7 @@ public static class ProfileLearner
 
     public sealed record Result(NormalProfile Profile, int FittedWindows, int HeldOutWindows, double HeldOutMaxScore);
 
-    public static Result Learn(BackboneRunner runner, ModelIdentity model, string camera, IReadOnlyList<string> videos, double analysisFps, int stride,
+    public static Result Learn(BackboneRunner runner, ModelIdentity model, string camera, IReadOnlyList<string> videos, CameraOptions cameraOptions,
         LearningOptions options, Action<string>? progress = null, double maxSecondsPerVideo = double.PositiveInfinity)
     {
         var grid = model.ImageSize / 16;
@@ -25,7 +25,7 @@ public static class ProfileLearner
         foreach (var video in videos)
         {
             progress?.Invoke($"reading {video}");
-            VideoWindows.Run(video, runner, analysisFps, stride, (in OfflineWindow w) =>
+            VideoWindows.Run(video, runner, cameraOptions.AnalysisFps, cameraOptions.Stride, cameraOptions.SettleSeconds, (in OfflineWindow w) =>
             {
                 if (index / BlockWindows % every == every - 1) heldOut.Add((w.Embedding.ToArray(), w.Tokens.ToArray()));
                 else profile.Add(w.Embedding, w.Tokens);
@@ -40,7 +40,7 @@ public static class ProfileLearner
         var map = new float[grid * grid];
         var scratch = new float[model.Dim];
         var scores = heldOut.Select(h => profile.Score(h.Embedding, h.Tokens, map, scratch)).ToList();
-        var windowsPerSecond = analysisFps / stride;
+        var windowsPerSecond = cameraOptions.AnalysisFps / cameraOptions.Stride;
         // The combined score alerts when any of its three parts does, so each gets a third of the allowed rate.
         var windowsPerFalseAlarm = 3 * options.ShiftHours * 3600 * windowsPerSecond / options.FalseAlarmsPerShift;
         profile.GlobalThreshold = ThresholdCalibration.Calibrate(scores.Select(s => s.Global).ToList(), windowsPerFalseAlarm);

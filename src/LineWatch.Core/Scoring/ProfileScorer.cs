@@ -52,6 +52,7 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
         var score = profile.Score(window.Embedding.Span, window.Tokens.Span, _map, _scratch);
         window.Score = score.Score;
         window.AnomalyMap = _map.AsMemory(0, positions);
+        window.WorstFrame = score.WorstFrame;
     }
 
     /// <summary>Loads every profile whose file changed since it was last loaded; safe to call from any thread.</summary>

@@ -20,9 +20,11 @@ public delegate void OfflineWindowHandler(in OfflineWindow window);
 /// </summary>
 public static class VideoWindows
 {
+    /// <param name="settleSeconds">Video time at the start that is read but not analysed, as a live camera does after opening.</param>
     /// <param name="maxSeconds">Stop after this much video time (a live stream never ends); infinity for the whole file.</param>
     /// <returns>The number of frames read.</returns>
-    public static int Run(string video, BackboneRunner runner, double analysisFps, int stride, OfflineWindowHandler handler, double maxSeconds = double.PositiveInfinity)
+    public static int Run(string video, BackboneRunner runner, double analysisFps, int stride, double settleSeconds, OfflineWindowHandler handler,
+        double maxSeconds = double.PositiveInfinity)
     {
         using var source = VideoSource.Open(video);
         var fps = source.Info.Fps is > 0 and < 240 ? source.Info.Fps : 25;
@@ -30,7 +32,7 @@ public static class VideoWindows
         var window = new FrameWindow(shape, stride);
         var pool = new ClipPool(shape);
         var pending = new List<Clip>(runner.MaxBatch);
-        var nextSample = 0.0;
+        var nextSample = settleSeconds;
         var frame = 0;
         while (frame / fps < maxSeconds && source.TryRead(out var image))
         {

@@ -206,6 +206,22 @@ int lwcv_preprocess(const uint8_t* bgr, int32_t width, int32_t height, int32_t s
   }
 }
 
+int lwcv_resize_bgr(const uint8_t* bgr, int32_t width, int32_t height, int32_t stride, uint8_t* dst, int32_t dst_width,
+                    int32_t dst_height) {
+  if (!bgr || !dst) return fail(LWCV_E_ARGUMENT, "lwcv_resize_bgr: null argument");
+  if (width <= 0 || height <= 0 || dst_width <= 0 || dst_height <= 0 || stride < width * 3) {
+    return fail(LWCV_E_ARGUMENT, "lwcv_resize_bgr: invalid size");
+  }
+  try {
+    const cv::Mat src(height, width, CV_8UC3, const_cast<uint8_t*>(bgr), static_cast<size_t>(stride));
+    cv::Mat out(dst_height, dst_width, CV_8UC3, dst);  // writes straight into the caller's buffer
+    cv::resize(src, out, out.size(), 0, 0, cv::INTER_AREA);
+    return LWCV_OK;
+  } catch (const cv::Exception& e) {
+    return fail(LWCV_E_OPENCV, std::string("resize: ") + e.what());
+  }
+}
+
 int lwcv_jpeg_encode(const uint8_t* bgr, int32_t width, int32_t height, int32_t stride, int32_t quality,
                      uint8_t* dst, int32_t capacity, int32_t* written) {
   if (!bgr || !written) return fail(LWCV_E_ARGUMENT, "lwcv_jpeg_encode: null argument");

@@ -57,6 +57,10 @@ LWCV_API int lwcv_preprocess(const uint8_t* bgr, int32_t width, int32_t height, 
                              int32_t out_width, int32_t out_height, const float* mean, const float* std,
                              float* dst);
 
+// Resizes a BGR image into dst (dst_width x dst_height x 3, rows packed): thumbnails for snapshots.
+LWCV_API int lwcv_resize_bgr(const uint8_t* bgr, int32_t width, int32_t height, int32_t stride, uint8_t* dst,
+                             int32_t dst_width, int32_t dst_height);
+
 // JPEG-encodes a BGR image into dst. On LWCV_E_BUFFER, *written holds the size that is needed.
 LWCV_API int lwcv_jpeg_encode(const uint8_t* bgr, int32_t width, int32_t height, int32_t stride, int32_t quality,
                               uint8_t* dst, int32_t capacity, int32_t* written);

@@ -197,7 +197,7 @@ public sealed class PipelineTests(SmallModel model) : IClassFixture<SmallModel>
         var clip = dir.File("fast.mp4");
         FfmpegClip.Generate($"-f lavfi -i testsrc2=size=320x240:rate=100 -t 4 -c:v libx264 -preset ultrafast -pix_fmt yuv420p {clip}");
         var sink = new RecordingSink();
-        using var run = Start(sink, 4, new CameraOptions { Name = "fast", Source = clip, AnalysisFps = 8, Stride = 1, Loop = true });
+        using var run = Start(sink, 4, new CameraOptions { Name = "fast", Source = clip, AnalysisFps = 8, Stride = 1, Loop = true, SettleSeconds = 0 });
         var camera = run["fast"];
 
         var maxQueue = 0;

@@ -43,7 +43,7 @@ public sealed class LiveScoringTests : IDisposable
         using (var learnModel = OrtSessionFactory.Create(modelPath, options.Model, NullLogger.Instance))
         using (var runner = new BackboneRunner(learnModel, 4))
         {
-            var learned = ProfileLearner.Learn(runner, identity, "line", [normal.VideoPath], 8, 4, options.Learning);
+            var learned = ProfileLearner.Learn(runner, identity, "line", [normal.VideoPath], options.Cameras[0], options.Learning);
             learned.Profile.Save(ProfileStore.PathFor(_dir.Path, "line"));
         }
 
@@ -64,6 +64,15 @@ public sealed class LiveScoringTests : IDisposable
         Assert.Equal("line", start.Event.Camera);
         Assert.True(start.Event.Score >= options.Alerts.OnScore);
         Assert.Equal(start.Grid * start.Grid, start.AnomalyMap.Length);
+        // The snapshot: the most anomalous frame, as a 320x180 thumbnail of the 640x360 camera, heatmap overlaid.
+        Assert.NotNull(start.Snapshot);
+        var snapshotPath = _dir.File("snapshot.jpg");
+        File.WriteAllBytes(snapshotPath, start.Snapshot);
+        using (var snapshot = LineWatch.Capture.VideoSource.Open(snapshotPath))
+        {
+            Assert.Equal(320, snapshot.Info.Width);
+            Assert.Equal(180, snapshot.Info.Height);
+        }
 
         Assert.True(alertService.MarkFalseAlarm(start.Event.Id));
         Assert.False(alertService.MarkFalseAlarm("no-such-alert"));
