@@ -26,9 +26,7 @@ public sealed class CameraWorker : IDisposable
     private readonly FrameWindow _window;
     private readonly FrameSampler _sampler;
     private readonly ReconnectBackoff _backoff;
-    private readonly CancellationTokenSource _stop = new();
-    private bool _disposed;
-    private readonly Thread _thread;
+    private readonly DedicatedThread _loop;
     private volatile bool _reconnectRequested;
     private long _sequence;
 
@@ -39,13 +37,13 @@ public sealed class CameraWorker : IDisposable
         _window = new FrameWindow(shape, options.Stride);
         _sampler = new FrameSampler(options.AnalysisFps);
         _backoff = new ReconnectBackoff(TimeSpan.FromSeconds(options.MaxBackoffSeconds));
-        _thread = new Thread(Run) { IsBackground = true, Name = $"capture-{options.Name}" };
+        _loop = new DedicatedThread($"capture-{options.Name}", Run);
     }
 
     public CameraStats Stats { get; }
     public TimeSpan Watchdog => TimeSpan.FromSeconds(_options.WatchdogSeconds);
 
-    public void Start() => _thread.Start();
+    public void Start() => _loop.Start();
 
     /// <summary>Called by the watchdog: the capture thread drops the source after its current read.</summary>
     public void RequestReconnect() => _reconnectRequested = true;
@@ -55,7 +53,7 @@ public sealed class CameraWorker : IDisposable
     private void Run()
     {
         var everStreamed = false;
-        while (!_stop.IsCancellationRequested)
+        while (!_loop.Token.IsCancellationRequested)
         {
             Stats.SetState(CameraState.Connecting);
             VideoSource video;
@@ -69,7 +67,7 @@ public sealed class CameraWorker : IDisposable
                 Stats.SetState(CameraState.Offline);
                 var delay = _backoff.Next();
                 _logger.LogWarning("Camera {Camera} offline: {Reason}; retrying in {Delay:0.0} s", _options.Name, CameraSource.Redact(e.Message), delay.TotalSeconds);
-                if (_stop.Token.WaitHandle.WaitOne(delay)) break;
+                if (_loop.Token.WaitHandle.WaitOne(delay)) break;
                 if (everStreamed) Stats.Reconnected();
                 continue;
             }
@@ -88,12 +86,12 @@ public sealed class CameraWorker : IDisposable
             {
                 Stats.SetState(CameraState.Offline);
                 _logger.LogInformation("Camera {Camera}: end of file", _options.Name);
-                _stop.Token.WaitHandle.WaitOne();
+                _loop.Token.WaitHandle.WaitOne();
                 break;
             }
             var wait = _backoff.Next();
             _logger.LogWarning("Camera {Camera} lost ({End}); reconnecting in {Delay:0.0} s", _options.Name, end, wait.TotalSeconds);
-            if (_stop.Token.WaitHandle.WaitOne(wait)) break;
+            if (_loop.Token.WaitHandle.WaitOne(wait)) break;
             Stats.Reconnected();
         }
     }
@@ -112,7 +110,7 @@ public sealed class CameraWorker : IDisposable
         var due = Stopwatch.GetTimestamp();
         var settled = due + (long)(_options.SettleSeconds * Stopwatch.Frequency);
         long framesRead = 0;
-        while (!_stop.IsCancellationRequested)
+        while (!_loop.Token.IsCancellationRequested)
         {
             VideoFrame frame;
             bool read;
@@ -157,7 +155,7 @@ public sealed class CameraWorker : IDisposable
                 var wait = due - Stopwatch.GetTimestamp();
                 if (wait > 0)
                 {
-                    if (_stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency))) return StreamEnd.Stopping;
+                    if (_loop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency))) return StreamEnd.Stopping;
                 }
                 else if (-wait > Stopwatch.Frequency)
                 {
@@ -190,18 +188,7 @@ public sealed class CameraWorker : IDisposable
         Stats.ClipQueued();
     }
 
-    public void Stop(TimeSpan timeout)
-    {
-        if (_disposed) return;
-        _stop.Cancel();
-        if (_thread.IsAlive) _thread.Join(timeout);
-    }
+    public void Stop(TimeSpan timeout) => _loop.Stop(timeout);
 
-    public void Dispose()
-    {
-        if (_disposed) return;
-        Stop(TimeSpan.FromSeconds(5));
-        _disposed = true;
-        _stop.Dispose();
-    }
+    public void Dispose() => _loop.Dispose();
 }

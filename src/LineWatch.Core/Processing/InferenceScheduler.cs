@@ -20,9 +20,7 @@ public sealed class InferenceScheduler : IDisposable
     private readonly ILogger _logger;
     private readonly Clip[] _batch;
     private readonly WindowResult[] _results;
-    private readonly CancellationTokenSource _stop = new();
-    private bool _disposed;
-    private readonly Thread _thread;
+    private readonly DedicatedThread _loop;
     private long _batches, _clips, _failures;
 
     public InferenceScheduler(BackboneRunner runner, InferenceQueue queue, ClipPool pool, CameraStats[] stats, IWindowScorer? scorer,
@@ -32,7 +30,7 @@ public sealed class InferenceScheduler : IDisposable
         _batch = new Clip[runner.MaxBatch];
         _results = new WindowResult[runner.MaxBatch];
         for (var i = 0; i < _results.Length; i++) _results[i] = new WindowResult();
-        _thread = new Thread(Run) { IsBackground = true, Name = "inference" };
+        _loop = new DedicatedThread("inference", Run);
     }
 
     /// <summary>Inference time per batch, for health and metrics.</summary>
@@ -42,13 +40,13 @@ public sealed class InferenceScheduler : IDisposable
     public long Clips => Interlocked.Read(ref _clips);
     public long Failures => Interlocked.Read(ref _failures);
 
-    public void Start() => _thread.Start();
+    public void Start() => _loop.Start();
 
     private void Run()
     {
-        while (!_stop.IsCancellationRequested)
+        while (!_loop.Token.IsCancellationRequested)
         {
-            var count = _queue.TakeBatch(_batch, _maxWait, _stop.Token);
+            var count = _queue.TakeBatch(_batch, _maxWait, _loop.Token);
             if (count == 0) continue;
             try
             {
@@ -113,18 +111,7 @@ public sealed class InferenceScheduler : IDisposable
         _stats[clip.CameraIndex].WindowScored(clip.NewestFrameTicks, Stopwatch.GetTimestamp());
     }
 
-    public void Stop(TimeSpan timeout)
-    {
-        if (_disposed) return;
-        _stop.Cancel();
-        if (_thread.IsAlive) _thread.Join(timeout);
-    }
+    public void Stop(TimeSpan timeout) => _loop.Stop(timeout);
 
-    public void Dispose()
-    {
-        if (_disposed) return;
-        Stop(TimeSpan.FromSeconds(5));
-        _disposed = true;
-        _stop.Dispose();
-    }
+    public void Dispose() => _loop.Dispose();
 }

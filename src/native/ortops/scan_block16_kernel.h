@@ -62,8 +62,19 @@ inline v16f Exp2Fraction(v16f f) {
   return p * f + Splat(1.00000012f);
 }
 
+// log m = 2 atanh(s) = 2 (s + s^3/3 + ... + s^9/9) for s = (m-1)/(m+1), which is small for m in [0.75, 1.5).
+inline v16f AtanhSeries(v16f s) {
+  const v16f s2 = s * s;
+  v16f series = Splat(1.0f / 9);
+  series = series * s2 + Splat(1.0f / 7);
+  series = series * s2 + Splat(1.0f / 5);
+  series = series * s2 + Splat(1.0f / 3);
+  series = series * s2 + Splat(1.0f);
+  return Splat(2.0f) * s * series;
+}
+
 // log(x) for x >= 1 (all softplus needs): x = m * 2^e with m in [0.75, 1.5) (e read off x * 4/3, so no
-// select is needed), log m by the series of atanh: 2 (s + s^3/3 + ... + s^9/9), s = (m-1)/(m+1), |s| < 0.2.
+// select is needed), log m by the atanh series.
 inline v16f LogSeries(v16f x) {
   const v16f scaled = x * Splat(1.33333333f);
   v16i bits;
@@ -73,14 +84,7 @@ inline v16f LogSeries(v16f x) {
   v16f inverse;
   std::memcpy(&inverse, &inverse_bits, sizeof(inverse));
   const v16f m = x * inverse;
-  const v16f s = (m - Splat(1.0f)) / (m + Splat(1.0f));
-  const v16f s2 = s * s;
-  v16f series = Splat(1.0f / 9);
-  series = series * s2 + Splat(1.0f / 7);
-  series = series * s2 + Splat(1.0f / 5);
-  series = series * s2 + Splat(1.0f / 3);
-  series = series * s2 + Splat(1.0f);
-  return __builtin_convertvector(e, v16f) * Splat(0.693147181f) + Splat(2.0f) * s * series;
+  return __builtin_convertvector(e, v16f) * Splat(0.693147181f) + AtanhSeries((m - Splat(1.0f)) / (m + Splat(1.0f)));
 }
 
 // Portable vector math (AVX2 or baseline x86-64 code from the same source).
@@ -129,14 +133,7 @@ struct Avx512Math {
   static inline v16f LogAtLeastOne(v16f x) {
     v16f m = _mm512_getmant_ps(x, _MM_MANT_NORM_p75_1p5, _MM_MANT_SIGN_src);  // m in [0.75, 1.5)
     const v16f e = _mm512_getexp_ps(x * Splat(1.33333333f));                    // matching exponent
-    const v16f s = (m - Splat(1.0f)) * Reciprocal(m + Splat(1.0f));
-    const v16f s2 = s * s;
-    v16f series = Splat(1.0f / 9);
-    series = series * s2 + Splat(1.0f / 7);
-    series = series * s2 + Splat(1.0f / 5);
-    series = series * s2 + Splat(1.0f / 3);
-    series = series * s2 + Splat(1.0f);
-    return e * Splat(0.693147181f) + Splat(2.0f) * s * series;
+    return e * Splat(0.693147181f) + AtanhSeries((m - Splat(1.0f)) * Reciprocal(m + Splat(1.0f)));
   }
 };
 #endif
