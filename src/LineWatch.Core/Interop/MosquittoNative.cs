@@ -48,6 +48,30 @@ internal static unsafe partial class MosquittoNative
     [LibraryImport(Library, EntryPoint = "mosquitto_connect_callback_set")]
     public static partial void ConnectCallbackSet(nint mosq, delegate* unmanaged<nint, nint, int, void> callback);
 
+    [LibraryImport(Library, EntryPoint = "mosquitto_connect_async", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int ConnectAsync(nint mosq, string host, int port, int keepAlive);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_loop_start")]
+    public static partial int LoopStart(nint mosq);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_loop_stop")]
+    public static partial int LoopStop(nint mosq, [MarshalAs(UnmanagedType.U1)] bool force);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_reconnect_delay_set")]
+    public static partial int ReconnectDelaySet(nint mosq, uint delay, uint delayMax, [MarshalAs(UnmanagedType.U1)] bool exponential);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_will_set", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int WillSet(nint mosq, string topic, int payloadLength, byte* payload, int qos, [MarshalAs(UnmanagedType.U1)] bool retain);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_publish", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Publish(nint mosq, out int mid, string topic, int payloadLength, byte* payload, int qos, [MarshalAs(UnmanagedType.U1)] bool retain);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_disconnect_callback_set")]
+    public static partial void DisconnectCallbackSet(nint mosq, delegate* unmanaged<nint, nint, int, void> callback);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_publish_callback_set")]
+    public static partial void PublishCallbackSet(nint mosq, delegate* unmanaged<nint, nint, int, void> callback);
+
     [LibraryImport(Library, EntryPoint = "mosquitto_strerror")]
     public static partial byte* StrError(int error);
 

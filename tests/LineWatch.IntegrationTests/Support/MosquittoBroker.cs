@@ -12,7 +12,7 @@ internal sealed class MosquittoBroker : IDisposable
 {
     public const string Binary = "/usr/sbin/mosquitto";
     private readonly TempDirectory _dir = new();
-    private readonly Process _process;
+    private Process _process = null!;
 
     public MosquittoBroker(string? username = null, string? password = null)
     {
@@ -32,10 +32,39 @@ internal sealed class MosquittoBroker : IDisposable
             config.Add("allow_anonymous true");
         }
         File.WriteAllLines(_dir.File("mosquitto.conf"), config);
+        Start();
+    }
+
+    /// <summary>Starts the broker (again) on the same port, with the same configuration.</summary>
+    public void Start()
+    {
         _process = Process.Start(new ProcessStartInfo(Binary, $"-c {_dir.File("mosquitto.conf")}") { RedirectStandardError = true, RedirectStandardOutput = true })!;
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
         WaitUntilListening();
+    }
+
+    /// <summary>Kills the broker (as a crash or an outage would), keeping its port for <see cref="Start"/>.</summary>
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill();
+            _process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+    }
+
+    /// <summary>The first message on <paramref name="topic"/> as mosquitto_sub sees it (retained included), or null.</summary>
+    public string? ReadOne(string topic, int timeoutSeconds = 5)
+    {
+        using var sub = Process.Start(new ProcessStartInfo("/usr/bin/mosquitto_sub", $"-h 127.0.0.1 -p {Port} -t {topic} -C 1 -W {timeoutSeconds}") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var line = sub.StandardOutput.ReadLine();
+        sub.WaitForExit();
+        return line;
     }
 
     public int Port { get; }
@@ -76,15 +105,7 @@ internal sealed class MosquittoBroker : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            _process.Kill();
-            _process.WaitForExit(5000);
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
+        Kill();
         _process.Dispose();
         _dir.Dispose();
     }

@@ -1,0 +1,161 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using LineWatch.Configuration;
+using LineWatch.Interop;
+
+namespace LineWatch.Comms.Mqtt;
+
+/// <summary>
+/// A long-lived connection to the broker through libmosquitto's own network thread, which connects in the
+/// background and reconnects with exponential backoff (1 s to 30 s) by itself. The availability topic is
+/// handled here: a retained <c>offline</c> last will, a retained <c>online</c> on every (re)connect, and a
+/// retained <c>offline</c> on a clean stop. Callbacks arrive on libmosquitto's thread and must be quick.
+/// </summary>
+public sealed unsafe class MqttConnection : IDisposable
+{
+    public const string Online = "online";
+    public const string Offline = "offline";
+
+    private readonly nint _mosq;
+    private GCHandle _self;
+    private readonly MqttOptions _options;
+    private readonly string _availabilityTopic;
+    private volatile bool _connected;
+    private bool _started, _disposed;
+
+    public MqttConnection(MqttOptions options, string clientId, string availabilityTopic)
+    {
+        MosquittoLibrary.EnsureInitialised();
+        _options = options;
+        _availabilityTopic = availabilityTopic;
+        _self = GCHandle.Alloc(this);
+        _mosq = MosquittoNative.New(clientId, true, GCHandle.ToIntPtr(_self));
+        if (_mosq == 0)
+        {
+            _self.Free();
+            throw new InvalidOperationException("libmosquitto could not create a client");
+        }
+        Check(MosquittoNative.IntOption(_mosq, MosquittoNative.OptionProtocolVersion,
+            options.ProtocolVersion == "5" ? MosquittoNative.ProtocolV5 : MosquittoNative.ProtocolV311), "protocol version");
+        if (options.Username.Length > 0) Check(MosquittoNative.UsernamePasswordSet(_mosq, options.Username, options.Password), "credentials");
+        if (options.Tls.Enabled)
+        {
+            Check(MosquittoNative.TlsSet(_mosq, options.Tls.CaFile, null, Empty(options.Tls.CertFile), Empty(options.Tls.KeyFile), 0), "TLS settings");
+            Check(MosquittoNative.TlsInsecureSet(_mosq, !options.Tls.VerifyHostname), "TLS hostname check");
+        }
+        var will = Encoding.UTF8.GetBytes(Offline);
+        fixed (byte* payload = will) Check(MosquittoNative.WillSet(_mosq, availabilityTopic, will.Length, payload, 1, true), "last will");
+        Check(MosquittoNative.ReconnectDelaySet(_mosq, 1, 30, true), "reconnect delay");
+        MosquittoNative.ConnectCallbackSet(_mosq, &OnConnect);
+        MosquittoNative.DisconnectCallbackSet(_mosq, &OnDisconnect);
+        MosquittoNative.PublishCallbackSet(_mosq, &OnPublish);
+    }
+
+    public bool IsConnected => _connected;
+
+    /// <summary>Raised on every successful (re)connect, after <c>online</c> was published.</summary>
+    public event Action? Connected;
+
+    /// <summary>Raised with the CONNACK reason when the broker refuses the connection (bad credentials, …).</summary>
+    public event Action<string>? Refused;
+
+    /// <summary>Raised with libmosquitto's reason when the connection is lost (it reconnects by itself).</summary>
+    public event Action<string>? Disconnected;
+
+    /// <summary>Raised with the message id when the broker acknowledged a QoS 1 message.</summary>
+    public event Action<int>? Acknowledged;
+
+    /// <summary>Starts connecting in the background; an unreachable broker is retried, not an error.</summary>
+    public void Start()
+    {
+        var rc = MosquittoNative.ConnectAsync(_mosq, _options.Host, _options.Port, _options.KeepAliveSeconds);
+        // An immediate failure (e.g. connection refused) is retried by the network thread like a lost connection.
+        if (rc != MosquittoNative.Success) Disconnected?.Invoke(MosquittoNative.ErrorText(rc));
+        Check(MosquittoNative.LoopStart(_mosq), "network thread");
+        _started = true;
+    }
+
+    /// <summary>Publishes; returns the message id, or null when not connected (callers keep what must not be lost).</summary>
+    public int? Publish(string topic, ReadOnlySpan<byte> payload, int qos, bool retain)
+    {
+        if (!_connected) return null;
+        int rc, mid;
+        fixed (byte* data = payload) rc = MosquittoNative.Publish(_mosq, out mid, topic, payload.Length, data, qos, retain);
+        return rc == MosquittoNative.Success ? mid : null;
+    }
+
+    /// <summary>A clean stop: retained <c>offline</c>, then disconnect, so the will is not needed.</summary>
+    public void Stop()
+    {
+        if (!_started || _disposed) return;
+        _started = false;
+        if (_connected)
+        {
+            var offline = Encoding.UTF8.GetBytes(Offline);
+            fixed (byte* data = offline) MosquittoNative.Publish(_mosq, out _, _availabilityTopic, offline.Length, data, 1, true);
+            MosquittoNative.Disconnect(_mosq);
+        }
+        MosquittoNative.LoopStop(_mosq, !_connected);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        Stop();
+        _disposed = true;
+        MosquittoNative.Destroy(_mosq);
+        _self.Free();
+    }
+
+    private static MqttConnection Of(nint userData) => (MqttConnection)GCHandle.FromIntPtr(userData).Target!;
+
+    [UnmanagedCallersOnly]
+    private static void OnConnect(nint mosq, nint userData, int code)
+    {
+        var self = Of(userData);
+        if (code != 0)
+        {
+            Raise(() => self.Refused?.Invoke(MosquittoNative.ConnackText(code)));
+            return;
+        }
+        var online = Encoding.UTF8.GetBytes(Online);
+        fixed (byte* data = online) MosquittoNative.Publish(mosq, out _, self._availabilityTopic, online.Length, data, 1, true);
+        self._connected = true;
+        Raise(() => self.Connected?.Invoke());
+    }
+
+    [UnmanagedCallersOnly]
+    private static void OnDisconnect(nint mosq, nint userData, int code)
+    {
+        var self = Of(userData);
+        self._connected = false;
+        if (code != 0) Raise(() => self.Disconnected?.Invoke(MosquittoNative.ErrorText(code)));
+    }
+
+    [UnmanagedCallersOnly]
+    private static void OnPublish(nint mosq, nint userData, int mid)
+    {
+        var self = Of(userData);
+        Raise(() => self.Acknowledged?.Invoke(mid));
+    }
+
+    /// <summary>An exception must never unwind into libmosquitto's thread: that would take the process down.</summary>
+    private static void Raise(Action handler)
+    {
+        try
+        {
+            handler();
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"linewatch: MQTT event handler failed: {e.Message}");
+        }
+    }
+
+    private static string? Empty(string value) => value.Length == 0 ? null : value;
+
+    private static void Check(int rc, string what)
+    {
+        if (rc != MosquittoNative.Success) throw new InvalidOperationException($"libmosquitto rejected the {what}: {MosquittoNative.ErrorText(rc)}");
+    }
+}

@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using System.Text;
+using LineWatch.Comms.Mqtt;
+using LineWatch.Configuration;
+using LineWatch.IntegrationTests.Support;
+
+namespace LineWatch.IntegrationTests.Comms;
+
+/// <summary>The long-lived libmosquitto connection against a real Mosquitto, checked with mosquitto_sub.</summary>
+public sealed class MqttConnectionTests
+{
+    private const string Status = "it/agent/status";
+
+    private static void WaitFor(Func<bool> condition, string what, int seconds = 10)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {seconds} s for {what}");
+            Thread.Sleep(20);
+        }
+    }
+
+    [Fact]
+    public void Availability_is_online_while_connected_and_offline_after_a_clean_stop()
+    {
+        using var broker = new MosquittoBroker();
+        using var connection = new MqttConnection(new MqttOptions { Port = broker.Port }, "it-agent", Status);
+        connection.Start();
+        WaitFor(() => connection.IsConnected, "the connection");
+
+        Assert.Equal("online", broker.ReadOne(Status));
+        connection.Stop();
+        Assert.Equal("offline", broker.ReadOne(Status));
+    }
+
+    [Fact]
+    public void Qos1_messages_are_acknowledged_by_id_and_delivered()
+    {
+        using var broker = new MosquittoBroker();
+        using var connection = new MqttConnection(new MqttOptions { Port = broker.Port, ProtocolVersion = "3.1.1" }, "it-agent", Status);
+        var acked = new ConcurrentBag<int>();
+        connection.Acknowledged += acked.Add;
+        connection.Start();
+        WaitFor(() => connection.IsConnected, "the connection");
+
+        var mid = connection.Publish("it/agent/event", Encoding.UTF8.GetBytes("{\"id\":\"e1\"}"), qos: 1, retain: true);
+
+        Assert.NotNull(mid);
+        WaitFor(() => acked.Contains(mid.Value), "the broker's PUBACK");
+        Assert.Equal("{\"id\":\"e1\"}", broker.ReadOne("it/agent/event"));
+    }
+
+    [Fact]
+    public void It_reconnects_by_itself_after_the_broker_restarts_and_says_online_again()
+    {
+        using var broker = new MosquittoBroker();
+        using var connection = new MqttConnection(new MqttOptions { Port = broker.Port }, "it-agent", Status);
+        var connects = 0;
+        var losses = new ConcurrentBag<string>();
+        connection.Connected += () => Interlocked.Increment(ref connects);
+        connection.Disconnected += losses.Add;
+        connection.Start();
+        WaitFor(() => connects == 1, "the first connection");
+
+        broker.Kill();
+        WaitFor(() => !connection.IsConnected, "the loss to be seen");
+        Assert.Null(connection.Publish("it/agent/event", [1], 1, false)); // nothing is sent into the void
+        broker.Start();
+
+        WaitFor(() => connects == 2, "the reconnect", seconds: 40);
+        Assert.NotEmpty(losses);
+        Assert.Equal("online", broker.ReadOne(Status));
+    }
+
+    [Fact]
+    public void Wrong_credentials_are_reported_as_a_refusal_not_a_crash()
+    {
+        using var broker = new MosquittoBroker("plant", "right-one");
+        using var connection = new MqttConnection(new MqttOptions { Port = broker.Port, Username = "plant", Password = "wrong-one", ProtocolVersion = "3.1.1" }, "it-agent", Status);
+        var refusals = new ConcurrentBag<string>();
+        connection.Refused += refusals.Add;
+        connection.Start();
+
+        WaitFor(() => !refusals.IsEmpty, "the refusal");
+        Assert.False(connection.IsConnected);
+        Assert.DoesNotContain("wrong-one", string.Join(" ", refusals));
+    }
+}
