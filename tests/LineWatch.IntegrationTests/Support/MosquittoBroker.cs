@@ -58,6 +58,14 @@ internal sealed class MosquittoBroker : IDisposable
         }
     }
 
+    /// <summary>Starts mosquitto_sub for <paramref name="count"/> messages on <paramref name="topic"/>; read its output when it exits.</summary>
+    public Process Subscribe(string topic, int count, int timeoutSeconds)
+    {
+        var sub = Process.Start(new ProcessStartInfo("/usr/bin/mosquitto_sub", $"-h 127.0.0.1 -p {Port} -t {topic} -q 1 -C {count} -W {timeoutSeconds}") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        Thread.Sleep(300); // let it subscribe before anything is published
+        return sub;
+    }
+
     /// <summary>The first message on <paramref name="topic"/> as mosquitto_sub sees it (retained included), or null.</summary>
     public string? ReadOne(string topic, int timeoutSeconds = 5)
     {

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LineWatch.Configuration;
+using LineWatch.Events;
+using Microsoft.Extensions.Logging;
+
+namespace LineWatch.Comms.Mqtt;
+
+/// <summary>
+/// Publishes alert events (QoS 1) and the latest alert's snapshot (retained) through the durable outbox:
+/// each message is on disk before it is sent and leaves the outbox only when the broker acknowledges it;
+/// after a reconnect or a restart whatever is pending is sent again, in order. Consumers de-duplicate by the
+/// event's id and phase.
+/// </summary>
+public sealed class MqttPublisher : IAlertSink, IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    private readonly MqttConnection _connection;
+    private readonly DurableOutbox _outbox;
+    private readonly Topics _topics;
+    private readonly string _agent;
+    private readonly string _model;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<int, long> _inFlight = [];
+    private readonly HashSet<long> _sent = [];
+
+    /// <param name="model">Identifies the model in events, e.g. "videomambapro tiny T=8 112".</param>
+    public MqttPublisher(AgentOptions options, string model, ILogger<MqttPublisher> logger)
+    {
+        _agent = options.AgentId;
+        _model = model;
+        _logger = logger;
+        _topics = new Topics(options.Mqtt.TopicPrefix, options.AgentId);
+        _outbox = new DurableOutbox(Path.Combine(options.DataDir, "outbox"), capacity: 10_000);
+        if (_outbox.UnreadableLines > 0) _logger.LogWarning("MQTT outbox: {Count} damaged line(s) skipped", _outbox.UnreadableLines);
+        _connection = new MqttConnection(options.Mqtt, options.Mqtt.ClientId.Length > 0 ? options.Mqtt.ClientId : options.AgentId, _topics.Status);
+        _connection.Connected += () =>
+        {
+            _logger.LogInformation("MQTT connected to {Host}:{Port}; {Pending} message(s) pending", options.Mqtt.Host, options.Mqtt.Port, _outbox.PendingCount);
+            Resend();
+        };
+        _connection.Refused += reason => _logger.LogError("MQTT broker {Host}:{Port} refused the connection: {Reason}", options.Mqtt.Host, options.Mqtt.Port, reason);
+        _connection.Disconnected += reason => _logger.LogWarning("MQTT connection lost ({Reason}); reconnecting", reason);
+        _connection.Acknowledged += OnAcknowledged;
+    }
+
+    public int Pending => _outbox.PendingCount;
+    public long Dropped => _outbox.Dropped;
+    public bool IsConnected => _connection.IsConnected;
+
+    public void Start() => _connection.Start();
+
+    public void OnAlert(AlertNotice notice)
+    {
+        var e = notice.Event;
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new EventPayload(e.Id, e.Phase.ToString().ToLowerInvariant(), _agent, e.Camera,
+            notice.Started, notice.Time, e.Phase == AlertPhase.End ? notice.Time : null, Math.Round(e.Score, 3), Math.Round(e.Peak, 3), 1.0,
+            e.Severity.ToString().ToLowerInvariant(), _model, notice.Snapshot is null ? null : _topics.Snapshot(e.Camera)), Json);
+        _outbox.Put(_topics.Events(e.Camera), payload, retain: false);
+        if (notice.Snapshot is { } jpeg) _outbox.Put(_topics.Snapshot(e.Camera), jpeg, retain: true);
+        Send();
+    }
+
+    private sealed record EventPayload(string Id, string Type, string Agent, string Camera, DateTimeOffset StartTime, DateTimeOffset Time,
+        DateTimeOffset? EndTime, double Score, double Peak, double Threshold, string Severity, string Model, string? SnapshotTopic);
+
+    /// <summary>After a (re)connect nothing earlier is in flight any more (clean session): send all that is pending.</summary>
+    private void Resend()
+    {
+        lock (_lock)
+        {
+            _inFlight.Clear();
+            _sent.Clear();
+        }
+        Send();
+    }
+
+    private void Send()
+    {
+        lock (_lock)
+        {
+            foreach (var entry in _outbox.Pending())
+            {
+                if (_sent.Contains(entry.Sequence)) continue;
+                if (_connection.Publish(entry.Topic, entry.Payload, qos: 1, entry.Retain) is not { } mid) return; // offline: stays in the outbox
+                _inFlight[mid] = entry.Sequence;
+                _sent.Add(entry.Sequence);
+            }
+        }
+    }
+
+    private void OnAcknowledged(int mid)
+    {
+        lock (_lock)
+        {
+            if (!_inFlight.Remove(mid, out var sequence)) return; // the availability messages are not in the outbox
+            _sent.Remove(sequence);
+            _outbox.Acknowledge(sequence);
+        }
+    }
+
+    /// <summary>Clean stop: retained offline, disconnect; what is still pending stays on disk for the next start.</summary>
+    public void Stop() => _connection.Stop();
+
+    public void Dispose()
+    {
+        _connection.Dispose();
+        _outbox.Dispose();
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using LineWatch.Comms.Mqtt;
+using LineWatch.Configuration;
+using LineWatch.Events;
+using LineWatch.IntegrationTests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LineWatch.IntegrationTests.Comms;
+
+/// <summary>Alert events through the durable outbox to a real Mosquitto, read back with mosquitto_sub.</summary>
+public sealed class MqttPublisherTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    private AgentOptions Options(int port)
+    {
+        var options = new AgentOptions { AgentId = "it-agent", DataDir = _dir.Path };
+        options.Mqtt.Mode = MqttMode.External;
+        options.Mqtt.Port = port;
+        options.Mqtt.TopicPrefix = "lw";
+        return options;
+    }
+
+    private static AlertNotice Notice(string id, AlertPhase phase) =>
+        new(new AlertEvent(id, "press", phase, 12.5, 10, 1.7, 2.3, AlertSeverity.Critical), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddSeconds(-2.5),
+            2, [0.1f, 0.2f, 1.5f, 0.3f], phase == AlertPhase.End ? null : [0xFF, 0xD8, 0xFF, 0xD9]);
+
+    private static void WaitFor(Func<bool> condition, string what, int seconds = 15)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {seconds} s for {what}");
+            Thread.Sleep(20);
+        }
+    }
+
+    [Fact]
+    public void An_alert_event_arrives_with_a_valid_payload_and_leaves_the_outbox_when_acknowledged()
+    {
+        using var broker = new MosquittoBroker();
+        using var publisher = new MqttPublisher(Options(broker.Port), "videomambapro tiny", NullLogger<MqttPublisher>.Instance);
+        publisher.Start();
+        WaitFor(() => publisher.IsConnected, "the connection");
+        using var sub = broker.Subscribe("lw/it-agent/press/events", 1, 10);
+
+        publisher.OnAlert(Notice("a1", AlertPhase.Start));
+
+        var line = sub.StandardOutput.ReadLine();
+        sub.WaitForExit();
+        using var json = JsonDocument.Parse(line!);
+        var root = json.RootElement;
+        Assert.Equal("a1", root.GetProperty("id").GetString());
+        Assert.Equal("start", root.GetProperty("type").GetString());
+        Assert.Equal("press", root.GetProperty("camera").GetString());
+        Assert.Equal("it-agent", root.GetProperty("agent").GetString());
+        Assert.Equal(2.3, root.GetProperty("peak").GetDouble());
+        Assert.Equal(1.0, root.GetProperty("threshold").GetDouble());
+        Assert.Equal("critical", root.GetProperty("severity").GetString());
+        Assert.Equal("lw/it-agent/press/snapshot", root.GetProperty("snapshot_topic").GetString());
+        Assert.True(root.TryGetProperty("start_time", out _));
+        WaitFor(() => publisher.Pending == 0, "the PUBACKs to empty the outbox");
+        Assert.Equal("online", broker.ReadOne("lw/it-agent/status"));
+    }
+
+    [Fact]
+    public void Events_produced_while_the_broker_is_down_are_kept_on_disk_and_sent_after_a_restart()
+    {
+        using var broker = new MosquittoBroker();
+        broker.Kill();
+        using (var offline = new MqttPublisher(Options(broker.Port), "m", NullLogger<MqttPublisher>.Instance))
+        {
+            offline.Start();
+            offline.OnAlert(Notice("b1", AlertPhase.Start));
+            offline.OnAlert(Notice("b1", AlertPhase.End));
+            offline.OnAlert(Notice("b2", AlertPhase.Start));
+            Assert.Equal(5, offline.Pending); // three events and two snapshots
+        } // the agent stops (or dies) with them undelivered
+
+        broker.Start();
+        using var sub = broker.Subscribe("lw/it-agent/press/events", 3, 15);
+        using var restarted = new MqttPublisher(Options(broker.Port), "m", NullLogger<MqttPublisher>.Instance);
+        restarted.Start();
+
+        var received = new List<(string Id, string Type)>();
+        while (sub.StandardOutput.ReadLine() is { } line)
+        {
+            using var json = JsonDocument.Parse(line);
+            received.Add((json.RootElement.GetProperty("id").GetString()!, json.RootElement.GetProperty("type").GetString()!));
+        }
+        Assert.Equal([("b1", "start"), ("b1", "end"), ("b2", "start")], received);
+        WaitFor(() => restarted.Pending == 0, "the outbox to empty");
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
