@@ -1,3 +1,4 @@
+using LineWatch.Comms.Mqtt;
 using LineWatch.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,10 +26,17 @@ internal static class AgentHost
         builder.Services.AddSingleton<ModelService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelService>());
         builder.Services.AddHostedService<StartupSummary>();
+        builder.Services.AddSingleton(sp => new MqttPublisher(config.Options, ModelName(config.Options.Model.Path), sp.GetRequiredService<ILogger<MqttPublisher>>()));
+        builder.Services.AddSingleton<IAlertSink>(sp => sp.GetRequiredService<MqttPublisher>());
+        builder.Services.AddSingleton<MqttService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttService>());
         builder.Services.AddSingleton<AlertService>();
         builder.Services.AddSingleton<IWindowSink>(sp => sp.GetRequiredService<AlertService>());
         builder.Services.AddSingleton<PipelineService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
         return builder.Build();
     }
+
+    /// <summary>How events name the model: the file's name, which says arch, size, frames and image size.</summary>
+    private static string ModelName(string path) => Path.GetFileNameWithoutExtension(path);
 }

@@ -105,6 +105,30 @@ public sealed class CliTests : IDisposable
         Assert.DoesNotContain("never-log-me-7", agent.Output);
     }
 
+    [Theory]
+    [InlineData(AgentProcess.SigTerm, "clean stop")]
+    [InlineData(9, "SIGKILL: the broker publishes the last will")]
+    public void Availability_is_online_while_running_and_offline_after_it_stops(int signal, string how)
+    {
+        using var broker = new MosquittoBroker();
+        var config = WriteConfig(TestPaths.Vtest, $"\"Port\": {broker.Port}, \"KeepAliveSeconds\": 5");
+        using var agent = AgentProcess.Start("run", "--config", config);
+        Assert.True(agent.WaitForOutput("MQTT connected", TimeSpan.FromSeconds(30)), agent.Output);
+        Assert.Equal("online", broker.ReadOne("it/it-agent/status"));
+
+        agent.Signal(signal);
+        Assert.True(agent.WaitForExit(TimeSpan.FromSeconds(15)), how);
+        // A killed client's will goes out when the broker notices the dead connection (immediately on the reset socket).
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        string? status;
+        do
+        {
+            status = broker.ReadOne("it/it-agent/status", 2);
+        }
+        while (status != "offline" && DateTime.UtcNow < deadline);
+        Assert.Equal("offline", status);
+    }
+
     [Fact]
     public void Run_refuses_an_invalid_configuration_with_exit_code_2()
     {

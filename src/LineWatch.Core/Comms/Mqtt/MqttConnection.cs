@@ -21,7 +21,9 @@ public sealed unsafe class MqttConnection : IDisposable
     private readonly MqttOptions _options;
     private readonly string _availabilityTopic;
     private volatile bool _connected;
-    private bool _started, _disposed;
+    private volatile bool _started, _disposed;
+    private Timer? _retry;
+    private TimeSpan _firstAttemptDelay = TimeSpan.FromSeconds(0.5);
 
     public MqttConnection(MqttOptions options, string clientId, string availabilityTopic)
     {
@@ -68,11 +70,24 @@ public sealed unsafe class MqttConnection : IDisposable
     /// <summary>Starts connecting in the background; an unreachable broker is retried, not an error.</summary>
     public void Start()
     {
-        var rc = MosquittoNative.ConnectAsync(_mosq, _options.Host, _options.Port, _options.KeepAliveSeconds);
-        // An immediate failure (e.g. connection refused) is retried by the network thread like a lost connection.
-        if (rc != MosquittoNative.Success) Disconnected?.Invoke(MosquittoNative.ErrorText(rc));
         Check(MosquittoNative.LoopStart(_mosq), "network thread");
         _started = true;
+        TryConnect(null);
+    }
+
+    /// <summary>
+    /// libmosquitto's network thread reconnects after a connection is lost, but not when the very first
+    /// attempt fails (broker not up yet); those first attempts are retried here, backing off to 30 s.
+    /// </summary>
+    private void TryConnect(object? _)
+    {
+        if (!_started || _disposed) return;
+        var rc = MosquittoNative.ConnectAsync(_mosq, _options.Host, _options.Port, _options.KeepAliveSeconds);
+        if (rc == MosquittoNative.Success) return;
+        Raise(() => Disconnected?.Invoke(MosquittoNative.ErrorText(rc)));
+        _firstAttemptDelay = TimeSpan.FromSeconds(Math.Min(30, Math.Max(1, _firstAttemptDelay.TotalSeconds * 2)));
+        _retry?.Dispose();
+        _retry = new Timer(TryConnect, null, _firstAttemptDelay, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Publishes; returns the message id, or null when not connected (callers keep what must not be lost).</summary>
@@ -89,6 +104,7 @@ public sealed unsafe class MqttConnection : IDisposable
     {
         if (!_started || _disposed) return;
         _started = false;
+        _retry?.Dispose();
         if (_connected)
         {
             var offline = Encoding.UTF8.GetBytes(Offline);

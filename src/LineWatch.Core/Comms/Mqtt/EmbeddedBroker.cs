@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using LineWatch.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace LineWatch.Comms.Mqtt;
+
+/// <summary>
+/// With <c>Mqtt:Mode = embedded</c>, the agent runs its own Mosquitto on 127.0.0.1:<c>Mqtt:Port</c> from a
+/// configuration it writes under DataDir/mosquitto (persistence there too), and starts it again if it exits.
+/// </summary>
+public sealed class EmbeddedBroker : IDisposable
+{
+    private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(2);
+    private readonly MqttOptions _options;
+    private readonly string _directory;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private Process? _process;
+    private Task? _supervisor;
+    private bool _disposed;
+
+    public EmbeddedBroker(MqttOptions options, string dataDir, ILogger<EmbeddedBroker> logger)
+    {
+        _options = options;
+        _directory = Path.Combine(dataDir, "mosquitto");
+        _logger = logger;
+    }
+
+    /// <summary>Times the broker was started again after it exited on its own.</summary>
+    public int Restarts { get; private set; }
+
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
+
+    public void Start()
+    {
+        Directory.CreateDirectory(_directory);
+        var config = Path.Combine(_directory, "mosquitto.conf");
+        File.WriteAllLines(config,
+        [
+            "# Written by LineWatch at every start (Mqtt:Mode = embedded); edit the agent's configuration instead.",
+            $"listener {_options.Port} 127.0.0.1",
+            "allow_anonymous true",
+            "persistence true",
+            $"persistence_location {_directory}/",
+            "log_dest stderr",
+            $"user {Environment.UserName}",
+        ]);
+        Launch(config);
+        WaitUntilListening(TimeSpan.FromSeconds(5));
+        _supervisor = Task.Run(() => Supervise(config));
+    }
+
+    /// <summary>So the agent's own client finds the broker on its first attempt.</summary>
+    private void WaitUntilListening(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && _process is { HasExited: false })
+        {
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                client.Connect(System.Net.IPAddress.Loopback, _options.Port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                Thread.Sleep(50);
+            }
+        }
+        _logger.LogWarning("Embedded MQTT broker is not listening on 127.0.0.1:{Port} yet (is the port taken?)", _options.Port);
+    }
+
+    private void Launch(string config)
+    {
+        _process = Process.Start(new ProcessStartInfo(_options.MosquittoPath, $"-c {config}") { RedirectStandardError = true, RedirectStandardOutput = true })
+            ?? throw new InvalidOperationException($"could not start {_options.MosquittoPath}");
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _logger.LogDebug("mosquitto: {Line}", e.Data); };
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+        _logger.LogInformation("Embedded MQTT broker started on 127.0.0.1:{Port} (pid {Pid})", _options.Port, _process.Id);
+    }
+
+    private async Task Supervise(string config)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _process!.WaitForExitAsync(_stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            _logger.LogWarning("Embedded MQTT broker exited with code {Code}; starting it again in {Delay} s", _process.ExitCode, RestartDelay.TotalSeconds);
+            try
+            {
+                await Task.Delay(RestartDelay, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            Launch(config);
+            Restarts++;
+        }
+    }
+
+    /// <summary>Stops the broker after the agent has said offline through it.</summary>
+    public void Stop()
+    {
+        if (_disposed || _stop.IsCancellationRequested) return;
+        _stop.Cancel();
+        try
+        {
+            _supervisor?.Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+            // the supervisor ended on the cancellation
+        }
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill();
+            process.WaitForExit(5000);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        Stop();
+        _disposed = true;
+        _process?.Dispose();
+        _stop.Dispose();
+    }
+}
