@@ -34,6 +34,7 @@ internal static class AgentHost
         builder.Services.AddSingleton<IWindowSink>(sp => sp.GetRequiredService<AlertService>());
         builder.Services.AddSingleton<PipelineService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
+        builder.Services.AddHostedService<MqttStatusReporter>();
         return builder.Build();
     }
 

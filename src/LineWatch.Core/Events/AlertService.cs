@@ -27,6 +27,7 @@ public sealed class AlertService : IWindowSink
     private const int AlertsKept = 16;
 
     private readonly AlertPolicy[] _policies;
+    private readonly double[] _lastScores;
     private readonly IReadOnlyList<IAlertSink> _sinks;
     private readonly string _dataDir;
     private readonly ILogger _logger;
@@ -38,6 +39,7 @@ public sealed class AlertService : IWindowSink
     public AlertService(AgentOptions options, IEnumerable<IAlertSink> sinks, ILogger<AlertService> logger)
     {
         _policies = options.Cameras.Select(c => new AlertPolicy(c.Name, options.Alerts)).ToArray();
+        _lastScores = options.Cameras.Select(_ => double.NaN).ToArray();
         _sinks = sinks.ToList();
         _dataDir = options.DataDir;
         Cameras = options.Cameras.Select(c => c.Name).ToArray();
@@ -46,9 +48,16 @@ public sealed class AlertService : IWindowSink
 
     public IReadOnlyList<string> Cameras { get; }
 
+    /// <summary>The id of the camera's alert in progress, or null.</summary>
+    public string? ActiveAlert(int camera) => _policies[camera].ActiveId;
+
+    /// <summary>The camera's latest window score (normalised, 1.0 = threshold), or null before its first scored window.</summary>
+    public double? LastScore(int camera) => _lastScores[camera] is var s && double.IsNaN(s) ? null : s;
+
     public void OnWindow(WindowResult window)
     {
         if (window.Score is not { } score) return;
+        Volatile.Write(ref _lastScores[window.CameraIndex], score);
         var policy = _policies[window.CameraIndex];
         var newest = window.FrameTicks.Span[^1];
         var time = Stopwatch.GetElapsedTime(_epochTicks, newest).TotalSeconds;

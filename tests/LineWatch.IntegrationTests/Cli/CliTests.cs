@@ -130,6 +130,34 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Camera_state_and_agent_statistics_are_published_retained()
+    {
+        using var broker = new MosquittoBroker();
+        // A real (small) backbone this time: state is reported for cameras the pipeline analyses.
+        var spec = LineWatch.Model.Backbone.BackboneSpec.Custom(LineWatch.Model.Backbone.BackboneArch.VideoMambaPro, 32, 1, 4, 32);
+        OnnxModelFile.Save(LineWatch.Model.Backbone.BackboneGraph.Build(spec, LineWatch.Model.Backbone.RandomWeights.Create(spec, 0),
+            LineWatch.Model.Backbone.ScanKind.Custom), _dir.File("small.onnx"));
+        var config = WriteConfig(TestPaths.Vtest, $"\"Port\": {broker.Port}");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("scan.onnx", "small.onnx"));
+        using var agent = AgentProcess.Start("run", "--config", config);
+        Assert.True(agent.WaitForOutput("MQTT connected", TimeSpan.FromSeconds(30)), agent.Output);
+
+        string? state = null, stats = null;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((state is null || stats is null) && DateTime.UtcNow < deadline)
+        {
+            state ??= broker.ReadOne("it/it-agent/vtest/state", 2);
+            stats ??= broker.ReadOne("it/it-agent/stats", 2);
+        }
+        using var stateJson = JsonDocument.Parse(state ?? throw new TimeoutException("no state"));
+        Assert.Contains(stateJson.RootElement.GetProperty("state").GetString(), new[] { "normal", "offline" });
+        Assert.Equal("streaming", stateJson.RootElement.GetProperty("capture").GetString());
+        using var statsJson = JsonDocument.Parse(stats ?? throw new TimeoutException("no stats"));
+        Assert.Equal("vtest", statsJson.RootElement.GetProperty("cameras")[0].GetProperty("camera").GetString());
+        Assert.Equal(0, statsJson.RootElement.GetProperty("outbox_pending").GetInt32());
+    }
+
+    [Fact]
     public void Run_refuses_an_invalid_configuration_with_exit_code_2()
     {
         var config = WriteConfig("ftp://somewhere/cam", "\"Port\": 1883");

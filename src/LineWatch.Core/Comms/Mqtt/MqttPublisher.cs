@@ -52,6 +52,14 @@ public sealed class MqttPublisher : IAlertSink, IDisposable
 
     public void Start() => _connection.Start();
 
+    public Topics Topics => _topics;
+
+    /// <summary>
+    /// State that the next report supersedes (camera state, statistics): published retained at QoS 1 when
+    /// connected, and not kept otherwise — unlike events, a stale state is worth nothing.
+    /// </summary>
+    public bool PublishState(string topic, byte[] payload) => _connection.Publish(topic, payload, qos: 1, retain: true) is not null;
+
     public void OnAlert(AlertNotice notice)
     {
         var e = notice.Event;
