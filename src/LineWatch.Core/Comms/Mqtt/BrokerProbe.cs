@@ -18,7 +18,6 @@ public static unsafe class BrokerProbe
     public static BrokerProbeResult Probe(MqttOptions options, string clientId, TimeSpan timeout)
     {
         MosquittoLibrary.EnsureInitialised();
-        var connack = NoAnswer;
         var handle = GCHandle.Alloc(new StrongBox<int>(NoAnswer));
         var mosq = MosquittoNative.New($"{clientId}-check-{Environment.ProcessId}", true, GCHandle.ToIntPtr(handle));
         if (mosq == 0)
@@ -28,18 +27,8 @@ public static unsafe class BrokerProbe
         }
         try
         {
-            MosquittoNative.IntOption(mosq, MosquittoNative.OptionProtocolVersion,
-                options.ProtocolVersion == "5" ? MosquittoNative.ProtocolV5 : MosquittoNative.ProtocolV311);
             MosquittoNative.ConnectCallbackSet(mosq, &OnConnect);
-            if (options.Username.Length > 0)
-            {
-                Check(MosquittoNative.UsernamePasswordSet(mosq, options.Username, options.Password), "credentials");
-            }
-            if (options.Tls.Enabled)
-            {
-                Check(MosquittoNative.TlsSet(mosq, options.Tls.CaFile, null, NullIfEmpty(options.Tls.CertFile), NullIfEmpty(options.Tls.KeyFile), 0), "TLS settings");
-                Check(MosquittoNative.TlsInsecureSet(mosq, !options.Tls.VerifyHostname), "TLS hostname check");
-            }
+            MosquittoClientSettings.Apply(mosq, options);
             var rc = MosquittoNative.Connect(mosq, options.Host, options.Port, options.KeepAliveSeconds);
             if (rc != MosquittoNative.Success)
             {
@@ -55,7 +44,7 @@ public static unsafe class BrokerProbe
                     return new(false, $"{options.Host}:{options.Port} closed the connection: {MosquittoNative.ErrorText(rc)}");
                 }
             }
-            connack = box.Value;
+            var connack = box.Value;
             MosquittoNative.Disconnect(mosq);
             if (connack == NoAnswer) return new(false, $"{options.Host}:{options.Port} did not answer within {timeout.TotalSeconds:0.#} s");
             return connack == 0
@@ -79,13 +68,6 @@ public static unsafe class BrokerProbe
         var box = (StrongBox<int>)GCHandle.FromIntPtr(userData).Target!;
         box.Value = resultCode;
     }
-
-    private static void Check(int rc, string what)
-    {
-        if (rc != MosquittoNative.Success) throw new InvalidOperationException($"libmosquitto rejected the {what}: {MosquittoNative.ErrorText(rc)}");
-    }
-
-    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
     private sealed class StrongBox<T>(T value)
     {

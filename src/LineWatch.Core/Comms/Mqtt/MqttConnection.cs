@@ -37,17 +37,10 @@ public sealed unsafe class MqttConnection : IDisposable
             _self.Free();
             throw new InvalidOperationException("libmosquitto could not create a client");
         }
-        Check(MosquittoNative.IntOption(_mosq, MosquittoNative.OptionProtocolVersion,
-            options.ProtocolVersion == "5" ? MosquittoNative.ProtocolV5 : MosquittoNative.ProtocolV311), "protocol version");
-        if (options.Username.Length > 0) Check(MosquittoNative.UsernamePasswordSet(_mosq, options.Username, options.Password), "credentials");
-        if (options.Tls.Enabled)
-        {
-            Check(MosquittoNative.TlsSet(_mosq, options.Tls.CaFile, null, Empty(options.Tls.CertFile), Empty(options.Tls.KeyFile), 0), "TLS settings");
-            Check(MosquittoNative.TlsInsecureSet(_mosq, !options.Tls.VerifyHostname), "TLS hostname check");
-        }
+        MosquittoClientSettings.Apply(_mosq, options);
         var will = Encoding.UTF8.GetBytes(Offline);
-        fixed (byte* payload = will) Check(MosquittoNative.WillSet(_mosq, availabilityTopic, will.Length, payload, 1, true), "last will");
-        Check(MosquittoNative.ReconnectDelaySet(_mosq, 1, 30, true), "reconnect delay");
+        fixed (byte* payload = will) MosquittoClientSettings.Check(MosquittoNative.WillSet(_mosq, availabilityTopic, will.Length, payload, 1, true), "last will");
+        MosquittoClientSettings.Check(MosquittoNative.ReconnectDelaySet(_mosq, 1, 30, true), "reconnect delay");
         MosquittoNative.ConnectCallbackSet(_mosq, &OnConnect);
         MosquittoNative.DisconnectCallbackSet(_mosq, &OnDisconnect);
         MosquittoNative.PublishCallbackSet(_mosq, &OnPublish);
@@ -70,7 +63,7 @@ public sealed unsafe class MqttConnection : IDisposable
     /// <summary>Starts connecting in the background; an unreachable broker is retried, not an error.</summary>
     public void Start()
     {
-        Check(MosquittoNative.LoopStart(_mosq), "network thread");
+        MosquittoClientSettings.Check(MosquittoNative.LoopStart(_mosq), "network thread");
         _started = true;
         TryConnect(null);
     }
@@ -168,10 +161,4 @@ public sealed unsafe class MqttConnection : IDisposable
         }
     }
 
-    private static string? Empty(string value) => value.Length == 0 ? null : value;
-
-    private static void Check(int rc, string what)
-    {
-        if (rc != MosquittoNative.Success) throw new InvalidOperationException($"libmosquitto rejected the {what}: {MosquittoNative.ErrorText(rc)}");
-    }
 }
