@@ -1,3 +1,5 @@
+using LineWatch.Diagnostics;
+
 namespace LineWatch.Agent.Benchmarks;
 
 /// <summary>Timings of repeated runs, summarised by order statistics (medians resist this machine's noise better than means).</summary>
@@ -11,12 +13,5 @@ internal sealed class Samples
 
     public double Median => Percentile(50);
 
-    /// <summary>Nearest-rank percentile.</summary>
-    public double Percentile(double p)
-    {
-        if (_values.Count == 0) return double.NaN;
-        var sorted = _values.Order().ToArray();
-        var rank = (int)Math.Ceiling(p / 100 * sorted.Length);
-        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
-    }
+    public double Percentile(double p) => NearestRank.Percentile(_values, p);
 }

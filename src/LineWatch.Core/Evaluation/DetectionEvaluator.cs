@@ -1,4 +1,5 @@
 using LineWatch.Configuration;
+using LineWatch.Diagnostics;
 using LineWatch.Events;
 
 namespace LineWatch.Evaluation;
@@ -63,13 +64,13 @@ public static class DetectionEvaluator
         var types = perType.OrderBy(kv => kv.Key).Select(kv => new DetectionReport.TypeRow(kv.Key, kv.Value.Count, kv.Value.Count(v => v is not null),
             kv.Value.Count(v => v is not null) / (double)kv.Value.Count,
             Auroc(frameScores, typeOf, f => typeOf[f] == kv.Key),
-            Percentile(kv.Value.Where(v => v is not null).Select(v => v!.Value).ToList(), 50))).ToList();
+            NearestRank.Percentile(kv.Value.Where(v => v is not null).Select(v => v!.Value), 50))).ToList();
 
         var caught = latencies.Count;
         return new DetectionReport(video, frames, fps, ordered.Count, Auroc(frameScores, typeOf, f => typeOf[f] is not null),
             labels.Anomalies.Count, caught, labels.Anomalies.Count == 0 ? double.NaN : caught / (double)labels.Anomalies.Count,
             falseAlarms, normalHours, normalHours > 0 ? falseAlarms / normalHours : double.NaN,
-            Percentile(latencies, 50), Percentile(latencies, 90), types, alerts);
+            NearestRank.Percentile(latencies, 50), NearestRank.Percentile(latencies, 90), types, alerts);
     }
 
     /// <summary>AUROC of frame scores: positives chosen by <paramref name="positive"/>, negatives the normal frames (Mann-Whitney U with ties).</summary>
@@ -95,12 +96,5 @@ public static class DetectionEvaluator
             i = j;
         }
         return (rankSum - positives * (positives + 1) / 2.0) / (positives * (double)negatives);
-    }
-
-    private static double Percentile(List<double> values, double p)
-    {
-        if (values.Count == 0) return double.NaN;
-        var sorted = values.Order().ToArray();
-        return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
     }
 }

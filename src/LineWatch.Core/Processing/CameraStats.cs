@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LineWatch.Diagnostics;
 
 namespace LineWatch.Processing;
 
@@ -103,14 +104,7 @@ public sealed class LatencyWindow(int capacity)
     public double Percentile(double p)
     {
         double[] copy;
-        lock (_lock)
-        {
-            var n = (int)Math.Min(_count, _samples.Length);
-            if (n == 0) return double.NaN;
-            copy = _samples[..n];
-        }
-        Array.Sort(copy);
-        var rank = (int)Math.Ceiling(p / 100 * copy.Length);
-        return copy[Math.Clamp(rank - 1, 0, copy.Length - 1)];
+        lock (_lock) copy = _samples[..(int)Math.Min(_count, _samples.Length)];
+        return NearestRank.Percentile(copy, p);
     }
 }
