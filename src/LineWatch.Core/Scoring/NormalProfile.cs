@@ -118,19 +118,28 @@ public sealed class NormalProfile
         Updated = DateTimeOffset.UtcNow;
     }
 
+    /// <summary>Fits the Gaussians from the statistics if samples were added since the last fit; scoring does it on demand.</summary>
+    public void Fit()
+    {
+        _global ??= Global.Fit();
+        _local ??= Local.Select(s => s.Fit()).ToArray();
+        _motion ??= Motion.Fit();
+    }
+
     /// <summary>
     /// Raw distances of a window, and the anomaly map (G x G, each the worst frame's local distance at that
     /// position divided by the local threshold when calibrated). <paramref name="scratch"/> holds D floats.
     /// </summary>
     public WindowScore Score(ReadOnlySpan<float> embedding, ReadOnlySpan<float> tokens, Span<float> map, Span<float> scratch)
     {
-        var global = (_global ??= Global.Fit()).Score(embedding, scratch);
-        var local = _local ??= Local.Select(s => s.Fit()).ToArray();
+        Fit();
+        var global = _global!.Score(embedding, scratch);
+        var local = _local!;
         var dim = Model.Dim;
         var positions = Grid * Grid;
         Span<float> motionVector = stackalloc float[positions];
         MotionOf(tokens, motionVector);
-        var motion = (_motion ??= Motion.Fit()).Score(motionVector, scratch);
+        var motion = _motion!.Score(motionVector, scratch);
         var frames = tokens.Length / (positions * dim);
         map[..positions].Clear();
         var worst = 0f;

@@ -82,8 +82,7 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
                 var profile = NormalProfile.Load(path);
                 profile.EnsureMatches(_model, slot.Camera);
                 if (!profile.IsCalibrated) throw new InvalidDataException($"{path} has no calibrated thresholds");
-                profile.Score(new float[_model.Dim], new float[_model.Dim * _model.Frames * profile.Grid * profile.Grid],
-                    new float[profile.Grid * profile.Grid], new float[_model.Dim]); // fits the Gaussians here, not on the inference thread
+                profile.Fit(); // here, on the timer thread, not on the inference thread
                 slot.Profile = profile;
                 _logger.LogInformation("Camera {Camera}: profile loaded ({Windows} normal windows, {Feedback} from feedback)", slot.Camera, profile.Windows, profile.FeedbackWindows);
             }
