@@ -11,15 +11,8 @@ public sealed class MqttConnectionTests
 {
     private const string Status = "it/agent/status";
 
-    private static void WaitFor(Func<bool> condition, string what, int seconds = 10)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {seconds} s for {what}");
-            Thread.Sleep(20);
-        }
-    }
+    private static void WaitFor(Func<bool> condition, string what, int seconds = 10) =>
+        Eventually.True(condition, TimeSpan.FromSeconds(seconds), what);
 
     [Fact]
     public void Availability_is_online_while_connected_and_offline_after_a_clean_stop()

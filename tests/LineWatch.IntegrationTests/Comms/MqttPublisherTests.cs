@@ -25,15 +25,8 @@ public sealed class MqttPublisherTests : IDisposable
         new(new AlertEvent(id, "press", phase, 12.5, 10, 1.7, 2.3, AlertSeverity.Critical), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddSeconds(-2.5),
             2, [0.1f, 0.2f, 1.5f, 0.3f], phase == AlertPhase.End ? null : [0xFF, 0xD8, 0xFF, 0xD9]);
 
-    private static void WaitFor(Func<bool> condition, string what, int seconds = 15)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {seconds} s for {what}");
-            Thread.Sleep(20);
-        }
-    }
+    private static void WaitFor(Func<bool> condition, string what, int seconds = 15) =>
+        Eventually.True(condition, TimeSpan.FromSeconds(seconds), what);
 
     [Fact]
     public void An_alert_event_arrives_with_a_valid_payload_and_leaves_the_outbox_when_acknowledged()

@@ -71,15 +71,7 @@ public sealed class PipelineTests(SmallModel model) : IClassFixture<SmallModel>
         return new Running(pipeline, loaded);
     }
 
-    private static void WaitFor(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {timeout.TotalSeconds:0} s for {what}");
-            Thread.Sleep(50);
-        }
-    }
+    private static void WaitFor(Func<bool> condition, TimeSpan timeout, string what) => Eventually.True(condition, timeout, what);
 
     [Fact]
     public void A_file_camera_produces_windows_of_T_frames_every_stride_frames_in_order()
