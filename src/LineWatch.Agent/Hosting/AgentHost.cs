@@ -1,5 +1,6 @@
 using LineWatch.Comms.Mqtt;
 using LineWatch.Configuration;
+using LineWatch.Control;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -28,12 +29,23 @@ internal static class AgentHost
         builder.Services.AddHostedService<StartupSummary>();
         builder.Services.AddSingleton(sp => new MqttPublisher(config.Options, ModelName(config.Options.Model.Path), sp.GetRequiredService<ILogger<MqttPublisher>>()));
         builder.Services.AddSingleton<IAlertSink>(sp => sp.GetRequiredService<MqttPublisher>());
+        builder.Services.AddSingleton<AlertHistory>();
+        builder.Services.AddSingleton<IAlertSink>(sp => sp.GetRequiredService<AlertHistory>());
         builder.Services.AddSingleton<MqttService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttService>());
         builder.Services.AddSingleton<AlertService>();
         builder.Services.AddSingleton<IWindowSink>(sp => sp.GetRequiredService<AlertService>());
+        builder.Services.AddSingleton(sp => new CameraSwitches(config.Options.DataDir, config.Options.Cameras.Select(c => c.Name).ToArray(),
+            sp.GetRequiredService<ILogger<CameraSwitches>>()));
+        builder.Services.AddSingleton<IAnalysisSwitch>(sp => sp.GetRequiredService<CameraSwitches>());
+        builder.Services.AddSingleton(sp => new LiveLearning(config.Options, () => sp.GetRequiredService<PipelineService>().Identity,
+            sp.GetRequiredService<ILogger<LiveLearning>>()));
+        builder.Services.AddSingleton<IWindowSink>(sp => sp.GetRequiredService<LiveLearning>());
+        builder.Services.AddSingleton<CameraControl>();
         builder.Services.AddSingleton<PipelineService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
+        builder.Services.AddSingleton<MqttCommandListener>();
+        builder.Services.AddHostedService<MqttCommandService>();
         builder.Services.AddHostedService<MqttStatusReporter>();
         return builder.Build();
     }

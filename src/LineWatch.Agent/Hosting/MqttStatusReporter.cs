@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using LineWatch.Comms.Mqtt;
+using LineWatch.Control;
 using LineWatch.Diagnostics;
 using LineWatch.Events;
 using LineWatch.Processing;
@@ -9,10 +10,10 @@ using Microsoft.Extensions.Hosting;
 namespace LineWatch.Agent.Hosting;
 
 /// <summary>
-/// Every 5 s: each camera's retained state (<c>normal</c> / <c>anomaly</c> / <c>offline</c>, last score,
+/// Every 5 s: each camera's retained state (<c>normal</c> / <c>anomaly</c> / <c>learning</c> / <c>disabled</c> / <c>offline</c>, last score,
 /// rates, last frame time) and the agent's statistics (per-camera counters, inference latency, outbox backlog).
 /// </summary>
-internal sealed class MqttStatusReporter(PipelineService pipeline, AlertService alerts, MqttPublisher publisher)
+internal sealed class MqttStatusReporter(PipelineService pipeline, AlertService alerts, CameraControl control, MqttPublisher publisher)
     : IHostedService, IDisposable
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
@@ -42,7 +43,8 @@ internal sealed class MqttStatusReporter(PipelineService pipeline, AlertService 
         {
             var camera = cameras[i];
             var online = camera.State == CameraState.Streaming;
-            var state = !online ? "offline" : alerts.ActiveAlert(i) is not null ? "anomaly" : "normal";
+            var state = !online ? "offline" : !control.IsEnabled(i) ? "disabled" : control.Learning(i).Learning ? "learning"
+                : alerts.ActiveAlert(i) is not null ? "anomaly" : "normal";
             var lastFrame = camera.LastFrameTicks == 0 ? (DateTimeOffset?)null : DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(camera.LastFrameTicks, now);
             var payload = new CameraStatePayload(state, camera.State.ToString().ToLowerInvariant(), alerts.LastScore(i) is { } s ? Math.Round(s, 3) : null,
                 alerts.ActiveAlert(i), Math.Round(Rate(framesIn, _previous?.In, i), 2), Math.Round(Rate(analysed, _previous?.Analysed, i), 2), lastFrame, camera.LastError);

@@ -10,12 +10,15 @@ namespace LineWatch.Agent.Hosting;
 /// Runs the analysis pipeline for the life of the agent, once the model is loaded. Without a model the agent
 /// stays up (the reason is logged by the model service) and analyses nothing.
 /// </summary>
-internal sealed class PipelineService(AgentConfiguration config, ModelService model, IEnumerable<IWindowSink> sinks,
+internal sealed class PipelineService(AgentConfiguration config, ModelService model, IEnumerable<IWindowSink> sinks, IAnalysisSwitch analysisSwitch,
     ILoggerFactory loggers, ILogger<PipelineService> logger) : IHostedService, IDisposable
 {
     private ProfileScorer? _scorer;
 
     public Pipeline? Pipeline { get; private set; }
+
+    /// <summary>The running model's identity (profiles must match it); null until analysis started.</summary>
+    public ModelIdentity? Identity { get; private set; }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -26,8 +29,10 @@ internal sealed class PipelineService(AgentConfiguration config, ModelService mo
         }
         try
         {
-            _scorer = new ProfileScorer(config.Options.DataDir, config.Options.Cameras, ModelIdentity.Of(config.Options.Model.Path), loggers.CreateLogger<ProfileScorer>());
-            Pipeline = new Pipeline(config.Options, config.CameraSources, model.Model, _scorer, sinks.ToList(), loggers);
+            var identity = ModelIdentity.Of(config.Options.Model.Path);
+            _scorer = new ProfileScorer(config.Options.DataDir, config.Options.Cameras, identity, loggers.CreateLogger<ProfileScorer>());
+            Pipeline = new Pipeline(config.Options, config.CameraSources, model.Model, _scorer, sinks.ToList(), loggers, analysisSwitch);
+            Identity = identity;
         }
         catch (Exception e) when (e is Inference.ModelLoadException or IOException or InvalidDataException)
         {

@@ -73,5 +73,15 @@ public sealed class AlertPolicy(string camera, AlertOptions options, Func<string
         return null;
     }
 
+    /// <summary>Ends the alert in progress now (the camera stops being watched); null when none is active.</summary>
+    public AlertEvent? Close(double time)
+    {
+        if (_id is null) return null;
+        var end = new AlertEvent(_id, camera, AlertPhase.End, time, _start, _peak, _peak, _severity);
+        _id = null;
+        _above = 0;
+        return end;
+    }
+
     private AlertSeverity SeverityOf(double score) => score >= options.CriticalScore ? AlertSeverity.Critical : AlertSeverity.Warning;
 }

@@ -28,6 +28,7 @@ public sealed class AlertService : IWindowSink
 
     private readonly AlertPolicy[] _policies;
     private readonly double[] _lastScores;
+    private readonly bool[] _suspended;
     private readonly IReadOnlyList<IAlertSink> _sinks;
     private readonly string _dataDir;
     private readonly ILogger _logger;
@@ -40,6 +41,7 @@ public sealed class AlertService : IWindowSink
     {
         _policies = options.Cameras.Select(c => new AlertPolicy(c.Name, options.Alerts)).ToArray();
         _lastScores = options.Cameras.Select(_ => double.NaN).ToArray();
+        _suspended = new bool[options.Cameras.Count];
         _sinks = sinks.ToList();
         _dataDir = options.DataDir;
         Cameras = options.Cameras.Select(c => c.Name).ToArray();
@@ -54,6 +56,22 @@ public sealed class AlertService : IWindowSink
     /// <summary>The camera's latest window score (normalised, 1.0 = threshold), or null before its first scored window.</summary>
     public double? LastScore(int camera) => _lastScores[camera] is var s && double.IsNaN(s) ? null : s;
 
+    /// <summary>
+    /// Stops (or resumes) alerting for a camera, e.g. while it learns or is switched off. An alert in progress
+    /// is ended, so consumers are not left with an alert that never closes.
+    /// </summary>
+    public void SetSuspended(int camera, bool suspended)
+    {
+        var policy = _policies[camera];
+        AlertEvent? end;
+        lock (policy)
+        {
+            _suspended[camera] = suspended;
+            end = suspended ? policy.Close(Stopwatch.GetElapsedTime(_epochTicks).TotalSeconds) : null;
+        }
+        if (end is not null) Publish(end, DateTimeOffset.UtcNow, null);
+    }
+
     public void OnWindow(WindowResult window)
     {
         if (window.Score is not { } score) return;
@@ -61,14 +79,23 @@ public sealed class AlertService : IWindowSink
         var policy = _policies[window.CameraIndex];
         var newest = window.FrameTicks.Span[^1];
         var time = Stopwatch.GetElapsedTime(_epochTicks, newest).TotalSeconds;
-        var alert = policy.Observe(time, score);
-        if (policy.ActiveId is { } active) Keep(active, window, score);
+        AlertEvent? alert;
+        lock (policy)
+        {
+            if (_suspended[window.CameraIndex]) return;
+            alert = policy.Observe(time, score);
+            if (policy.ActiveId is { } active) Keep(active, window, score);
+        }
         if (alert is null) return;
+        Publish(alert, DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(newest), window);
+    }
 
-        var now = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(newest);
-        var snapshot = alert.Phase == AlertPhase.End ? null : AlertSnapshot.Render(window);
-        var notice = new AlertNotice(alert, now, now - TimeSpan.FromSeconds(alert.Time - alert.StartTime), (int)Math.Sqrt(window.AnomalyMap.Length),
-            window.AnomalyMap.ToArray(), snapshot);
+    /// <param name="window">The window that caused the event (its map and snapshot), or null when the event has none.</param>
+    private void Publish(AlertEvent alert, DateTimeOffset now, WindowResult? window)
+    {
+        var snapshot = alert.Phase == AlertPhase.End || window is null ? null : AlertSnapshot.Render(window);
+        var map = window?.AnomalyMap.ToArray() ?? [];
+        var notice = new AlertNotice(alert, now, now - TimeSpan.FromSeconds(alert.Time - alert.StartTime), (int)Math.Sqrt(map.Length), map, snapshot);
         if (alert.Phase == AlertPhase.Start) _logger.LogWarning("Alert {Id} on {Camera}: score {Score:0.00} ({Severity})", alert.Id, alert.Camera, alert.Score, alert.Severity);
         else if (alert.Phase == AlertPhase.End) _logger.LogInformation("Alert {Id} on {Camera} ended after {Seconds:0.0} s, peak {Peak:0.00}", alert.Id, alert.Camera, alert.Time - alert.StartTime, alert.Peak);
         foreach (var sink in _sinks)

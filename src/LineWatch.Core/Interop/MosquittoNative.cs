@@ -72,6 +72,24 @@ internal static unsafe partial class MosquittoNative
     [LibraryImport(Library, EntryPoint = "mosquitto_publish_callback_set")]
     public static partial void PublishCallbackSet(nint mosq, delegate* unmanaged<nint, nint, int, void> callback);
 
+    [LibraryImport(Library, EntryPoint = "mosquitto_subscribe", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Subscribe(nint mosq, out int mid, string pattern, int qos);
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_message_callback_set")]
+    public static partial void MessageCallbackSet(nint mosq, delegate* unmanaged<nint, nint, Message*, void> callback);
+
+    /// <summary>struct mosquitto_message (mosquitto.h).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Message
+    {
+        public int Mid;
+        public byte* Topic;
+        public byte* Payload;
+        public int PayloadLength;
+        public int Qos;
+        [MarshalAs(UnmanagedType.U1)] public bool Retain;
+    }
+
     [LibraryImport(Library, EntryPoint = "mosquitto_strerror")]
     public static partial byte* StrError(int error);
 

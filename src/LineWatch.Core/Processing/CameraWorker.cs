@@ -27,13 +27,15 @@ public sealed class CameraWorker : IDisposable
     private readonly FrameSampler _sampler;
     private readonly ReconnectBackoff _backoff;
     private readonly DedicatedThread _loop;
+    private readonly IAnalysisSwitch? _switch;
     private volatile bool _reconnectRequested;
     private long _sequence;
 
     public CameraWorker(int index, CameraOptions options, CameraSource source, ClipShape shape, InferenceQueue queue, ClipPool pool,
-        CameraStats stats, ILogger logger)
+        CameraStats stats, IAnalysisSwitch? analysisSwitch, ILogger logger)
     {
         (_index, _options, _source, _shape, _queue, _pool, Stats, _logger) = (index, options, source, shape, queue, pool, stats, logger);
+        _switch = analysisSwitch;
         _window = new FrameWindow(shape, options.Stride);
         _sampler = new FrameSampler(options.AnalysisFps);
         _backoff = new ReconnectBackoff(TimeSpan.FromSeconds(options.MaxBackoffSeconds));
@@ -179,7 +181,7 @@ public sealed class CameraWorker : IDisposable
             return;
         }
         Stats.FrameAnalysed();
-        if (!_window.Commit(now)) return;
+        if (!_window.Commit(now) || _switch?.IsAnalysing(_index) == false) return;
         var clip = _pool.Rent();
         _window.CopyTo(clip);
         clip.CameraIndex = _index;

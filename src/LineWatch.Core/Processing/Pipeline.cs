@@ -20,7 +20,7 @@ public sealed class Pipeline : IDisposable
     private bool _disposed;
 
     public Pipeline(AgentOptions options, IReadOnlyList<CameraSource> sources, LoadedModel model, IWindowScorer? scorer,
-        IReadOnlyList<IWindowSink> sinks, ILoggerFactory loggers)
+        IReadOnlyList<IWindowSink> sinks, ILoggerFactory loggers, IAnalysisSwitch? analysisSwitch = null)
     {
         _logger = loggers.CreateLogger<Pipeline>();
         _runner = new BackboneRunner(model, options.Model.MaxBatch);
@@ -48,7 +48,7 @@ public sealed class Pipeline : IDisposable
                 _logger.LogError("Camera {Camera} rejected: {Reason}", camera.Name, reason);
                 continue;
             }
-            _workers.Add(new CameraWorker(i, camera, sources[i], Shape, Queue, Pool, stats[i], loggers.CreateLogger<CameraWorker>()));
+            _workers.Add(new CameraWorker(i, camera, sources[i], Shape, Queue, Pool, stats[i], analysisSwitch, loggers.CreateLogger<CameraWorker>()));
         }
     }
 

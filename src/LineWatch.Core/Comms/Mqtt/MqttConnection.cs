@@ -13,6 +13,9 @@ namespace LineWatch.Comms.Mqtt;
 /// </summary>
 public sealed unsafe class MqttConnection : IDisposable
 {
+    /// <summary>A received message; <paramref name="payload"/> is only valid during the call.</summary>
+    public delegate void MessageHandler(string topic, ReadOnlySpan<byte> payload, bool retained);
+
     public const string Online = "online";
     public const string Offline = "offline";
 
@@ -24,6 +27,7 @@ public sealed unsafe class MqttConnection : IDisposable
     private volatile bool _started, _disposed;
     private Timer? _retry;
     private TimeSpan _firstAttemptDelay = TimeSpan.FromSeconds(0.5);
+    private readonly List<string> _subscriptions = [];
 
     public MqttConnection(MqttOptions options, string clientId, string availabilityTopic)
     {
@@ -44,7 +48,14 @@ public sealed unsafe class MqttConnection : IDisposable
         MosquittoNative.ConnectCallbackSet(_mosq, &OnConnect);
         MosquittoNative.DisconnectCallbackSet(_mosq, &OnDisconnect);
         MosquittoNative.PublishCallbackSet(_mosq, &OnPublish);
+        MosquittoNative.MessageCallbackSet(_mosq, &OnMessage);
     }
+
+    /// <summary>Raised on libmosquitto's thread for every message on a subscribed topic.</summary>
+    public event MessageHandler? MessageReceived;
+
+    /// <summary>Subscribes (QoS 1) on every connect; call before <see cref="Start"/>.</summary>
+    public void Subscribe(string pattern) => _subscriptions.Add(pattern);
 
     public bool IsConnected => _connected;
 
@@ -129,6 +140,8 @@ public sealed unsafe class MqttConnection : IDisposable
         }
         var online = Encoding.UTF8.GetBytes(Online);
         fixed (byte* data = online) MosquittoNative.Publish(mosq, out _, self._availabilityTopic, online.Length, data, 1, true);
+        // A clean session forgets subscriptions, so they are made again on every connect.
+        foreach (var pattern in self._subscriptions) MosquittoNative.Subscribe(mosq, out _, pattern, 1);
         self._connected = true;
         Raise(() => self.Connected?.Invoke());
     }
@@ -146,6 +159,22 @@ public sealed unsafe class MqttConnection : IDisposable
     {
         var self = Of(userData);
         Raise(() => self.Acknowledged?.Invoke(mid));
+    }
+
+    [UnmanagedCallersOnly]
+    private static void OnMessage(nint mosq, nint userData, MosquittoNative.Message* message)
+    {
+        var self = Of(userData);
+        if (self.MessageReceived is not { } handler) return;
+        try
+        {
+            var topic = Marshal.PtrToStringUTF8((nint)message->Topic) ?? "";
+            handler(topic, new ReadOnlySpan<byte>(message->Payload, message->PayloadLength), message->Retain);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"linewatch: MQTT message handler failed: {e.Message}");
+        }
     }
 
     /// <summary>An exception must never unwind into libmosquitto's thread: that would take the process down.</summary>

@@ -40,6 +40,7 @@ public sealed class MqttPublisher : IAlertSink, IDisposable
         {
             _logger.LogInformation("MQTT connected to {Host}:{Port}; {Pending} message(s) pending", options.Mqtt.Host, options.Mqtt.Port, _outbox.PendingCount);
             Resend();
+            Connected?.Invoke();
         };
         _connection.Refused += reason => _logger.LogError("MQTT broker {Host}:{Port} refused the connection: {Reason}", options.Mqtt.Host, options.Mqtt.Port, reason);
         _connection.Disconnected += reason => _logger.LogWarning("MQTT connection lost ({Reason}); reconnecting", reason);
@@ -50,6 +51,16 @@ public sealed class MqttPublisher : IAlertSink, IDisposable
     public long Dropped => _outbox.Dropped;
     public bool IsConnected => _connection.IsConnected;
 
+    /// <summary>Raised on every (re)connect, after the backlog was handed to the broker: time to publish current states.</summary>
+    public event Action? Connected;
+
+    /// <summary>Subscribes on every connect; messages arrive on the network thread. Call before <see cref="Start"/>.</summary>
+    public void Subscribe(string pattern, MqttConnection.MessageHandler handler)
+    {
+        _connection.Subscribe(pattern);
+        _connection.MessageReceived += handler;
+    }
+
     public void Start() => _connection.Start();
 
     public Topics Topics => _topics;
@@ -59,6 +70,9 @@ public sealed class MqttPublisher : IAlertSink, IDisposable
     /// connected, and not kept otherwise — unlike events, a stale state is worth nothing.
     /// </summary>
     public bool PublishState(string topic, byte[] payload) => _connection.Publish(topic, payload, qos: 1, retain: true) is not null;
+
+    /// <summary>A reply that only matters to whoever listens now (command errors): QoS 1, not retained, not kept.</summary>
+    public bool PublishTransient(string topic, byte[] payload) => _connection.Publish(topic, payload, qos: 1, retain: false) is not null;
 
     public void OnAlert(AlertNotice notice)
     {

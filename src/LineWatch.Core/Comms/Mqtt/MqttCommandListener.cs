@@ -1,0 +1,184 @@
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using LineWatch.Control;
+using Microsoft.Extensions.Logging;
+
+namespace LineWatch.Comms.Mqtt;
+
+/// <summary>
+/// The command side of the MQTT contract: <c>&lt;camera&gt;/&lt;feature&gt;/set</c> messages are copied off the network
+/// thread into a bounded queue (when it is full, new commands are dropped and counted: a flood must not grow
+/// memory or stall the connection), validated by <see cref="MqttCommandParser"/>, applied through
+/// <see cref="CameraControl"/>, and answered on <c>&lt;camera&gt;/&lt;feature&gt;/state</c> (retained). A rejected
+/// command changes nothing: its reason is logged (rate-limited) and published on <c>errors</c>.
+/// </summary>
+public sealed class MqttCommandListener : IDisposable
+{
+    private const int QueueCapacity = 256;
+    private const int LoggedPerMinute = 10;
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private readonly MqttPublisher _publisher;
+    private readonly CameraControl _control;
+    private readonly MqttCommandParser _parser;
+    private readonly ILogger _logger;
+    private readonly Channel<Received> _queue = Channel.CreateBounded<Received>(new BoundedChannelOptions(QueueCapacity)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true, SingleWriter = true,
+    });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly GiveFeedbackResult?[] _lastFeedback;
+    private Task? _worker;
+    private long _applied, _rejected, _dropped;
+    private DateTime _logWindowStart = DateTime.MinValue;
+    private int _loggedInWindow, _silencedInWindow;
+
+    private readonly record struct Received(string Topic, byte[] Payload, int Length, bool Retained);
+
+    private sealed record GiveFeedbackResult(string AlertId, string Verdict, string Result, DateTimeOffset Time);
+
+    public MqttCommandListener(MqttPublisher publisher, CameraControl control, ILogger<MqttCommandListener> logger)
+    {
+        _publisher = publisher;
+        _control = control;
+        _logger = logger;
+        _parser = new MqttCommandParser(publisher.Topics, control.IndexOf);
+        _lastFeedback = new GiveFeedbackResult?[control.Cameras.Count];
+        publisher.Subscribe(publisher.Topics.AllCommands, OnMessage);
+        publisher.Connected += PublishAllStates;
+        // Feedback is answered to the MQTT command that gave it (below); other changes may come from the dashboard too.
+        control.Changed += (camera, feature) =>
+        {
+            if (feature != CameraFeature.Feedback) PublishState(camera, feature);
+        };
+    }
+
+    public long Applied => Interlocked.Read(ref _applied);
+    public long Rejected => Interlocked.Read(ref _rejected);
+
+    /// <summary>Commands dropped because the queue was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public void Start() => _worker = Task.Run(Work);
+
+    /// <summary>On the network thread: copy at most what the parser will read, and move on.</summary>
+    private void OnMessage(string topic, ReadOnlySpan<byte> payload, bool retained)
+    {
+        var kept = payload[..Math.Min(payload.Length, MqttCommandParser.MaxPayloadBytes)].ToArray();
+        if (!_queue.Writer.TryWrite(new Received(topic, kept, payload.Length, retained))) Interlocked.Increment(ref _dropped);
+    }
+
+    private async Task Work()
+    {
+        try
+        {
+            await foreach (var message in _queue.Reader.ReadAllAsync(_stop.Token))
+            {
+                try
+                {
+                    Handle(message);
+                }
+                catch (Exception e)
+                {
+                    // A command must never take the listener down; the next one is handled as usual.
+                    Reject(message.Topic, $"internal error: {e.Message}");
+                    _logger.LogError(e, "Command on {Topic} failed", MqttCommandParser.Printable(message.Topic));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Handle(Received message)
+    {
+        var parsed = _parser.Parse(message.Topic, message.Payload, message.Length, message.Retained);
+        if (parsed.Command is not { } command)
+        {
+            Reject(message.Topic, parsed.Error!);
+            return;
+        }
+        var outcome = _control.Apply(command);
+        if (!outcome.Applied)
+        {
+            Reject(message.Topic, outcome.Detail);
+            return;
+        }
+        Interlocked.Increment(ref _applied);
+        if (command is GiveFeedback feedback)
+        {
+            _lastFeedback[command.Camera] = new GiveFeedbackResult(feedback.AlertId, feedback.Verdict switch
+            {
+                null => "acknowledged",
+                Events.AlertVerdict.FalseAlarm => "false_alarm",
+                _ => "confirmed",
+            }, outcome.Detail, DateTimeOffset.UtcNow);
+            PublishState(command.Camera, CameraFeature.Feedback);
+        }
+        _logger.LogInformation("Command on {Topic} applied: {Detail}", message.Topic, outcome.Detail);
+    }
+
+    private void Reject(string topic, string reason)
+    {
+        Interlocked.Increment(ref _rejected);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new { topic = topic.Length > 256 ? topic[..256] : topic, error = reason, time = DateTimeOffset.UtcNow }, Json);
+        _publisher.PublishTransient(_publisher.Topics.Errors, payload);
+        LogRejection(topic, reason);
+    }
+
+    /// <summary>Each rejection is logged, up to <see cref="LoggedPerMinute"/> a minute; beyond that a flood is summarised, not written line by line.</summary>
+    private void LogRejection(string topic, string reason)
+    {
+        var now = DateTime.UtcNow;
+        if (now - _logWindowStart >= TimeSpan.FromMinutes(1))
+        {
+            if (_silencedInWindow > 0) _logger.LogWarning("{Count} more MQTT command(s) rejected in the last minute (not logged one by one)", _silencedInWindow);
+            _logWindowStart = now;
+            _loggedInWindow = _silencedInWindow = 0;
+        }
+        if (_loggedInWindow++ < LoggedPerMinute) _logger.LogWarning("MQTT command on {Topic} rejected: {Reason}", MqttCommandParser.Printable(topic), reason);
+        else _silencedInWindow++;
+    }
+
+    private void PublishAllStates()
+    {
+        for (var i = 0; i < _control.Cameras.Count; i++)
+        {
+            PublishState(i, CameraFeature.Enabled);
+            PublishState(i, CameraFeature.Learn);
+        }
+    }
+
+    private void PublishState(int camera, CameraFeature feature)
+    {
+        byte[]? payload = feature switch
+        {
+            CameraFeature.Enabled => Encoding.UTF8.GetBytes(_control.IsEnabled(camera) ? "ON" : "OFF"),
+            CameraFeature.Learn => LearnState(camera),
+            _ => _lastFeedback[camera] is { } last ? JsonSerializer.SerializeToUtf8Bytes(last, Json) : null,
+        };
+        if (payload is not null) _publisher.PublishState(_publisher.Topics.FeatureState(_control.Cameras[camera], feature), payload);
+    }
+
+    private byte[] LearnState(int camera)
+    {
+        var status = _control.Learning(camera);
+        return JsonSerializer.SerializeToUtf8Bytes(new { state = status.Learning ? "learning" : "idle", windows = status.Windows, started = status.Started, last_outcome = status.LastOutcome }, Json);
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _queue.Writer.TryComplete();
+        try
+        {
+            _worker?.Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+        }
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,127 @@
+using LineWatch.Configuration;
+using LineWatch.Events;
+using Microsoft.Extensions.Logging;
+
+namespace LineWatch.Control;
+
+/// <summary>
+/// Applies operators' and integrators' commands to the running agent — switching analysis, live learning,
+/// feedback on alerts — whichever way they arrive (MQTT or dashboard), and keeps alerting consistent with
+/// them: a camera that is switched off or learning raises no alerts.
+/// </summary>
+public sealed class CameraControl
+{
+    private readonly CameraSwitches _switches;
+    private readonly LiveLearning _learning;
+    private readonly AlertService _alerts;
+    private readonly AlertHistory _history;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+
+    public CameraControl(AgentOptions options, CameraSwitches switches, LiveLearning learning, AlertService alerts, AlertHistory history, ILogger<CameraControl> logger)
+    {
+        (_switches, _learning, _alerts, _history, _logger) = (switches, learning, alerts, history, logger);
+        Cameras = options.Cameras.Select(c => c.Name).ToArray();
+        for (var i = 0; i < Cameras.Count; i++) _alerts.SetSuspended(i, !_switches.IsAnalysing(i));
+        _learning.Full += camera => Task.Run(() => Apply(new SetLearning(camera, Start: false)));
+    }
+
+    public IReadOnlyList<string> Cameras { get; }
+
+    /// <summary>Raised after a command changed a camera's feature (the MQTT state topic and the dashboard follow it).</summary>
+    public event Action<int, CameraFeature>? Changed;
+
+    public int IndexOf(string camera)
+    {
+        for (var i = 0; i < Cameras.Count; i++) if (string.Equals(Cameras[i], camera, StringComparison.Ordinal)) return i;
+        return -1;
+    }
+
+    public bool IsEnabled(int camera) => _switches.IsAnalysing(camera);
+
+    public LearningStatus Learning(int camera) => _learning.Status(camera);
+
+    public CommandOutcome Apply(CameraCommand command)
+    {
+        if (command.Camera < 0 || command.Camera >= Cameras.Count) return CommandOutcome.Refused($"unknown camera index {command.Camera}");
+        CommandOutcome outcome;
+        lock (_lock)
+        {
+            outcome = command switch
+            {
+                SetEnabled c => Enable(c.Camera, c.Enabled),
+                SetLearning { Start: true } c => StartLearning(c.Camera),
+                SetLearning c => StopLearning(c.Camera),
+                GiveFeedback c => Feedback(c),
+                _ => CommandOutcome.Refused($"unsupported command {command.GetType().Name}"),
+            };
+        }
+        // A refused stop still ends the learning session, so its state changed too.
+        if (outcome.Applied || command is SetLearning { Start: false }) Changed?.Invoke(command.Camera, command.Feature);
+        return outcome;
+    }
+
+    private CommandOutcome Enable(int camera, bool enabled)
+    {
+        _switches.SetEnabled(camera, enabled);
+        _alerts.SetSuspended(camera, !enabled || _learning.IsLearning(camera));
+        _logger.LogInformation("Camera {Camera}: analysis switched {State}", Cameras[camera], enabled ? "on" : "off");
+        return CommandOutcome.Ok(enabled ? "ON" : "OFF");
+    }
+
+    private CommandOutcome StartLearning(int camera)
+    {
+        if (!_switches.IsAnalysing(camera)) return CommandOutcome.Refused($"camera {Cameras[camera]} is switched off; switch it on to learn");
+        if (_learning.Start(camera) is { } reason) return CommandOutcome.Refused(reason);
+        _alerts.SetSuspended(camera, true);
+        return CommandOutcome.Ok("learning");
+    }
+
+    private CommandOutcome StopLearning(int camera)
+    {
+        if (!_learning.IsLearning(camera)) return CommandOutcome.Refused($"camera {Cameras[camera]} is not learning");
+        try
+        {
+            var result = _learning.Stop(camera);
+            return CommandOutcome.Ok($"learned from {result.FittedWindows + result.HeldOutWindows} windows");
+        }
+        catch (InvalidOperationException e)
+        {
+            // The session is over either way; the camera goes back to its previous profile.
+            return CommandOutcome.Refused(e.Message);
+        }
+        finally
+        {
+            _alerts.SetSuspended(camera, !_switches.IsAnalysing(camera));
+        }
+    }
+
+    private CommandOutcome Feedback(GiveFeedback command)
+    {
+        var alert = _history.Find(command.AlertId);
+        if (alert is null) return CommandOutcome.Refused($"unknown alert id {command.AlertId}");
+        if (alert.Camera != Cameras[command.Camera]) return CommandOutcome.Refused($"alert {command.AlertId} belongs to camera {alert.Camera}, not {Cameras[command.Camera]}");
+        if (command.Verdict is not { } verdict)
+        {
+            _history.Acknowledge(command.AlertId);
+            return CommandOutcome.Ok("acknowledged");
+        }
+        _history.SetVerdict(command.AlertId, verdict);
+        if (verdict == AlertVerdict.Confirmed)
+        {
+            _logger.LogInformation("Alert {Id} confirmed by an operator", command.AlertId);
+            return CommandOutcome.Ok("confirmed");
+        }
+        try
+        {
+            return _alerts.MarkFalseAlarm(command.AlertId)
+                ? CommandOutcome.Ok("false alarm: the camera's profile now counts this situation as normal")
+                : CommandOutcome.Ok("false alarm recorded; the alert's windows are no longer kept, so the profile is unchanged");
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            _logger.LogError("Alert {Id}: the false alarm could not update {Camera}'s profile: {Reason}", command.AlertId, alert.Camera, e.Message);
+            return CommandOutcome.Ok($"false alarm recorded; the profile could not be updated: {e.Message}");
+        }
+    }
+}
