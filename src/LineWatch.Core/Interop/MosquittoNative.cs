@@ -90,6 +90,12 @@ internal static unsafe partial class MosquittoNative
         [MarshalAs(UnmanagedType.U1)] public bool Retain;
     }
 
+    public const int LogError = 0x08;            // MOSQ_LOG_ERR
+
+    /// <summary>libmosquitto reports the why of TLS failures (OpenSSL's reason) only through its log callback.</summary>
+    [LibraryImport(Library, EntryPoint = "mosquitto_log_callback_set")]
+    public static partial void LogCallbackSet(nint mosq, delegate* unmanaged<nint, nint, int, byte*, void> callback);
+
     [LibraryImport(Library, EntryPoint = "mosquitto_strerror")]
     public static partial byte* StrError(int error);
 

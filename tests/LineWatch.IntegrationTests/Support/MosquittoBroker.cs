@@ -6,7 +6,8 @@ namespace LineWatch.IntegrationTests.Support;
 
 /// <summary>
 /// A real Mosquitto broker on a free loopback port, with its own config (optionally requiring a user and
-/// password), started for a test and killed after it.
+/// password, TLS with a test CA, or persistence so a graceful stop keeps queued messages of persistent
+/// sessions), started for a test and killed after it.
 /// </summary>
 internal sealed class MosquittoBroker : IDisposable
 {
@@ -14,11 +15,18 @@ internal sealed class MosquittoBroker : IDisposable
     private readonly TempDirectory _dir = new();
     private Process _process = null!;
 
-    public MosquittoBroker(string? username = null, string? password = null)
+    public MosquittoBroker(string? username = null, string? password = null, TestCertificates? tls = null, bool persistence = false)
     {
         Port = FreePort();
         // `user`: started as root, mosquitto would switch to its own user and could not read our private temp folder.
-        var config = new List<string> { $"listener {Port} 127.0.0.1", "persistence false", "log_dest stderr", $"user {Environment.UserName}" };
+        var config = new List<string> { $"listener {Port} 127.0.0.1", "log_dest stderr", $"user {Environment.UserName}" };
+        config.Add(persistence ? $"persistence true\npersistence_location {_dir.Path}/\nautosave_interval 1" : "persistence false");
+        if (tls is not null)
+        {
+            config.Add($"cafile {tls.CaFile}");
+            config.Add($"certfile {tls.ServerCertFile}");
+            config.Add($"keyfile {tls.ServerKeyFile}");
+        }
         if (username is not null)
         {
             var passwordFile = _dir.File("passwd");
@@ -42,6 +50,14 @@ internal sealed class MosquittoBroker : IDisposable
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
         WaitUntilListening();
+    }
+
+    /// <summary>Stops the broker the way an administrator would (SIGTERM: persistent sessions are saved), keeping its port.</summary>
+    public void Stop()
+    {
+        if (_process.HasExited) return;
+        Process.Start("/bin/kill", $"-TERM {_process.Id}")!.WaitForExit();
+        if (!_process.WaitForExit(10_000)) Kill();
     }
 
     /// <summary>Kills the broker (as a crash or an outage would), keeping its port for <see cref="Start"/>.</summary>

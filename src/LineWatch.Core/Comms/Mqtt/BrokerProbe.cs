@@ -28,11 +28,12 @@ public static unsafe class BrokerProbe
         try
         {
             MosquittoNative.ConnectCallbackSet(mosq, &OnConnect);
+            MosquittoNative.LogCallbackSet(mosq, &OnLog);
             MosquittoClientSettings.Apply(mosq, options);
             var rc = MosquittoNative.Connect(mosq, options.Host, options.Port, options.KeepAliveSeconds);
             if (rc != MosquittoNative.Success)
             {
-                return new(false, $"cannot reach {options.Host}:{options.Port}: {MosquittoNative.ErrorText(rc)} ({Marshal.GetLastPInvokeErrorMessage()})");
+                return new(false, $"cannot reach {options.Host}:{options.Port}: {MosquittoNative.ErrorText(rc)} ({LoggedError(handle) ?? Marshal.GetLastPInvokeErrorMessage()})");
             }
             var deadline = DateTime.UtcNow + timeout;
             var box = (StrongBox<int>)handle.Target!;
@@ -41,7 +42,8 @@ public static unsafe class BrokerProbe
                 rc = MosquittoNative.Loop(mosq, 100, 1);
                 if (rc != MosquittoNative.Success && box.Value == NoAnswer)
                 {
-                    return new(false, $"{options.Host}:{options.Port} closed the connection: {MosquittoNative.ErrorText(rc)}");
+                    var detail = LoggedError(handle) is { } logged ? $" ({logged})" : "";
+                    return new(false, $"{options.Host}:{options.Port} closed the connection: {MosquittoNative.ErrorText(rc)}{detail}");
                 }
             }
             var connack = box.Value;
@@ -69,8 +71,17 @@ public static unsafe class BrokerProbe
         box.Value = resultCode;
     }
 
+    [UnmanagedCallersOnly]
+    private static void OnLog(nint mosq, nint userData, int level, byte* text)
+    {
+        if ((level & MosquittoNative.LogError) != 0) ((StrongBox<int>)GCHandle.FromIntPtr(userData).Target!).Error = Marshal.PtrToStringUTF8((nint)text);
+    }
+
+    private static string? LoggedError(GCHandle handle) => ((StrongBox<int>)handle.Target!).Error;
+
     private sealed class StrongBox<T>(T value)
     {
         public T Value = value;
+        public string? Error;
     }
 }

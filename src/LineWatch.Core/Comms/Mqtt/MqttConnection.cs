@@ -28,6 +28,7 @@ public sealed unsafe class MqttConnection : IDisposable
     private Timer? _retry;
     private TimeSpan _firstAttemptDelay = TimeSpan.FromSeconds(0.5);
     private readonly List<string> _subscriptions = [];
+    private volatile string? _lastLibraryError;
 
     public MqttConnection(MqttOptions options, string clientId, string availabilityTopic)
     {
@@ -49,6 +50,7 @@ public sealed unsafe class MqttConnection : IDisposable
         MosquittoNative.DisconnectCallbackSet(_mosq, &OnDisconnect);
         MosquittoNative.PublishCallbackSet(_mosq, &OnPublish);
         MosquittoNative.MessageCallbackSet(_mosq, &OnMessage);
+        MosquittoNative.LogCallbackSet(_mosq, &OnLog);
     }
 
     /// <summary>Raised on libmosquitto's thread for every message on a subscribed topic.</summary>
@@ -67,6 +69,12 @@ public sealed unsafe class MqttConnection : IDisposable
 
     /// <summary>Raised with libmosquitto's reason when the connection is lost (it reconnects by itself).</summary>
     public event Action<string>? Disconnected;
+
+    /// <summary>
+    /// Raised with libmosquitto's error when something fails on its network thread that it reports no other way,
+    /// e.g. a TLS handshake refused because the broker's certificate does not verify against the configured CA.
+    /// </summary>
+    public event Action<string>? Failed;
 
     /// <summary>Raised with the message id when the broker acknowledged a QoS 1 message.</summary>
     public event Action<int>? Acknowledged;
@@ -88,7 +96,7 @@ public sealed unsafe class MqttConnection : IDisposable
         if (!_started || _disposed) return;
         var rc = MosquittoNative.ConnectAsync(_mosq, _options.Host, _options.Port, _options.KeepAliveSeconds);
         if (rc == MosquittoNative.Success) return;
-        Raise(() => Disconnected?.Invoke(MosquittoNative.ErrorText(rc)));
+        Raise(() => Disconnected?.Invoke(Reason(rc)));
         _firstAttemptDelay = TimeSpan.FromSeconds(Math.Min(30, Math.Max(1, _firstAttemptDelay.TotalSeconds * 2)));
         _retry?.Dispose();
         _retry = new Timer(TryConnect, null, _firstAttemptDelay, Timeout.InfiniteTimeSpan);
@@ -151,7 +159,24 @@ public sealed unsafe class MqttConnection : IDisposable
     {
         var self = Of(userData);
         self._connected = false;
-        if (code != 0) Raise(() => self.Disconnected?.Invoke(MosquittoNative.ErrorText(code)));
+        if (code != 0) Raise(() => self.Disconnected?.Invoke(self.Reason(code)));
+    }
+
+    /// <summary>libmosquitto's error text, with the detail it only logged (e.g. OpenSSL's "certificate verify failed").</summary>
+    private string Reason(int code)
+    {
+        var detail = Interlocked.Exchange(ref _lastLibraryError, null);
+        return detail is null ? MosquittoNative.ErrorText(code) : $"{MosquittoNative.ErrorText(code)} ({detail})";
+    }
+
+    [UnmanagedCallersOnly]
+    private static void OnLog(nint mosq, nint userData, int level, byte* text)
+    {
+        if ((level & MosquittoNative.LogError) == 0) return;
+        var self = Of(userData);
+        var message = Marshal.PtrToStringUTF8((nint)text) ?? "";
+        self._lastLibraryError = message;
+        Raise(() => self.Failed?.Invoke(message));
     }
 
     [UnmanagedCallersOnly]

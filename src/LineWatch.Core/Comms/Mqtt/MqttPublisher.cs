@@ -44,6 +44,7 @@ public sealed class MqttPublisher : IAlertSink, IDisposable
         };
         _connection.Refused += reason => _logger.LogError("MQTT broker {Host}:{Port} refused the connection: {Reason}", options.Mqtt.Host, options.Mqtt.Port, reason);
         _connection.Disconnected += reason => _logger.LogWarning("MQTT connection lost ({Reason}); reconnecting", reason);
+        _connection.Failed += reason => _logger.LogError("MQTT connection to {Host}:{Port} failed: {Reason}", options.Mqtt.Host, options.Mqtt.Port, reason);
         _connection.Acknowledged += OnAcknowledged;
     }
 
