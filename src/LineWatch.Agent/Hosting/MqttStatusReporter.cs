@@ -13,7 +13,8 @@ namespace LineWatch.Agent.Hosting;
 /// Every 5 s: each camera's retained state (<c>normal</c> / <c>anomaly</c> / <c>learning</c> / <c>disabled</c> / <c>offline</c>, last score,
 /// rates, last frame time) and the agent's statistics (per-camera counters, inference latency, outbox backlog).
 /// </summary>
-internal sealed class MqttStatusReporter(PipelineService pipeline, AlertService alerts, CameraControl control, MqttPublisher publisher)
+internal sealed class MqttStatusReporter(PipelineService pipeline, AlertService alerts, CameraControl control, MqttPublisher publisher,
+    MqttCommandListener commands)
     : IHostedService, IDisposable
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
@@ -73,6 +74,9 @@ internal sealed class MqttStatusReporter(PipelineService pipeline, AlertService 
             queue_depth = running.Queue.Count,
             outbox_pending = publisher.Pending,
             outbox_dropped = publisher.Dropped,
+            commands_applied = commands.Applied,
+            commands_rejected = commands.Rejected,
+            commands_dropped = commands.Dropped,
             cameras = stats,
         };
         publisher.PublishState(publisher.Topics.Stats, JsonSerializer.SerializeToUtf8Bytes(summary));

@@ -72,8 +72,10 @@ internal static unsafe partial class MosquittoNative
     [LibraryImport(Library, EntryPoint = "mosquitto_publish_callback_set")]
     public static partial void PublishCallbackSet(nint mosq, delegate* unmanaged<nint, nint, int, void> callback);
 
-    [LibraryImport(Library, EntryPoint = "mosquitto_subscribe", StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Subscribe(nint mosq, out int mid, string pattern, int qos);
+    public const int SubscribeRetainAsPublished = 0x08; // MQTT_SUB_OPT_RETAIN_AS_PUBLISHED (MQTT 5 only)
+
+    [LibraryImport(Library, EntryPoint = "mosquitto_subscribe_v5", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Subscribe(nint mosq, out int mid, string pattern, int qos, int options, nint properties);
 
     [LibraryImport(Library, EntryPoint = "mosquitto_message_callback_set")]
     public static partial void MessageCallbackSet(nint mosq, delegate* unmanaged<nint, nint, Message*, void> callback);
@@ -103,5 +105,10 @@ internal static unsafe partial class MosquittoNative
     public static partial byte* ConnackString(int code);
 
     public static string ErrorText(int error) => Marshal.PtrToStringUTF8((nint)StrError(error)) ?? $"mosquitto error {error}";
-    public static string ConnackText(int code) => Marshal.PtrToStringUTF8((nint)ConnackString(code)) ?? $"CONNACK {code}";
+    [LibraryImport(Library, EntryPoint = "mosquitto_reason_string")]
+    public static partial byte* ReasonString(int code);
+
+    /// <summary>MQTT 3.1.1 CONNACK codes and MQTT 5 reason codes overlap in number but not in meaning.</summary>
+    public static string ConnackText(int code, string protocolVersion) =>
+        Marshal.PtrToStringUTF8((nint)(protocolVersion == "5" ? ReasonString(code) : ConnackString(code))) ?? $"CONNACK {code}";
 }

@@ -3,11 +3,8 @@ using LineWatch.Configuration;
 using LineWatch.Events;
 using LineWatch.IntegrationTests.Support;
 using LineWatch.Inference;
-using LineWatch.Model.Backbone;
-using LineWatch.Model.Onnx;
 using LineWatch.Processing;
 using LineWatch.Scoring;
-using LineWatch.Simulation;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LineWatch.IntegrationTests.Scoring;
@@ -16,7 +13,7 @@ namespace LineWatch.IntegrationTests.Scoring;
 /// Learn → live scoring → alert → false-alarm feedback, with the real pieces: generated line footage, a real
 /// backbone in ORT, the pipeline playing a file camera in real time, the profile scorer and the alert service.
 /// </summary>
-public sealed class LiveScoringTests : IDisposable
+public sealed class LiveScoringTests(LearnedLine line) : IClassFixture<LearnedLine>, IDisposable
 {
     private readonly TempDirectory _dir = new();
 
@@ -29,29 +26,19 @@ public sealed class LiveScoringTests : IDisposable
     [Fact]
     public void A_hand_in_the_work_area_raises_an_alert_and_marking_it_a_false_alarm_updates_the_profile()
     {
-        var spec = BackboneSpec.Custom(BackboneArch.VideoMambaPro, dim: 64, depth: 2, frames: 8, imageSize: 64);
-        var modelPath = _dir.File("model.onnx");
-        OnnxModelFile.Save(BackboneGraph.Build(spec, RandomWeights.Create(spec, 0), ScanKind.Custom), modelPath);
-        var normal = DemoVideoWriter.Write(_dir.Path, "normal", 90, seed: 5, faults: []);
-        var faulty = DemoVideoWriter.Write(_dir.Path, "faulty", 45, seed: 6, faults: [FaultTypes.Hand]);
+        var faulty = line.Faulty;
         var hand = Assert.Single(faulty.Labels.Anomalies);
-
-        var options = new AgentOptions { DataDir = _dir.Path };
-        options.Cameras.Add(new CameraOptions { Name = "line", Source = faulty.VideoPath, AnalysisFps = 8, Stride = 4, Loop = false });
+        var options = new AgentOptions { DataDir = line.NewDataDir(_dir.Path) };
+        options.Cameras.Add(new CameraOptions { Name = LearnedLine.Camera, Source = faulty.VideoPath, AnalysisFps = 8, Stride = 4, Loop = false });
         options.Model.Device = ModelDevice.Cpu;
-        var identity = ModelIdentity.Of(modelPath);
-        using (var learnModel = OrtSessionFactory.Create(modelPath, options.Model, NullLogger.Instance))
-        using (var runner = new BackboneRunner(learnModel, 4))
-        {
-            var learned = ProfileLearner.Learn(runner, identity, "line", [normal.VideoPath], options.Cameras[0], options.Learning);
-            learned.Profile.Save(ProfileStore.PathFor(_dir.Path, "line"));
-        }
+        var identity = line.Identity;
+        var modelPath = line.ModelPath;
 
         var alerts = new RecordingAlerts();
         var alertService = new AlertService(options, [alerts], NullLogger<AlertService>.Instance);
-        using var scorer = new ProfileScorer(_dir.Path, options.Cameras, identity, NullLogger<ProfileScorer>.Instance);
+        using var scorer = new ProfileScorer(options.DataDir, options.Cameras, identity, NullLogger<ProfileScorer>.Instance);
         Assert.NotNull(scorer.ProfileOf(0));
-        CameraSource.TryParse(faulty.VideoPath, "/", _dir.Path, out var source, out _);
+        CameraSource.TryParse(faulty.VideoPath, "/", options.DataDir, out var source, out _);
         using var model = OrtSessionFactory.Create(modelPath, options.Model, NullLogger.Instance);
         using var pipeline = new Pipeline(options, [source], model, scorer, [alertService], NullLoggerFactory.Instance);
         pipeline.Start();
@@ -76,7 +63,7 @@ public sealed class LiveScoringTests : IDisposable
 
         Assert.True(alertService.MarkFalseAlarm(start.Event.Id));
         Assert.False(alertService.MarkFalseAlarm("no-such-alert"));
-        var saved = NormalProfile.Load(ProfileStore.PathFor(_dir.Path, "line"));
+        var saved = NormalProfile.Load(ProfileStore.PathFor(options.DataDir, "line"));
         Assert.True(saved.FeedbackWindows > 0);
         // The running scorer picks the updated profile up by itself (it checks every 2 s).
         var reloadDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);

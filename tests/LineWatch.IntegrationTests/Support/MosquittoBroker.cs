@@ -14,12 +14,16 @@ internal sealed class MosquittoBroker : IDisposable
     public const string Binary = "/usr/sbin/mosquitto";
     private readonly TempDirectory _dir = new();
     private Process _process = null!;
+    private readonly System.Text.StringBuilder _log = new();
+
+    public string Log { get { lock (_log) return _log.ToString(); } }
 
     public MosquittoBroker(string? username = null, string? password = null, TestCertificates? tls = null, bool persistence = false)
     {
         Port = FreePort();
         // `user`: started as root, mosquitto would switch to its own user and could not read our private temp folder.
-        var config = new List<string> { $"listener {Port} 127.0.0.1", "log_dest stderr", $"user {Environment.UserName}" };
+        // max_queued_messages: as the embedded broker, so floods in tests measure the agent and not Mosquitto's default queue of 1000.
+        var config = new List<string> { $"listener {Port} 127.0.0.1", "log_dest stderr", $"user {Environment.UserName}", "max_queued_messages 100000" };
         config.Add(persistence ? $"persistence true\npersistence_location {_dir.Path}/\nautosave_interval 1" : "persistence false");
         if (tls is not null)
         {
@@ -47,6 +51,7 @@ internal sealed class MosquittoBroker : IDisposable
     public void Start()
     {
         _process = Process.Start(new ProcessStartInfo(Binary, $"-c {_dir.File("mosquitto.conf")}") { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
         WaitUntilListening();
@@ -89,6 +94,25 @@ internal sealed class MosquittoBroker : IDisposable
         var line = sub.StandardOutput.ReadLine();
         sub.WaitForExit();
         return line;
+    }
+
+    /// <summary>Publishes with mosquitto_pub: one message, or (<paramref name="linesFile"/>) each line of a file as its own message, or (<paramref name="payloadFile"/>) a whole file.</summary>
+    public void Publish(string topic, string? message = null, bool retain = false, string? linesFile = null, string? payloadFile = null)
+    {
+        var info = new ProcessStartInfo("/usr/bin/mosquitto_pub") { RedirectStandardError = true, RedirectStandardInput = linesFile is not null };
+        foreach (var argument in new[] { "-h", "127.0.0.1", "-p", Port.ToString(), "-q", "1", "-t", topic }) info.ArgumentList.Add(argument);
+        if (retain) info.ArgumentList.Add("-r");
+        if (message is not null) { info.ArgumentList.Add("-m"); info.ArgumentList.Add(message); }
+        if (payloadFile is not null) { info.ArgumentList.Add("-f"); info.ArgumentList.Add(payloadFile); }
+        if (linesFile is not null) info.ArgumentList.Add("-l");
+        using var process = Process.Start(info)!;
+        if (linesFile is not null)
+        {
+            using (var stdin = process.StandardInput.BaseStream) stdin.Write(File.ReadAllBytes(linesFile));
+        }
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"mosquitto_pub to {topic} failed: {error}");
     }
 
     public int Port { get; }

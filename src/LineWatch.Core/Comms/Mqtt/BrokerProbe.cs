@@ -51,7 +51,7 @@ public static unsafe class BrokerProbe
             if (connack == NoAnswer) return new(false, $"{options.Host}:{options.Port} did not answer within {timeout.TotalSeconds:0.#} s");
             return connack == 0
                 ? new(true, $"connected to {options.Host}:{options.Port} (MQTT {options.ProtocolVersion}{(options.Tls.Enabled ? ", TLS" : "")})")
-                : new(false, $"{options.Host}:{options.Port} refused the connection: {MosquittoNative.ConnackText(connack)}");
+                : new(false, $"{options.Host}:{options.Port} refused the connection: {MosquittoNative.ConnackText(connack, options.ProtocolVersion)}");
         }
         catch (InvalidOperationException e)
         {

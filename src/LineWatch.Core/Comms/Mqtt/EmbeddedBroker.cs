@@ -42,6 +42,9 @@ public sealed class EmbeddedBroker : IDisposable
             "allow_anonymous true",
             "persistence true",
             $"persistence_location {_directory}/",
+            // Mosquitto's default queues at most 1000 QoS 1 messages per subscriber and silently drops the rest;
+            // a slow or briefly disconnected integrator must not lose alert events that way.
+            "max_queued_messages 100000",
             "log_dest stderr",
             $"user {Environment.UserName}",
         ]);

@@ -168,8 +168,10 @@ public sealed class MqttCommandListener : IDisposable
         return JsonSerializer.SerializeToUtf8Bytes(new { state = status.Learning ? "learning" : "idle", windows = status.Windows, started = status.Started, last_outcome = status.LastOutcome }, Json);
     }
 
+    /// <summary>Idempotent: the host stops it, then the container disposes it.</summary>
     public void Dispose()
     {
+        if (_stop.IsCancellationRequested) return;
         _stop.Cancel();
         _queue.Writer.TryComplete();
         try
@@ -179,6 +181,5 @@ public sealed class MqttCommandListener : IDisposable
         catch (AggregateException)
         {
         }
-        _stop.Dispose();
     }
 }

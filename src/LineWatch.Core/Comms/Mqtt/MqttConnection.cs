@@ -56,7 +56,8 @@ public sealed unsafe class MqttConnection : IDisposable
     /// <summary>Raised on libmosquitto's thread for every message on a subscribed topic.</summary>
     public event MessageHandler? MessageReceived;
 
-    /// <summary>Subscribes (QoS 1) on every connect; call before <see cref="Start"/>.</summary>
+    /// <summary>Subscribes (QoS 1) on every connect; call before <see cref="Start"/>. A message's retained flag is true for
+    /// a retained message replayed on subscribe and, with MQTT 5, for any message published with the retain flag.</summary>
     public void Subscribe(string pattern) => _subscriptions.Add(pattern);
 
     public bool IsConnected => _connected;
@@ -143,13 +144,15 @@ public sealed unsafe class MqttConnection : IDisposable
         var self = Of(userData);
         if (code != 0)
         {
-            Raise(() => self.Refused?.Invoke(MosquittoNative.ConnackText(code)));
+            Raise(() => self.Refused?.Invoke(MosquittoNative.ConnackText(code, self._options.ProtocolVersion)));
             return;
         }
         var online = Encoding.UTF8.GetBytes(Online);
         fixed (byte* data = online) MosquittoNative.Publish(mosq, out _, self._availabilityTopic, online.Length, data, 1, true);
-        // A clean session forgets subscriptions, so they are made again on every connect.
-        foreach (var pattern in self._subscriptions) MosquittoNative.Subscribe(mosq, out _, pattern, 1);
+        // A clean session forgets subscriptions, so they are made again on every connect. With MQTT 5 the retain
+        // flag is passed on as published, so a command sent retained is seen as such even when it arrives live.
+        var options = self._options.ProtocolVersion == "5" ? MosquittoNative.SubscribeRetainAsPublished : 0;
+        foreach (var pattern in self._subscriptions) MosquittoNative.Subscribe(mosq, out _, pattern, 1, options, 0);
         self._connected = true;
         Raise(() => self.Connected?.Invoke());
     }

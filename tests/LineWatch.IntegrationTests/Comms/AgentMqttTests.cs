@@ -1,0 +1,187 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using LineWatch.IntegrationTests.Support;
+using LineWatch.Scoring;
+
+namespace LineWatch.IntegrationTests.Comms;
+
+/// <summary>
+/// The MQTT contract of the running agent process (real alerts from a learned camera, a real Mosquitto,
+/// mosquitto_sub / mosquitto_pub as the independent clients): commands, malformed input, outages, crashes.
+/// </summary>
+public sealed partial class AgentMqttTests(LearnedLine line) : IClassFixture<LearnedLine>, IDisposable
+{
+    private const string Prefix = "it/it-agent";
+    private readonly TempDirectory _dir = new();
+    private string? _dataDir;
+
+    private string DataDir => _dataDir ??= line.NewDataDir(_dir.Path);
+
+    private string WriteConfig(int port, string mqtt = "")
+    {
+        var path = _dir.File("linewatch.json");
+        File.WriteAllText(path, $$"""
+            {
+              "AgentId": "it-agent",
+              "DataDir": "{{DataDir}}",
+              "Cameras": [ { "Name": "line", "Source": "{{line.Faulty.VideoPath}}", "AnalysisFps": 8, "Stride": 4, "Loop": true } ],
+              "Model": { "Path": "{{line.ModelPath}}", "Device": "cpu" },
+              "Mqtt": { "Mode": "external", "Host": "127.0.0.1", "Port": {{port}}, "TopicPrefix": "it", "KeepAliveSeconds": 5 {{mqtt}} },
+              "Alerts": { "CooldownSeconds": 1 },
+              "Dashboard": { "Enabled": false },
+              "ShutdownTimeoutSeconds": 5
+            }
+            """);
+        return path;
+    }
+
+    private static AgentProcess StartAgent(string config)
+    {
+        var agent = AgentProcess.Start("run", "--config", config);
+        Assert.True(agent.WaitForOutput("Analysis started", TimeSpan.FromSeconds(30)), agent.Output);
+        return agent;
+    }
+
+    /// <summary>(id, phase) of the start and end events the agent logged (it logs each before handing it to the outbox).</summary>
+    private static HashSet<(string Id, string Type)> LoggedEvents(string output) =>
+        [.. LoggedAlert().Matches(output).Select(m => (m.Groups[1].Value, m.Groups[2].Value == ":" ? "start" : "end"))];
+
+    private static HashSet<(string Id, string Type)> Received(SubscriptionRecorder events) =>
+        [.. events.Messages.Select(m => JsonDocument.Parse(m.Payload).RootElement).Select(e => (e.GetProperty("id").GetString()!, e.GetProperty("type").GetString()!))];
+
+    [GeneratedRegex(@"Alert ([0-9a-f]{32}) on line(:| ended)")]
+    private static partial Regex LoggedAlert();
+
+    [Fact]
+    public void Commands_switch_analysis_give_feedback_and_thousands_of_malformed_ones_change_nothing()
+    {
+        using var broker = new MosquittoBroker();
+        using var events = new SubscriptionRecorder(broker.Port, $"{Prefix}/line/events");
+        using var errors = new SubscriptionRecorder(broker.Port, $"{Prefix}/errors");
+        using var agent = StartAgent(WriteConfig(broker.Port));
+        Eventually.True(() => broker.ReadOne($"{Prefix}/line/enabled/state", 1) == "ON", TimeSpan.FromSeconds(15), "the retained enabled state");
+        Assert.Contains("\"state\":\"idle\"", broker.ReadOne($"{Prefix}/line/learn/state"));
+
+        // Feedback on a real alert.
+        Eventually.True(() => !events.Messages.IsEmpty, TimeSpan.FromSeconds(60), "a first alert");
+        var alertId = JsonDocument.Parse(events.Messages.First().Payload).RootElement.GetProperty("id").GetString()!;
+        broker.Publish($"{Prefix}/line/feedback/set", $$"""{"alert_id":"{{alertId}}","verdict":"confirmed"}""");
+        Eventually.True(() => broker.ReadOne($"{Prefix}/line/feedback/state", 1)?.Contains(alertId) == true, TimeSpan.FromSeconds(10), "the feedback answer");
+        Assert.Contains("\"verdict\":\"confirmed\"", broker.ReadOne($"{Prefix}/line/feedback/state"));
+
+        // The flood: random bytes, wrong JSON types, unknown cameras and features, a huge payload, a retained command.
+        var profileHash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(ProfileStore.PathFor(DataDir, "line"))));
+        var random = new Random(7);
+        var sent = 0;
+        void Flood(string topic, Func<int, string> payload, int count)
+        {
+            var file = _dir.File("lines.txt");
+            File.WriteAllLines(file, Enumerable.Range(0, count).Select(payload));
+            broker.Publish(topic, linesFile: file);
+            sent += count;
+        }
+        string RandomText(int i) => "x" + new string(Enumerable.Range(0, random.Next(0, 300)).Select(_ => (char)random.Next(1, 0xD7FF)).Where(c => c != '\n' && c != '\r').ToArray());
+        string[] wrongJson = ["{}", "[]", "null", "42", "\"false_alarm\"", """{"alert_id":1,"verdict":"confirmed"}""", """{"alert_id":"a","verdict":true}""",
+            """{"alert_id":"a","verdict":"false_alarm","extra":{}}""", """{"alert_id":"../../x","verdict":"confirmed"}""", "{\"alert_id\":", """{"alert_id":"0000","verdict":"false_alarm"}"""];
+        Flood($"{Prefix}/line/enabled/set", RandomText, 1000);
+        Flood($"{Prefix}/line/learn/set", RandomText, 1000);
+        Flood($"{Prefix}/line/feedback/set", i => i % 2 == 0 ? wrongJson[i / 2 % wrongJson.Length] : RandomText(i), 1000);
+        Flood($"{Prefix}/no-such-camera/enabled/set", _ => "OFF", 500);
+        Flood($"{Prefix}/line/zoom/set", _ => "ON", 500);
+        var huge = _dir.File("huge.bin");
+        File.WriteAllBytes(huge, RandomNumberGenerator.GetBytes(2_000_000));
+        broker.Publish($"{Prefix}/line/enabled/set", payloadFile: huge);
+        broker.Publish($"{Prefix}/line/enabled/set", "OFF", retain: true);
+        sent += 2;
+
+        // Every one is answered with an error (or counted as dropped when the queue was full), and nothing changed.
+        JsonElement stats = default;
+        Eventually.True(() =>
+        {
+            if (broker.ReadOne($"{Prefix}/stats", 2) is not { } json) return false;
+            stats = JsonDocument.Parse(json).RootElement;
+            return stats.GetProperty("commands_rejected").GetInt64() + stats.GetProperty("commands_dropped").GetInt64() >= sent;
+        }, TimeSpan.FromSeconds(60), $"all {sent} malformed commands to be rejected or dropped; last stats: {stats}");
+        Assert.Equal(sent, stats.GetProperty("commands_rejected").GetInt64() + stats.GetProperty("commands_dropped").GetInt64());
+        Assert.Equal(1, stats.GetProperty("commands_applied").GetInt64());
+        Assert.False(agent.HasExited);
+        Eventually.True(() => errors.Messages.Count >= stats.GetProperty("commands_rejected").GetInt64(), TimeSpan.FromSeconds(20), "an error message per rejection");
+        var reasons = errors.Messages.Select(m => JsonDocument.Parse(m.Payload).RootElement.GetProperty("error").GetString()!).ToList();
+        var kinds = string.Join(" | ", reasons.Select(r => r.Split(',', '\'')[0]).Distinct());
+        Assert.True(reasons.Any(r => r.Contains("unknown camera 'no-such-camera'")), kinds);
+        Assert.True(reasons.Any(r => r.Contains("payload is 2000000 bytes")), kinds);
+        Assert.True(reasons.Any(r => r.Contains("retained commands are ignored")), kinds);
+        Assert.Equal("ON", broker.ReadOne($"{Prefix}/line/enabled/state"));
+        Assert.Contains("\"state\":\"idle\"", broker.ReadOne($"{Prefix}/line/learn/state"));
+        Assert.Equal(profileHash, Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(ProfileStore.PathFor(DataDir, "line")))));
+        Assert.True(agent.Output.Split('\n').Count(l => l.Contains("rejected")) <= 12, "rejections are logged rate-limited");
+
+        // The agent still obeys a valid command after the flood, and keeps analysing.
+        var scored = stats.GetProperty("cameras")[0].GetProperty("windows_scored").GetInt64();
+        broker.Publish($"{Prefix}/line/enabled/set", "OFF");
+        Eventually.True(() => broker.ReadOne($"{Prefix}/line/enabled/state", 1) == "OFF", TimeSpan.FromSeconds(10), "the camera switched off");
+        Eventually.True(() => broker.ReadOne($"{Prefix}/line/state", 2)?.Contains("\"state\":\"disabled\"") == true, TimeSpan.FromSeconds(15), "the camera state 'disabled'");
+        Assert.True(scored > 0);
+    }
+
+    [Fact]
+    public void No_event_is_lost_when_the_broker_is_down_for_20_s_or_the_agent_is_killed_with_events_pending()
+    {
+        using var broker = new MosquittoBroker(persistence: true);
+        using var events = new SubscriptionRecorder(broker.Port, $"{Prefix}/line/events", persistentId: "it-no-loss");
+        var config = WriteConfig(broker.Port);
+        var output = new StringBuilder();
+        var agent = StartAgent(config);
+        try
+        {
+            Eventually.True(() => !events.Messages.IsEmpty, TimeSpan.FromSeconds(60), "a first alert");
+
+            // Outage: 20 s, and at least until the agent raised an alert meanwhile.
+            var before = LoggedEvents(agent.Output).Count;
+            broker.Stop();
+            Thread.Sleep(20_000);
+            Eventually.True(() => LoggedEvents(agent.Output).Count > before, TimeSpan.FromSeconds(40), "an alert during the outage");
+            broker.Start();
+
+            // Crash: the broker is away again, an event is produced, the agent is killed before it can deliver it.
+            Eventually.True(() => Received(events).IsSupersetOf(LoggedEvents(agent.Output)), TimeSpan.FromSeconds(60), "the outage's events after the broker came back");
+            before = LoggedEvents(agent.Output).Count;
+            broker.Stop();
+            Eventually.True(() => LoggedEvents(agent.Output).Count > before, TimeSpan.FromSeconds(45), "an alert while the broker is away");
+            Thread.Sleep(500); // logged just before the outbox write
+            agent.Signal(9);
+            Assert.True(agent.WaitForExit(TimeSpan.FromSeconds(10)));
+            output.Append(agent.Output);
+            agent.Dispose();
+            broker.Start();
+            agent = StartAgent(config);
+
+            var produced = LoggedEvents(output.ToString());
+            Eventually.True(() => Received(events).IsSupersetOf(produced), TimeSpan.FromSeconds(60),
+                $"every produced event to arrive; missing: {string.Join(", ", produced.Except(Received(events)))}");
+            Assert.True(produced.Count >= 3, $"only {produced.Count} events produced");
+        }
+        finally
+        {
+            agent.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Wrong_credentials_are_reported_clearly_and_the_agent_keeps_analysing()
+    {
+        using var broker = new MosquittoBroker("plant", "right-password");
+        using var agent = StartAgent(WriteConfig(broker.Port, ", \"Username\": \"plant\", \"Password\": \"wrong-password\""));
+        Assert.True(agent.WaitForOutput("refused the connection", TimeSpan.FromSeconds(20)), agent.Output);
+        Assert.Contains("refused the connection: Not authorized", agent.Output);
+        Assert.True(agent.WaitForOutput("Alert ", TimeSpan.FromSeconds(60)), "no alert: analysis stopped? " + agent.Output);
+        Assert.False(agent.HasExited);
+        Assert.DoesNotContain("wrong-password", agent.Output);
+        Assert.True(Directory.GetFiles(Path.Combine(DataDir, "outbox")).Length > 0 && new FileInfo(Path.Combine(DataDir, "outbox", "outbox.log")).Length > 0,
+            "the undeliverable events wait in the outbox");
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

@@ -1,0 +1,56 @@
+using LineWatch.Configuration;
+using LineWatch.Inference;
+using LineWatch.Model.Backbone;
+using LineWatch.Model.Onnx;
+using LineWatch.Processing;
+using LineWatch.Scoring;
+using LineWatch.Simulation;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LineWatch.IntegrationTests.Support;
+
+/// <summary>
+/// A camera "line" whose normal operation was learned, for tests that need real alerts: a small real backbone,
+/// 90 s of generated normal footage learned into a profile, and a 25 s faulty clip (a hand in the work area
+/// from 20 s to 24 s) that, looped, raises an alert about every half minute. Made once per test class.
+/// </summary>
+public sealed class LearnedLine : IDisposable
+{
+    public const string Camera = "line";
+    private readonly TempDirectory _dir = new();
+
+    public LearnedLine()
+    {
+        var spec = BackboneSpec.Custom(BackboneArch.VideoMambaPro, dim: 64, depth: 2, frames: 8, imageSize: 64);
+        ModelPath = _dir.File("model.onnx");
+        OnnxModelFile.Save(BackboneGraph.Build(spec, RandomWeights.Create(spec, 0), ScanKind.Custom), ModelPath);
+        var normal = DemoVideoWriter.Write(_dir.Path, "normal", 90, seed: 5, faults: []);
+        Faulty = DemoVideoWriter.Write(_dir.Path, "faulty", 25, seed: 6, faults: [FaultTypes.Hand]);
+        Identity = ModelIdentity.Of(ModelPath);
+        Options = new AgentOptions { DataDir = _dir.Path };
+        Options.Cameras.Add(new CameraOptions { Name = Camera, Source = Faulty.VideoPath, AnalysisFps = 8, Stride = 4, Loop = false });
+        Options.Model.Device = ModelDevice.Cpu;
+        using var model = OrtSessionFactory.Create(ModelPath, Options.Model, NullLogger.Instance);
+        using var runner = new BackboneRunner(model, 4);
+        ProfileLearner.Learn(runner, Identity, Camera, [normal.VideoPath], Options.Cameras[0], Options.Learning).Profile.Save(ProfilePath);
+    }
+
+    public string ModelPath { get; }
+    public DemoVideoWriter.Output Faulty { get; }
+    public ModelIdentity Identity { get; }
+
+    /// <summary>Options whose DataDir holds the learned profile (tests copy it into their own data directories).</summary>
+    public AgentOptions Options { get; }
+    public string ProfilePath => ProfileStore.PathFor(_dir.Path, Camera);
+
+    /// <summary>An agent data directory with the learned profile in it.</summary>
+    public string NewDataDir(string parent)
+    {
+        var dataDir = Path.Combine(parent, "data");
+        Directory.CreateDirectory(ProfileStore.Directory(dataDir));
+        File.Copy(ProfilePath, ProfileStore.PathFor(dataDir, Camera));
+        return dataDir;
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
