@@ -10,10 +10,34 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Benchmarks: scan op, backbone, pipeline");
+        var command = new Command("bench", "Benchmarks: scan op, backbone, pipeline, MQTT");
         command.Subcommands.Add(Scan());
         command.Subcommands.Add(Backbone());
         command.Subcommands.Add(PipelineBench());
+        command.Subcommands.Add(Mqtt());
+        return command;
+    }
+
+    private static Command Mqtt()
+    {
+        var events = new Option<int>("--events") { Description = "Events timed for latency", DefaultValueFactory = _ => 400 };
+        var rate = new Option<double>("--rate") { Description = "Events per second while timing latency", DefaultValueFactory = _ => 20 };
+        var burst = new Option<int>("--burst") { Description = "Events in the throughput burst", DefaultValueFactory = _ => 2000 };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var command = new Command("mqtt", "Alert latency from the scorer to an MQTT subscriber, and events/s through the durable outbox") { events, rate, burst, json };
+        command.SetAction(parse =>
+        {
+            var r = MqttBenchmark.Run(Math.Max(2, parse.GetValue(events)), Math.Clamp(parse.GetValue(rate), 0.1, 1000), Math.Max(2, parse.GetValue(burst)), Console.Error.WriteLine);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(r, CliJson.Options));
+                return ExitCodes.Ok;
+            }
+            Console.WriteLine("| events timed | rate /s | latency p50 ms | p90 ms | p99 ms | max ms | burst events | burst events/s | lost | snapshot bytes |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+            Console.WriteLine($"| {r.Events} | {r.RatePerSecond:0.#} | {r.LatencyP50Ms:0.0} | {r.LatencyP90Ms:0.0} | {r.LatencyP99Ms:0.0} | {r.LatencyMaxMs:0.0} | {r.BurstEvents} | {r.BurstEventsPerSecond:0} | {r.Lost} | {r.SnapshotBytes} |");
+            return r.Lost == 0 ? ExitCodes.Ok : ExitCodes.Failure;
+        });
         return command;
     }
 
