@@ -46,6 +46,10 @@ internal static class AgentHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
         builder.Services.AddSingleton<MqttCommandListener>();
         builder.Services.AddHostedService<MqttCommandService>();
+        builder.Services.AddSingleton(new ScoreTimeline(config.Options.Cameras.Count));
+        builder.Services.AddSingleton<IWindowSink>(sp => sp.GetRequiredService<ScoreTimeline>());
+        builder.Services.AddSingleton<AgentStatus>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentStatus>());
         builder.Services.AddHostedService<MqttStatusReporter>();
         return builder.Build();
     }

@@ -28,12 +28,14 @@ public sealed class CameraWorker : IDisposable
     private readonly ReconnectBackoff _backoff;
     private readonly DedicatedThread _loop;
     private readonly IAnalysisSwitch? _switch;
+    private readonly LiveFrame _live;
     private volatile bool _reconnectRequested;
     private long _sequence;
 
     public CameraWorker(int index, CameraOptions options, CameraSource source, ClipShape shape, InferenceQueue queue, ClipPool pool,
-        CameraStats stats, IAnalysisSwitch? analysisSwitch, ILogger logger)
+        CameraStats stats, LiveFrame live, IAnalysisSwitch? analysisSwitch, ILogger logger)
     {
+        _live = live;
         (_index, _options, _source, _shape, _queue, _pool, Stats, _logger) = (index, options, source, shape, queue, pool, stats, logger);
         _switch = analysisSwitch;
         _window = new FrameWindow(shape, options.Stride);
@@ -147,6 +149,7 @@ public sealed class CameraWorker : IDisposable
                 Stats.SetState(CameraState.Streaming);
                 _backoff.Reset();
             }
+            if (_live.Due(now)) UpdateLive(frame, now);
             if (now >= settled && _sampler.Take(now)) Analyse(frame, now);
             else Stats.FrameSkipped();
 
@@ -188,6 +191,18 @@ public sealed class CameraWorker : IDisposable
         clip.Sequence = ++_sequence;
         _queue.Enqueue(clip);
         Stats.ClipQueued();
+    }
+
+    private void UpdateLive(in VideoFrame frame, long now)
+    {
+        try
+        {
+            _live.Update(frame, now);
+        }
+        catch (VideoSourceException e)
+        {
+            Stats.Error(e.Message);
+        }
     }
 
     public void Stop(TimeSpan timeout) => _loop.Stop(timeout);

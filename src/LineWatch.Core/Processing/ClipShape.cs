@@ -12,10 +12,13 @@ public readonly record struct ClipShape(int Frames, int ImageSize)
     public const int ThumbnailBytes = ThumbnailMaxWidth * ThumbnailMaxHeight * 3;
 
     /// <summary>A thumbnail size with the camera's aspect ratio that fits 320 x 240 (even sides, for JPEG).</summary>
-    public static (int Width, int Height) ThumbnailSize(int width, int height)
+    public static (int Width, int Height) ThumbnailSize(int width, int height) => Fit(width, height, ThumbnailMaxWidth, ThumbnailMaxHeight);
+
+    /// <summary>The largest size with the camera's aspect ratio within the box, never larger than the frame (even sides, for JPEG).</summary>
+    public static (int Width, int Height) Fit(int width, int height, int maxWidth, int maxHeight)
     {
-        if (width <= 0 || height <= 0) return (ThumbnailMaxWidth, ThumbnailMaxHeight);
-        var scale = Math.Min((double)ThumbnailMaxWidth / width, (double)ThumbnailMaxHeight / height);
+        if (width <= 0 || height <= 0) return (maxWidth, maxHeight);
+        var scale = Math.Min((double)maxWidth / width, (double)maxHeight / height);
         return (Math.Max(2, (int)(width * scale) / 2 * 2), Math.Max(2, (int)(height * scale) / 2 * 2));
     }
 }

@@ -36,6 +36,9 @@ public sealed class InferenceScheduler : IDisposable
     /// <summary>Inference time per batch, for health and metrics.</summary>
     public LatencyWindow BatchLatency { get; } = new(512);
 
+    /// <summary>Every batch's inference time since start, for /metrics.</summary>
+    public Diagnostics.LatencyHistogram BatchHistogram { get; } = new();
+
     public long Batches => Interlocked.Read(ref _batches);
     public long Clips => Interlocked.Read(ref _clips);
     public long Failures => Interlocked.Read(ref _failures);
@@ -54,7 +57,9 @@ public sealed class InferenceScheduler : IDisposable
                 var start = Stopwatch.GetTimestamp();
                 _runner.Run(count);
                 var end = Stopwatch.GetTimestamp();
-                BatchLatency.Add(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
+                var milliseconds = Stopwatch.GetElapsedTime(start, end).TotalMilliseconds;
+                BatchLatency.Add(milliseconds);
+                BatchHistogram.Record(milliseconds);
                 Interlocked.Increment(ref _batches);
                 Interlocked.Add(ref _clips, count);
                 for (var i = 0; i < count; i++) Deliver(i, start, end);

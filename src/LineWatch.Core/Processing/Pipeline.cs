@@ -27,6 +27,7 @@ public sealed class Pipeline : IDisposable
         Shape = _runner.Shape;
         var stats = options.Cameras.Select(c => new CameraStats(c.Name)).ToArray();
         Cameras = stats;
+        LiveFrames = options.Cameras.Select(_ => new LiveFrame()).ToArray();
         Pool = new ClipPool(Shape);
         Queue = new InferenceQueue(options.Model.QueueCapacity, Pool, stats);
         Inference = new InferenceScheduler(_runner, Queue, Pool, stats, scorer, sinks, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMs),
@@ -48,13 +49,16 @@ public sealed class Pipeline : IDisposable
                 _logger.LogError("Camera {Camera} rejected: {Reason}", camera.Name, reason);
                 continue;
             }
-            _workers.Add(new CameraWorker(i, camera, sources[i], Shape, Queue, Pool, stats[i], analysisSwitch, loggers.CreateLogger<CameraWorker>()));
+            _workers.Add(new CameraWorker(i, camera, sources[i], Shape, Queue, Pool, stats[i], LiveFrames[i], analysisSwitch, loggers.CreateLogger<CameraWorker>()));
         }
     }
 
     public ClipShape Shape { get; }
     public string ExecutionProvider => _runner.ExecutionProvider;
     public IReadOnlyList<CameraStats> Cameras { get; }
+
+    /// <summary>Each camera's latest picture, for the dashboard.</summary>
+    public IReadOnlyList<LiveFrame> LiveFrames { get; }
     public InferenceQueue Queue { get; }
     public ClipPool Pool { get; }
     public InferenceScheduler Inference { get; }

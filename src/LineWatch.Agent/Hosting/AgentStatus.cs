@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using LineWatch.Comms.Mqtt;
+using LineWatch.Configuration;
+using LineWatch.Control;
+using LineWatch.Diagnostics;
+using LineWatch.Events;
+using LineWatch.Processing;
+using Microsoft.Extensions.Hosting;
+
+namespace LineWatch.Agent.Hosting;
+
+/// <summary>One camera as the outside sees it: what it is doing, its rates over the last seconds and its counters.</summary>
+internal sealed record CameraStatus(string Name, string State, string Capture, double? Score, string? AlertId, bool Enabled, LearningStatus Learning,
+    double CaptureFps, double AnalysisFps, DateTimeOffset? LastFrameTime, string? LastError, long FramesIn, long FramesAnalysed, long FramesSkipped,
+    long ClipsDropped, long WindowsScored, long Reconnects, long Stalls, long Errors, double? LatencyP50Ms, double? LatencyP99Ms);
+
+/// <summary>The whole agent at one moment: the one source for MQTT state/stats, the dashboard and /metrics.</summary>
+internal sealed record AgentSnapshot(DateTimeOffset Time, string AgentId, string Version, double UptimeSeconds, bool Analysing, string? ExecutionProvider,
+    double? InferenceP50Ms, double? InferenceP99Ms, long InferenceBatches, long InferenceFailures, int QueueDepth, int QueueCapacity, bool MqttConnected,
+    int OutboxPending, long OutboxDropped, long CommandsApplied, long CommandsRejected, long CommandsDropped, IReadOnlyList<CameraStatus> Cameras);
+
+/// <summary>
+/// Takes an <see cref="AgentSnapshot"/> every second. Rates are over the last five seconds, so one late frame
+/// does not make a camera look slow.
+/// </summary>
+internal sealed class AgentStatus(AgentOptions options, PipelineService pipeline, AlertService alerts, CameraControl control, MqttPublisher publisher,
+    MqttCommandListener commands) : IHostedService, IDisposable
+{
+    private const int RateSeconds = 5;
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly Queue<(long Ticks, long[] In, long[] Analysed)> _history = new();
+    private Timer? _timer;
+    private volatile AgentSnapshot? _current;
+
+    /// <summary>The latest snapshot (taken now if none was yet).</summary>
+    public AgentSnapshot Current => _current ?? Take();
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _timer = new Timer(_ => Take(), null, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        return Task.CompletedTask;
+    }
+
+    private AgentSnapshot Take()
+    {
+        lock (_history)
+        {
+            var running = pipeline.Pipeline;
+            var now = Stopwatch.GetTimestamp();
+            var stats = running?.Cameras;
+            var framesIn = options.Cameras.Select((_, i) => stats?[i].FramesIn ?? 0).ToArray();
+            var analysed = options.Cameras.Select((_, i) => stats?[i].FramesAnalysed ?? 0).ToArray();
+            var oldest = _history.Count > 0 ? _history.Peek() : (Ticks: now, In: framesIn, Analysed: analysed);
+            var seconds = Stopwatch.GetElapsedTime(oldest.Ticks, now).TotalSeconds;
+            double Rate(long[] current, long[] before, int i) => seconds > 0.5 ? Math.Round((current[i] - before[i]) / seconds, 2) : 0;
+
+            var cameras = new List<CameraStatus>(options.Cameras.Count);
+            for (var i = 0; i < options.Cameras.Count; i++)
+            {
+                var camera = stats?[i];
+                var capture = camera?.State ?? CameraState.Offline;
+                var learning = control.Learning(i);
+                var state = capture != CameraState.Streaming ? "offline" : !control.IsEnabled(i) ? "disabled" : learning.Learning ? "learning"
+                    : alerts.ActiveAlert(i) is not null ? "anomaly" : "normal";
+                var lastFrame = camera is null || camera.LastFrameTicks == 0 ? (DateTimeOffset?)null : DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(camera.LastFrameTicks, now);
+                cameras.Add(new CameraStatus(options.Cameras[i].Name, state, capture.ToString().ToLowerInvariant(), alerts.LastScore(i) is { } s ? Math.Round(s, 3) : null,
+                    alerts.ActiveAlert(i), control.IsEnabled(i), learning, Rate(framesIn, oldest.In, i), Rate(analysed, oldest.Analysed, i), lastFrame,
+                    camera?.LastError, camera?.FramesIn ?? 0, camera?.FramesAnalysed ?? 0, camera?.FramesSkipped ?? 0, camera?.ClipsDropped ?? 0,
+                    camera?.WindowsScored ?? 0, camera?.Reconnects ?? 0, camera?.Stalls ?? 0, camera?.Errors ?? 0,
+                    Round(camera?.Latency.Percentile(50)), Round(camera?.Latency.Percentile(99))));
+            }
+            _history.Enqueue((now, framesIn, analysed));
+            while (_history.Count > RateSeconds) _history.Dequeue();
+
+            var inference = running?.Inference;
+            var snapshot = new AgentSnapshot(DateTimeOffset.UtcNow, options.AgentId, AppVersion.Current, Math.Round(Stopwatch.GetElapsedTime(_started).TotalSeconds),
+                running is not null, running?.ExecutionProvider, Round(inference?.BatchLatency.Percentile(50)), Round(inference?.BatchLatency.Percentile(99)),
+                inference?.Batches ?? 0, inference?.Failures ?? 0, running?.Queue.Count ?? 0, options.Model.QueueCapacity, publisher.IsConnected,
+                publisher.Pending, publisher.Dropped, commands.Applied, commands.Rejected, commands.Dropped, cameras);
+            _current = snapshot;
+            return snapshot;
+        }
+    }
+
+    private static double? Round(double? value) => value is { } v && !double.IsNaN(v) ? Math.Round(v, 1) : null;
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _timer?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _timer?.Dispose();
+}
