@@ -40,6 +40,8 @@ APT_PACKAGES=(
   ffmpeg                # encodes generated clips
   gir1.2-gst-rtsp-server-1.0 python3-gst-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav   # GStreamer's RTSP server, for the capture tests
+  chromium fonts-dejavu-core   # the browser the dashboard tests drive through Playwright, and a font for it
+  python3-prometheus-client    # Prometheus' own parser, to check /metrics independently
 )
 
 step() { printf '\n==> %s\n' "$*"; }

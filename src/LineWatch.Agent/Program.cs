@@ -13,6 +13,7 @@ var root = new RootCommand("LineWatch: real-time video anomaly detection for pro
     DemoVideoCommand.Create(),
     LearnCommand.Create(config),
     EvalCommand.Create(config),
+    HashPasswordCommand.Create(),
 };
 
 // No termination handling here: `run` hands SIGTERM to the host, which shuts down in order.

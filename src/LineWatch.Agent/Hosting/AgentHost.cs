@@ -1,3 +1,4 @@
+using LineWatch.Agent.Dashboard;
 using LineWatch.Comms.Mqtt;
 using LineWatch.Configuration;
 using LineWatch.Control;
@@ -51,6 +52,8 @@ internal static class AgentHost
         builder.Services.AddSingleton<AgentStatus>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentStatus>());
         builder.Services.AddHostedService<MqttStatusReporter>();
+        builder.Services.AddSingleton<DashboardApi>();
+        builder.Services.AddHostedService<DashboardServer>();
         return builder.Build();
     }
 

@@ -12,7 +12,7 @@ namespace LineWatch.Agent.Hosting;
 /// <summary>One camera as the outside sees it: what it is doing, its rates over the last seconds and its counters.</summary>
 internal sealed record CameraStatus(string Name, string State, string Capture, double? Score, string? AlertId, bool Enabled, LearningStatus Learning,
     double CaptureFps, double AnalysisFps, DateTimeOffset? LastFrameTime, string? LastError, long FramesIn, long FramesAnalysed, long FramesSkipped,
-    long ClipsDropped, long WindowsScored, long Reconnects, long Stalls, long Errors, double? LatencyP50Ms, double? LatencyP99Ms);
+    long ClipsDropped, long WindowsScored, long Reconnects, long Stalls, long Errors, double? LatencyP50Ms, double? LatencyP99Ms, long Picture);
 
 /// <summary>The whole agent at one moment: the one source for MQTT state/stats, the dashboard and /metrics.</summary>
 internal sealed record AgentSnapshot(DateTimeOffset Time, string AgentId, string Version, double UptimeSeconds, bool Analysing, string? ExecutionProvider,
@@ -34,6 +34,9 @@ internal sealed class AgentStatus(AgentOptions options, PipelineService pipeline
 
     /// <summary>The latest snapshot (taken now if none was yet).</summary>
     public AgentSnapshot Current => _current ?? Take();
+
+    /// <summary>A snapshot taken now, for a change that should not wait for the next second (an alert started).</summary>
+    public AgentSnapshot Refresh() => Take();
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -67,7 +70,7 @@ internal sealed class AgentStatus(AgentOptions options, PipelineService pipeline
                     alerts.ActiveAlert(i), control.IsEnabled(i), learning, Rate(framesIn, oldest.In, i), Rate(analysed, oldest.Analysed, i), lastFrame,
                     camera?.LastError, camera?.FramesIn ?? 0, camera?.FramesAnalysed ?? 0, camera?.FramesSkipped ?? 0, camera?.ClipsDropped ?? 0,
                     camera?.WindowsScored ?? 0, camera?.Reconnects ?? 0, camera?.Stalls ?? 0, camera?.Errors ?? 0,
-                    Round(camera?.Latency.Percentile(50)), Round(camera?.Latency.Percentile(99))));
+                    Round(camera?.Latency.Percentile(50)), Round(camera?.Latency.Percentile(99)), running?.LiveFrames[i].Sequence ?? 0));
             }
             _history.Enqueue((now, framesIn, analysed));
             while (_history.Count > RateSeconds) _history.Dequeue();

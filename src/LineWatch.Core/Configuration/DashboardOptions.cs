@@ -23,7 +23,7 @@ public sealed class DashboardAuthOptions
 {
     public DashboardAuthMode Mode { get; set; } = DashboardAuthMode.None;
 
-    /// <summary>Hex SHA-256 of the bearer token (Mode = Token).</summary>
+    /// <summary>Hex SHA-256 of the bearer token (Mode = Token), as `linewatch hash-password --token` prints it.</summary>
     public string TokenSha256 { get; set; } = "";
 
     public string Username { get; set; } = "";

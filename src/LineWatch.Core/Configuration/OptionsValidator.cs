@@ -125,6 +125,10 @@ public static partial class OptionsValidator
         {
             errors.Add(new("Dashboard:Auth", "basic authentication needs Username and PasswordHash"));
         }
+        else if (auth.Mode == DashboardAuthMode.Basic && !PasswordHash.IsWellFormed(auth.PasswordHash))
+        {
+            errors.Add(new("Dashboard:Auth:PasswordHash", "is not a hash made by `linewatch hash-password` (never put the password itself here)"));
+        }
     }
 
     private static bool IsLoopback(string host) =>

@@ -11,7 +11,8 @@ namespace LineWatch.IntegrationTests.Comms;
 /// The MQTT contract of the running agent process (real alerts from a learned camera, a real Mosquitto,
 /// mosquitto_sub / mosquitto_pub as the independent clients): commands, malformed input, outages, crashes.
 /// </summary>
-public sealed partial class AgentMqttTests(LearnedLine line) : IClassFixture<LearnedLine>, IDisposable
+[Collection(LearnedLineCollection.Name)]
+public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
 {
     private const string Prefix = "it/it-agent";
     private readonly TempDirectory _dir = new();

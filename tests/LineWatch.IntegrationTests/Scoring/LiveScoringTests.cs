@@ -13,7 +13,8 @@ namespace LineWatch.IntegrationTests.Scoring;
 /// Learn → live scoring → alert → false-alarm feedback, with the real pieces: generated line footage, a real
 /// backbone in ORT, the pipeline playing a file camera in real time, the profile scorer and the alert service.
 /// </summary>
-public sealed class LiveScoringTests(LearnedLine line) : IClassFixture<LearnedLine>, IDisposable
+[Collection(LearnedLineCollection.Name)]
+public sealed class LiveScoringTests(LearnedLine line) : IDisposable
 {
     private readonly TempDirectory _dir = new();
 

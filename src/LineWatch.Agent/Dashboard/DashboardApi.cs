@@ -1,0 +1,138 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using LineWatch.Agent.Hosting;
+using LineWatch.Configuration;
+using LineWatch.Control;
+using LineWatch.Events;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace LineWatch.Agent.Dashboard;
+
+/// <summary>
+/// The JSON API the page uses (and integrators may): state, pictures, scores, alerts, and the same commands as
+/// MQTT through <see cref="CameraControl"/>. Every name and id in a path is checked against what exists before
+/// it is used (so nothing in a path ever reaches the file system), bodies are small JSON objects of a fixed form.
+/// </summary>
+internal sealed partial class DashboardApi(AgentOptions options, AgentStatus status, PipelineService pipeline, CameraControl control,
+    AlertHistory history, ScoreTimeline timeline)
+{
+    public const int MaxBodyBytes = 4096;
+    public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/state", () => Results.Json(State(), Json));
+        app.MapGet("/api/cameras/{name}/frame.jpg", (string name) =>
+            Camera(name) is not { } i ? NotFound($"unknown camera '{name}'")
+            : pipeline.Pipeline?.LiveFrames[i].Jpeg() is { } jpeg ? Results.File(jpeg, "image/jpeg") : Results.NoContent());
+        app.MapGet("/api/cameras/{name}/scores", (string name, int? minutes) =>
+            Camera(name) is not { } i ? NotFound($"unknown camera '{name}'")
+            : minutes is < 1 or > 20 ? BadRequest("minutes must be 1-20")
+            : Results.Json(timeline.Since(i, DateTimeOffset.UtcNow.AddMinutes(-(minutes ?? 5))).Select(p => new[] { p.Time, Math.Round(p.Score, 3) }), Json));
+        app.MapGet("/api/alerts", (string? camera, int? limit) =>
+            camera is not null && Camera(camera) is null ? NotFound($"unknown camera '{camera}'")
+            : limit is < 1 or > AlertHistory.Capacity ? BadRequest($"limit must be 1-{AlertHistory.Capacity}")
+            : Results.Json(history.Recent(camera, limit ?? 50).Select(Alert), Json));
+        app.MapGet("/api/alerts/{id}/snapshot.jpg", (string id) =>
+            !AlertId().IsMatch(id) ? BadRequest("not an alert id")
+            : history.Find(id) is { Snapshot: { } jpeg } ? Results.File(jpeg, "image/jpeg") : NotFound($"no snapshot for alert '{id}'"));
+        app.MapPost("/api/cameras/{name}/enabled", async (string name, HttpRequest request) =>
+            Camera(name) is not { } i ? NotFound($"unknown camera '{name}'")
+            : await Body(request) is not { } body ? BadRequest("expected a JSON object {\"enabled\": true|false}")
+            : body.TryGetProperty("enabled", out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False && Only(body, "enabled")
+                ? Outcome(control.Apply(new SetEnabled(i, v.GetBoolean())))
+                : BadRequest("expected {\"enabled\": true|false}"));
+        app.MapPost("/api/cameras/{name}/learn", async (string name, HttpRequest request) =>
+            Camera(name) is not { } i ? NotFound($"unknown camera '{name}'")
+            : await Body(request) is not { } body ? BadRequest("expected a JSON object {\"action\": \"start\"|\"stop\"}")
+            : body.TryGetProperty("action", out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is "start" or "stop" && Only(body, "action")
+                ? Outcome(control.Apply(new SetLearning(i, v.GetString() == "start")))
+                : BadRequest("expected {\"action\": \"start\"|\"stop\"}"));
+        app.MapPost("/api/alerts/{id}/feedback", async (string id, HttpRequest request) =>
+        {
+            if (!AlertId().IsMatch(id)) return BadRequest("not an alert id");
+            if (history.Find(id) is not { } alert) return NotFound($"unknown alert '{id}'");
+            if (await Body(request) is not { } body || !body.TryGetProperty("verdict", out var v) || v.ValueKind != JsonValueKind.String || !Only(body, "verdict"))
+            {
+                return BadRequest("expected {\"verdict\": \"acknowledged\"|\"false_alarm\"|\"confirmed\"}");
+            }
+            AlertVerdict? verdict;
+            switch (v.GetString())
+            {
+                case "acknowledged": verdict = null; break;
+                case "false_alarm": verdict = AlertVerdict.FalseAlarm; break;
+                case "confirmed": verdict = AlertVerdict.Confirmed; break;
+                default: return BadRequest("verdict must be acknowledged, false_alarm or confirmed");
+            }
+            return Outcome(control.Apply(new GiveFeedback(control.IndexOf(alert.Camera), id, verdict)));
+        });
+    }
+
+    public object State()
+    {
+        var s = status.Current;
+        return new
+        {
+            agent = s.AgentId, version = s.Version, uptime_seconds = s.UptimeSeconds, analysing = s.Analysing, execution_provider = s.ExecutionProvider,
+            inference = new { p50_ms = s.InferenceP50Ms, p99_ms = s.InferenceP99Ms, batches = s.InferenceBatches, failures = s.InferenceFailures },
+            queue = new { depth = s.QueueDepth, capacity = s.QueueCapacity },
+            mqtt = new { connected = s.MqttConnected, broker = $"{options.Mqtt.Host}:{options.Mqtt.Port}", outbox_pending = s.OutboxPending, outbox_dropped = s.OutboxDropped },
+            threshold = options.Alerts.OnScore,
+            cameras = s.Cameras.Select((c, i) => new
+            {
+                name = c.Name, state = c.State, capture = c.Capture, score = c.Score, alert_id = c.AlertId, enabled = c.Enabled,
+                learning = new { active = c.Learning.Learning, windows = c.Learning.Windows, started = c.Learning.Started, last_outcome = c.Learning.LastOutcome },
+                capture_fps = c.CaptureFps, analysis_fps = c.AnalysisFps, last_frame_time = c.LastFrameTime, last_error = c.LastError,
+                clips_dropped = c.ClipsDropped, windows_scored = c.WindowsScored, reconnects = c.Reconnects, stalls = c.Stalls, errors = c.Errors,
+                latency_p50_ms = c.LatencyP50Ms, latency_p99_ms = c.LatencyP99Ms, picture = c.Picture,
+                map = timeline.LatestMap(i).Select(v => Math.Round(v, 2)),
+            }),
+        };
+    }
+
+    public static object Alert(AlertRecord a) => new
+    {
+        id = a.Id, camera = a.Camera, started = a.Started, ended = a.Ended, active = a.Active, peak = Math.Round(a.Peak, 3),
+        severity = a.Severity.ToString().ToLowerInvariant(), acknowledged = a.Acknowledged,
+        verdict = a.Verdict switch { AlertVerdict.FalseAlarm => "false_alarm", AlertVerdict.Confirmed => "confirmed", _ => null },
+        snapshot = a.Snapshot is null ? null : $"/api/alerts/{a.Id}/snapshot.jpg",
+    };
+
+    private int? Camera(string name) => control.IndexOf(name) is var i and >= 0 ? i : null;
+
+    private static bool Only(JsonElement body, string property) => body.EnumerateObject().All(p => p.Name == property);
+
+    /// <summary>A small JSON object, or null for anything else (too big, not JSON, not an object).</summary>
+    private static async Task<JsonElement?> Body(HttpRequest request)
+    {
+        if (request.ContentLength is > MaxBodyBytes) return null;
+        var buffer = new byte[MaxBodyBytes + 1];
+        var length = 0;
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer.AsMemory(length))) > 0)
+        {
+            length += read;
+            if (length > MaxBodyBytes) return null;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.AsMemory(0, length), new JsonDocumentOptions { MaxDepth = 4 });
+            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static IResult Outcome(CommandOutcome outcome) =>
+        outcome.Applied ? Results.Json(new { ok = true, detail = outcome.Detail }, Json) : Results.Json(new { ok = false, error = outcome.Detail }, Json, statusCode: 409);
+
+    private static IResult NotFound(string error) => Results.Json(new { error }, Json, statusCode: 404);
+    private static IResult BadRequest(string error) => Results.Json(new { error }, Json, statusCode: 400);
+
+    [GeneratedRegex("^[A-Za-z0-9-]{1,64}$")]
+    private static partial Regex AlertId();
+}

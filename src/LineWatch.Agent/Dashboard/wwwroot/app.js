@@ -1,0 +1,264 @@
+'use strict';
+// LineWatch dashboard: one page, live over Server-Sent Events (/api/events), commands through the JSON API.
+
+const $ = (selector, root = document) => root.querySelector(selector);
+const el = (tag, props = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'class') node.className = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+};
+const svg = (tag, attributes) => {
+  const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+  return node;
+};
+
+let state = null;
+const alerts = new Map();
+const tiles = new Map();
+let view = { name: 'overview', camera: null };
+
+async function api(path, body) {
+  const options = body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-LineWatch': '1' }, body: JSON.stringify(body) };
+  const response = await fetch(path, options);
+  const json = response.headers.get('content-type')?.includes('json') ? await response.json() : null;
+  if (!response.ok) throw new Error(json?.error ?? `${response.status} ${response.statusText}`);
+  return json;
+}
+
+function route() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/');
+  view = parts[0] === 'camera' && parts[1] ? { name: 'camera', camera: decodeURIComponent(parts[1]) } : { name: parts[0] === 'health' ? 'health' : 'overview', camera: null };
+  for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== view.name;
+  for (const link of document.querySelectorAll('nav a')) link.classList.toggle('active', link.dataset.view === view.name);
+  render();
+  if (view.name === 'camera') refreshChart();
+}
+
+function render() {
+  if (!state) return;
+  $('#agent').textContent = `${state.agent} · v${state.version}`;
+  const mqtt = $('#mqtt');
+  mqtt.textContent = state.mqtt.connected ? 'MQTT connected' : 'MQTT disconnected';
+  mqtt.className = `pill ${state.mqtt.connected ? 'ok' : 'bad'}`;
+  if (view.name === 'overview') renderOverview();
+  if (view.name === 'camera') renderCamera();
+  if (view.name === 'health') renderHealth();
+}
+
+const fixed = (value, digits = 2) => value === null || value === undefined ? '–' : Number(value).toFixed(digits);
+const time = iso => iso ? new Date(iso).toLocaleTimeString([], { hour12: false }) : '–';
+const duration = alert => {
+  const seconds = ((alert.ended ? new Date(alert.ended) : new Date()) - new Date(alert.started)) / 1000;
+  return seconds < 90 ? `${seconds.toFixed(0)} s` : `${(seconds / 60).toFixed(1)} min`;
+};
+
+function scoreBar(camera) {
+  const top = Math.max(2 * state.threshold, 1);
+  const fill = el('div', { class: `fill${camera.score >= state.threshold ? ' high' : ''}` });
+  fill.style.width = `${Math.min(100, 100 * (camera.score ?? 0) / top)}%`;
+  const threshold = el('div', { class: 'threshold', title: `threshold ${state.threshold}` });
+  threshold.style.left = `${100 * state.threshold / top}%`;
+  return el('div', { class: 'scorebar' }, fill, threshold);
+}
+
+/** A picture that refreshes itself (twice a second, only when the camera has a new one) with the anomaly map laid over it. */
+class LivePicture {
+  constructor(container, name) {
+    this.name = name;
+    this.image = el('img', { alt: `${name} live picture` });
+    this.canvas = el('canvas');
+    this.placeholder = el('div', { class: 'none' }, 'no picture yet');
+    this.loading = false;
+    this.shown = 0;
+    this.image.addEventListener('load', () => { this.loading = false; this.placeholder.hidden = true; this.draw(); });
+    this.image.addEventListener('error', () => { this.loading = false; });
+    container.append(this.image, this.canvas, this.placeholder);
+  }
+  update(camera, overlay) {
+    this.camera = camera;
+    this.overlay = overlay;
+    if (camera.picture > 0 && camera.picture !== this.shown && !this.loading) {
+      this.loading = true;
+      this.shown = camera.picture;
+      this.image.src = `/api/cameras/${encodeURIComponent(this.name)}/frame.jpg?p=${camera.picture}`;
+    }
+    this.draw();
+  }
+  draw() {
+    const canvas = this.canvas, box = canvas.getBoundingClientRect();
+    canvas.width = box.width; canvas.height = box.height;
+    const context = canvas.getContext('2d');
+    context.clearRect(0, 0, canvas.width, canvas.height);
+    const map = this.camera?.map ?? [];
+    const grid = Math.round(Math.sqrt(map.length));
+    if (!this.overlay || grid === 0 || !this.image.naturalWidth) return;
+    const scale = Math.min(box.width / this.image.naturalWidth, box.height / this.image.naturalHeight);
+    const width = this.image.naturalWidth * scale, height = this.image.naturalHeight * scale;
+    const left = (box.width - width) / 2, top = (box.height - height) / 2;
+    for (let i = 0; i < map.length; i++) {
+      const alpha = Math.max(0, Math.min(0.6, (map[i] - 0.5) * 0.6));
+      if (alpha <= 0) continue;
+      context.fillStyle = `rgba(239, 83, 80, ${alpha})`;
+      context.fillRect(left + (i % grid) * width / grid, top + Math.floor(i / grid) * height / grid, width / grid, height / grid);
+    }
+  }
+}
+
+function renderOverview() {
+  const container = $('#tiles');
+  for (const camera of state.cameras) {
+    let tile = tiles.get(camera.name);
+    if (!tile) {
+      const picture = el('div', { class: 'picture' });
+      const node = el('a', { class: 'tile', href: `#/camera/${encodeURIComponent(camera.name)}`, 'data-camera': camera.name },
+        el('div', { class: 'tile-head' }, el('span', { class: 'name' }, camera.name), el('span', { class: 'badge' })), picture,
+        el('div', { class: 'bar' }), el('div', { class: 'tile-foot' }, el('span', { class: 'score' }), el('span', { class: 'fps' })));
+      tile = { node, picture: new LivePicture(picture, camera.name) };
+      tiles.set(camera.name, tile);
+      container.append(node);
+    }
+    tile.node.classList.toggle('anomaly', camera.state === 'anomaly');
+    const badge = $('.badge', tile.node);
+    badge.textContent = camera.state;
+    badge.className = `badge ${camera.state}`;
+    $('.bar', tile.node).replaceChildren(scoreBar(camera));
+    $('.score', tile.node).textContent = `score ${fixed(camera.score)} / ${fixed(state.threshold, 1)}`;
+    $('.fps', tile.node).textContent = `${fixed(camera.analysis_fps, 1)} fps analysed`;
+    tile.picture.update(camera, true);
+  }
+  renderAlerts($('#recent-alerts tbody'), null);
+}
+
+let cameraPicture = null;
+function renderCamera() {
+  const camera = state.cameras.find(c => c.name === view.camera);
+  if (!camera) { $('#camera-name').textContent = `unknown camera ${view.camera}`; return; }
+  if (!cameraPicture || cameraPicture.name !== camera.name) {
+    $('#camera .picture').replaceChildren();
+    cameraPicture = new LivePicture($('#camera .picture'), camera.name);
+  }
+  cameraPicture.update(camera, $('#overlay-toggle').checked);
+  $('#camera-name').textContent = camera.name;
+  const badge = $('#camera-badge');
+  badge.textContent = camera.state;
+  badge.className = `badge ${camera.state}`;
+  $('#camera-score').textContent = `score ${fixed(camera.score)} (threshold ${fixed(state.threshold, 1)})`;
+  $('#enable-button').textContent = camera.enabled ? 'Switch analysis off' : 'Switch analysis on';
+  $('#learn-button').textContent = camera.learning.active ? `Stop learning (${camera.learning.windows} windows)` : 'Learn normal';
+  $('#learning-info').textContent = camera.learning.last_outcome ? `Last learning: ${camera.learning.last_outcome}` : '';
+  renderAlerts($('#camera-alerts tbody'), camera.name);
+}
+
+function renderAlerts(body, camera) {
+  const list = [...alerts.values()].filter(a => !camera || a.camera === camera).sort((a, b) => b.started.localeCompare(a.started)).slice(0, 50);
+  body.replaceChildren(...list.map(alert => {
+    const status = alert.verdict === 'false_alarm' ? 'false alarm' : alert.verdict === 'confirmed' ? 'confirmed'
+      : alert.active ? 'active' : alert.acknowledged ? 'acknowledged' : 'ended';
+    const actions = el('td', {});
+    if (!alert.acknowledged) actions.append(el('button', { class: 'ack', onclick: () => feedback(alert.id, 'acknowledged') }, 'Acknowledge'));
+    if (!alert.verdict) {
+      actions.append(el('button', { class: 'false-alarm danger', onclick: () => feedback(alert.id, 'false_alarm') }, 'False alarm'),
+        el('button', { class: 'confirm', onclick: () => feedback(alert.id, 'confirmed') }, 'Confirm'));
+    }
+    return el('tr', { 'data-alert': alert.id, class: `alert-row ${status.replace(' ', '-')}` },
+      el('td', {}, alert.snapshot ? el('img', { class: 'thumb', src: alert.snapshot, alt: 'snapshot' }) : ''),
+      el('td', {}, alert.camera), el('td', {}, time(alert.started)), el('td', {}, duration(alert)), el('td', {}, fixed(alert.peak)),
+      el('td', {}, alert.severity), el('td', { class: 'status' }, status), actions);
+  }));
+}
+
+async function feedback(id, verdict) {
+  try {
+    await api(`/api/alerts/${encodeURIComponent(id)}/feedback`, { verdict });
+    message(verdict === 'false_alarm' ? 'Marked a false alarm: the camera now counts this situation as normal.' : `Alert ${verdict}.`);
+  } catch (error) { message(error.message, true); }
+}
+
+function message(text, isError = false) {
+  const node = $('#camera-message');
+  node.textContent = text;
+  node.className = `message${isError ? ' error' : ''}`;
+  node.hidden = view.name !== 'camera';
+}
+
+async function refreshChart() {
+  if (view.name !== 'camera' || !state) return;
+  const name = view.camera;
+  let points = [];
+  try { points = await api(`/api/cameras/${encodeURIComponent(name)}/scores?minutes=5`); } catch { return; }
+  const chart = $('#chart');
+  const width = 600, height = 240, now = Date.now(), from = now - 5 * 60 * 1000;
+  const top = Math.max(2 * state.threshold, Math.min(10, 1.1 * Math.max(0, ...points.map(p => p[1]))));
+  const x = t => (t - from) / (now - from) * width, y = s => height - Math.min(s, top) / top * (height - 10);
+  const nodes = [];
+  for (const alert of alerts.values()) {
+    if (alert.camera !== name) continue;
+    const start = new Date(alert.started).getTime(), end = alert.ended ? new Date(alert.ended).getTime() : now;
+    if (end < from) continue;
+    nodes.push(svg('rect', { x: x(Math.max(start, from)), y: 0, width: Math.max(2, x(end) - x(Math.max(start, from))), height, fill: 'rgba(239,83,80,0.18)' }));
+  }
+  nodes.push(svg('line', { x1: 0, x2: width, y1: y(state.threshold), y2: y(state.threshold), stroke: '#e3e9ef', 'stroke-dasharray': '6 4', 'stroke-width': 1 }));
+  if (points.length > 1) {
+    nodes.push(svg('polyline', { points: points.map(p => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' '), fill: 'none', stroke: '#35c98f', 'stroke-width': 2 }));
+  }
+  const label = svg('text', { x: 4, y: Math.max(12, y(state.threshold) - 4), fill: '#8796a5', 'font-size': 12 });
+  label.textContent = `threshold ${state.threshold}`;
+  nodes.push(label);
+  chart.replaceChildren(...nodes);
+}
+
+function renderHealth() {
+  const card = (label, value) => el('div', { class: 'card' }, el('div', { class: 'label' }, label), el('div', { class: 'value' }, value));
+  const uptime = state.uptime_seconds < 3600 ? `${(state.uptime_seconds / 60).toFixed(0)} min` : `${(state.uptime_seconds / 3600).toFixed(1)} h`;
+  $('#health-cards').replaceChildren(
+    card('Inference p50 / p99', `${fixed(state.inference.p50_ms, 0)} / ${fixed(state.inference.p99_ms, 0)} ms`),
+    card('Execution provider', (state.execution_provider ?? 'not running').replace('ExecutionProvider', '')),
+    card('Inference queue', `${state.queue.depth} / ${state.queue.capacity}`),
+    card('MQTT', `${state.mqtt.connected ? 'connected' : 'disconnected'} (${state.mqtt.broker})`),
+    card('Outbox backlog', `${state.mqtt.outbox_pending} pending, ${state.mqtt.outbox_dropped} dropped`),
+    card('Uptime / version', `${uptime} · v${state.version}`));
+  $('#health-cameras tbody').replaceChildren(...state.cameras.map(c => el('tr', {},
+    el('td', {}, c.name), el('td', {}, c.capture), el('td', {}, fixed(c.capture_fps, 1)), el('td', {}, fixed(c.analysis_fps, 1)),
+    el('td', {}, String(c.clips_dropped)), el('td', {}, String(c.reconnects)), el('td', {}, String(c.stalls)), el('td', {}, String(c.errors)),
+    el('td', {}, `${fixed(c.latency_p50_ms, 0)} / ${fixed(c.latency_p99_ms, 0)} ms`), el('td', { class: 'muted' }, c.last_error ?? ''))));
+}
+
+function connect() {
+  const link = $('#link');
+  const events = new EventSource('/api/events');
+  events.addEventListener('open', () => { link.textContent = 'live'; link.className = 'pill ok'; });
+  events.addEventListener('error', () => { link.textContent = 'reconnecting…'; link.className = 'pill bad'; });
+  events.addEventListener('state', e => { state = JSON.parse(e.data); render(); });
+  events.addEventListener('alert', e => { const alert = JSON.parse(e.data); alerts.set(alert.id, alert); render(); });
+}
+
+async function start() {
+  $('#enable-button').addEventListener('click', async () => {
+    const camera = state?.cameras.find(c => c.name === view.camera);
+    if (!camera) return;
+    try { await api(`/api/cameras/${encodeURIComponent(camera.name)}/enabled`, { enabled: !camera.enabled }); message(`Analysis switched ${camera.enabled ? 'off' : 'on'}.`); }
+    catch (error) { message(error.message, true); }
+  });
+  $('#learn-button').addEventListener('click', async () => {
+    const camera = state?.cameras.find(c => c.name === view.camera);
+    if (!camera) return;
+    try {
+      const result = await api(`/api/cameras/${encodeURIComponent(camera.name)}/learn`, { action: camera.learning.active ? 'stop' : 'start' });
+      message(camera.learning.active ? `Learning finished: ${result.detail}.` : 'Learning: show the camera normal operation, then stop.');
+    } catch (error) { message(error.message, true); }
+  });
+  $('#overlay-toggle').addEventListener('change', render);
+  window.addEventListener('hashchange', route);
+  try { for (const alert of await api('/api/alerts?limit=100')) alerts.set(alert.id, alert); } catch { /* the live feed fills it */ }
+  route();
+  connect();
+  setInterval(refreshChart, 2000);
+}
+
+start();
