@@ -105,9 +105,10 @@ public static partial class OptionsValidator
         var exposed = false;
         foreach (var url in urls)
         {
-            if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri) || uri.Scheme != "http")
             {
-                errors.Add(new("Dashboard:Urls", $"'{url}' is not an http:// or https:// URL"));
+                // The agent has no certificate configuration of its own; TLS belongs to a reverse proxy in front.
+                errors.Add(new("Dashboard:Urls", $"'{url}' is not an http:// URL (for HTTPS put a reverse proxy in front)"));
                 continue;
             }
             exposed |= !IsLoopback(uri.Host);
