@@ -46,7 +46,7 @@ internal static class AgentHost
         builder.Services.AddSingleton<PipelineService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
         builder.Services.AddSingleton<MqttCommandListener>();
-        builder.Services.AddHostedService<MqttCommandService>();
+        builder.Services.AddSingleton<HomeAssistantDiscovery>();
         builder.Services.AddSingleton(new ScoreTimeline(config.Options.Cameras.Count));
         builder.Services.AddSingleton<IWindowSink>(sp => sp.GetRequiredService<ScoreTimeline>());
         builder.Services.AddSingleton<AgentStatus>();

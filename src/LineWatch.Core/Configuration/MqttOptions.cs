@@ -31,6 +31,17 @@ public sealed class MqttOptions
 
     /// <summary>The broker binary for embedded mode.</summary>
     public string MosquittoPath { get; set; } = "/usr/sbin/mosquitto";
+
+    public HomeAssistantOptions HomeAssistant { get; set; } = new();
+}
+
+/// <summary>Home Assistant MQTT discovery: the agent announces its cameras as HA entities.</summary>
+public sealed class HomeAssistantOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>Home Assistant's discovery prefix (its default is "homeassistant").</summary>
+    public string DiscoveryPrefix { get; set; } = "homeassistant";
 }
 
 public sealed class MqttTlsOptions

@@ -77,6 +77,10 @@ public static partial class OptionsValidator
         if (mqtt.Mode == MqttMode.External && string.IsNullOrWhiteSpace(mqtt.Host)) errors.Add(new("Mqtt:Host", "is required when Mode is external"));
         if (mqtt.Host.Length > 0 && Uri.CheckHostName(mqtt.Host) == UriHostNameType.Unknown) errors.Add(new("Mqtt:Host", $"'{mqtt.Host}' is not a host name or IP address"));
         if (mqtt.Port is < 1 or > 65535) errors.Add(new("Mqtt:Port", $"{mqtt.Port} must be 1-65535"));
+        if (mqtt.HomeAssistant.Enabled && !TopicPrefix().IsMatch(mqtt.HomeAssistant.DiscoveryPrefix))
+        {
+            errors.Add(new("Mqtt:HomeAssistant:DiscoveryPrefix", $"'{mqtt.HomeAssistant.DiscoveryPrefix}' must be topic levels of letters, digits, '-', '_' separated by '/'"));
+        }
         if (!TopicPrefix().IsMatch(mqtt.TopicPrefix))
         {
             errors.Add(new("Mqtt:TopicPrefix", $"'{mqtt.TopicPrefix}' must be topic levels of letters, digits, '-', '_' separated by '/', without wildcards"));

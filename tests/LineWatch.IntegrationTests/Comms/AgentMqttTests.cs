@@ -184,5 +184,30 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
             "the undeliverable events wait in the outbox");
     }
 
+    [Fact]
+    public void Home_assistant_discovery_announces_each_camera_on_the_topics_the_agent_really_publishes()
+    {
+        using var broker = new MosquittoBroker();
+        using var agent = StartAgent(WriteConfig(broker.Port, ", \"HomeAssistant\": { \"Enabled\": true }"));
+        string? Config(string component, string entity) => broker.ReadOne($"homeassistant/{component}/it-agent_line_{entity}/config", 10);
+
+        using var anomaly = JsonDocument.Parse(Config("binary_sensor", "anomaly") ?? throw new TimeoutException("no binary_sensor config"));
+        var root = anomaly.RootElement;
+        Assert.Equal("problem", root.GetProperty("device_class").GetString());
+        Assert.Equal($"{Prefix}/line/state", root.GetProperty("state_topic").GetString());
+        Assert.Contains("value_json.state == 'anomaly'", root.GetProperty("value_template").GetString());
+        Assert.Equal($"{Prefix}/status", root.GetProperty("availability_topic").GetString());
+        Assert.Equal("linewatch_it-agent", root.GetProperty("device").GetProperty("identifiers")[0].GetString());
+        using var score = JsonDocument.Parse(Config("sensor", "score") ?? throw new TimeoutException("no sensor config"));
+        Assert.Equal("{{ value_json.score }}", score.RootElement.GetProperty("value_template").GetString());
+        using var analysis = JsonDocument.Parse(Config("switch", "analysis") ?? throw new TimeoutException("no switch config"));
+        Assert.Equal($"{Prefix}/line/enabled/state", analysis.RootElement.GetProperty("state_topic").GetString());
+
+        // The switch's command topic is the agent's real command: OFF switches analysis off.
+        broker.Publish(analysis.RootElement.GetProperty("command_topic").GetString()!, "OFF");
+        Eventually.True(() => broker.ReadOne($"{Prefix}/line/enabled/state", 1) == "OFF", TimeSpan.FromSeconds(10), "the switch to act");
+        Eventually.True(() => broker.ReadOne($"{Prefix}/line/state", 2)?.Contains("\"state\":") == true, TimeSpan.FromSeconds(15), "the state topic the sensors read");
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -45,13 +45,6 @@ public sealed class MqttCommandListener : IDisposable
         _logger = logger;
         _parser = new MqttCommandParser(publisher.Topics, control.IndexOf);
         _lastFeedback = new GiveFeedbackResult?[control.Cameras.Count];
-        publisher.Subscribe(publisher.Topics.AllCommands, OnMessage);
-        publisher.Connected += PublishAllStates;
-        // Feedback is answered to the MQTT command that gave it (below); other changes may come from the dashboard too.
-        control.Changed += (camera, feature) =>
-        {
-            if (feature != CameraFeature.Feedback) PublishState(camera, feature);
-        };
     }
 
     public long Applied => Interlocked.Read(ref _applied);
@@ -60,7 +53,18 @@ public sealed class MqttCommandListener : IDisposable
     /// <summary>Commands dropped because the queue was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    public void Start() => _worker = Task.Run(Work);
+    /// <summary>Subscribes and starts handling; call before the publisher connects.</summary>
+    public void Start()
+    {
+        _publisher.Subscribe(_publisher.Topics.AllCommands, OnMessage);
+        _publisher.Connected += PublishAllStates;
+        // Feedback is answered to the MQTT command that gave it (in Handle); other changes may come from the dashboard too.
+        _control.Changed += (camera, feature) =>
+        {
+            if (feature != CameraFeature.Feedback) PublishState(camera, feature);
+        };
+        _worker = Task.Run(Work);
+    }
 
     /// <summary>On the network thread: copy at most what the parser will read, and move on.</summary>
     private void OnMessage(string topic, ReadOnlySpan<byte> payload, bool retained)
