@@ -35,6 +35,7 @@ internal static class AgentHost
         builder.Services.AddSingleton<PipelineService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
         builder.Services.AddHostedService<MqttStatusReporter>();
+        builder.Services.AddHostedService<SystemdNotifier>();
         return builder.Build();
     }
 
