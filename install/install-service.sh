@@ -121,7 +121,7 @@ fi
 
 # render TEMPLATE OUT: the template with this installation's paths filled in.
 render() {
-  sed -e "s|@APP_HOME@|$APP_HOME|g" -e "s|@CONFIG@|$CONFIG|g" -e "s|@DATA_DIR@|$DATA_DIR|g" \
+  sed -e "s|@APP_HOME@|$APP_HOME|g" -e "s|@CONFIG@|$CONFIG|g" -e "s|@CONF_DIR@|$CONF_DIR|g" -e "s|@DATA_DIR@|$DATA_DIR|g" \
       -e "s|@USER@|$SERVICE_USER|g" -e "s|@DOTNET_ROOT@|$DOTNET_ROOT_DIR|g" "$1" > "$2"
 }
 

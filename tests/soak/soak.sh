@@ -173,13 +173,16 @@ STARTED=$(date +%s)
 fault "agent-start pid $AGENT"
 
 sample() {
-  echo "t,rss_kb,fds,threads" > "$OUT/samples.csv"
+  # cpu_ticks: the agent's user + system time (clock ticks); load1: the machine's, which others share.
+  echo "t,rss_kb,fds,threads,cpu_ticks,load1" > "$OUT/samples.csv"
   while kill -0 "$AGENT" 2>/dev/null; do
-    local rss threads fds
+    local rss threads fds ticks load
     rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$AGENT/status" 2>/dev/null) || break
     threads=$(awk '/^Threads:/ {print $2}' "/proc/$AGENT/status" 2>/dev/null) || break
     fds=$(ls "/proc/$AGENT/fd" 2>/dev/null | wc -l)
-    echo "$(( $(date +%s) - STARTED )),$rss,$fds,$threads" >> "$OUT/samples.csv"
+    ticks=$(sed 's/^.*) //' "/proc/$AGENT/stat" 2>/dev/null | awk '{print $12 + $13}') || break
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    echo "$(( $(date +%s) - STARTED )),$rss,$fds,$threads,$ticks,$load" >> "$OUT/samples.csv"
     sleep 5
   done
 }
@@ -207,10 +210,11 @@ while read -r at action camera; do
   now=$(( $(date +%s) - STARTED ))
   [ "$at" -gt "$now" ] && sleep $(( at - now ))
   kill -0 "$AGENT" 2>/dev/null || { fault "agent-died"; break; }
+  # A fault is stamped before it is done (the agent may notice it within milliseconds), a recovery once it is.
   case "$action" in
-    camera-kill) rtsp_kill "$camera"; fault "camera-kill $camera" ;;
+    camera-kill) fault "camera-kill $camera"; rtsp_kill "$camera" ;;
     camera-start) rtsp_start "$camera"; fault "camera-start $camera" ;;
-    broker-stop) broker_stop; fault "broker-stop" ;;
+    broker-stop) fault "broker-stop"; broker_stop ;;
     broker-start) broker_start; fault "broker-start" ;;
     disk-fill)
       dd if=/dev/zero of="$DATA/fill" bs=1M status=none 2>/dev/null || true

@@ -4,6 +4,7 @@
 """
 import csv
 import json
+import os
 import re
 import statistics
 import sys
@@ -60,6 +61,9 @@ def column(key, scale=1.0):
 
 
 rss_first, rss_last, rss_max = column("rss_kb", 1024)
+ticks_per_second = os.sysconf("SC_CLK_TCK")
+cpu_percent = (int(steady[-1]["cpu_ticks"]) - int(steady[0]["cpu_ticks"])) / ticks_per_second / (int(steady[-1]["t"]) - int(steady[0]["t"])) * 100
+load = statistics.fmean(float(s["load1"]) for s in steady)
 fds_first, fds_last, fds_max = column("fds")
 thr_first, thr_last, thr_max = column("threads")
 
@@ -115,6 +119,7 @@ print(f"## Soak: {duration // 60} min, 4 cameras, {sum(1 for _, w in faults if w
 print("| measure | value |")
 print("|---|---|")
 print(f"| agent | {'died during the run' if crashes else 'ran throughout'}; exit code after SIGTERM: {exit_code} |")
+print(f"| agent CPU after warm-up; machine load average (2 cores, shared) | {cpu_percent:.0f}% of one core; {load:.1f} |")
 print(f"| RSS after warm-up ({warmup} s): first / last / max | {rss_first:.0f} / {rss_last:.0f} / {rss_max:.0f} MB |")
 print(f"| RSS trend after warm-up (least squares) | {slope_per_hour('rss_kb') / 1024:+.1f} MB/h |")
 print(f"| open file descriptors: first / last / max | {fds_first:.0f} / {fds_last:.0f} / {fds_max:.0f} ({slope_per_hour('fds'):+.1f}/h) |")
