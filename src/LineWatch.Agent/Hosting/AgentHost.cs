@@ -54,6 +54,7 @@ internal static class AgentHost
         builder.Services.AddHostedService<MqttStatusReporter>();
         builder.Services.AddSingleton<DashboardApi>();
         builder.Services.AddHostedService<DashboardServer>();
+        builder.Services.AddHostedService<SystemdNotifier>();
         return builder.Build();
     }
 

@@ -22,6 +22,7 @@ public sealed class InferenceScheduler : IDisposable
     private readonly WindowResult[] _results;
     private readonly DedicatedThread _loop;
     private long _batches, _clips, _failures;
+    private long _batchStartedTicks; // 0 while the thread waits for clips
 
     public InferenceScheduler(BackboneRunner runner, InferenceQueue queue, ClipPool pool, CameraStats[] stats, IWindowScorer? scorer,
         IReadOnlyList<IWindowSink> sinks, TimeSpan maxWait, ILogger logger)
@@ -43,6 +44,20 @@ public sealed class InferenceScheduler : IDisposable
     public long Clips => Interlocked.Read(ref _clips);
     public long Failures => Interlocked.Read(ref _failures);
 
+    /// <summary>
+    /// How long the batch in hand (inference, scoring, sinks) has been running; zero while the thread waits for
+    /// clips. It grows without bound only when something on that path hangs: the liveness signal for the
+    /// service manager's watchdog.
+    /// </summary>
+    public TimeSpan BatchRunningFor
+    {
+        get
+        {
+            var started = Interlocked.Read(ref _batchStartedTicks);
+            return started == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(started);
+        }
+    }
+
     public void Start() => _loop.Start();
 
     private void Run()
@@ -51,6 +66,7 @@ public sealed class InferenceScheduler : IDisposable
         {
             var count = _queue.TakeBatch(_batch, _maxWait, _loop.Token);
             if (count == 0) continue;
+            Interlocked.Exchange(ref _batchStartedTicks, Stopwatch.GetTimestamp());
             try
             {
                 for (var i = 0; i < count; i++) _batch[i].Data.CopyTo(_runner.InputSlot(i));
@@ -72,6 +88,7 @@ public sealed class InferenceScheduler : IDisposable
             }
             finally
             {
+                Interlocked.Exchange(ref _batchStartedTicks, 0);
                 for (var i = 0; i < count; i++)
                 {
                     _pool.Return(_batch[i]);

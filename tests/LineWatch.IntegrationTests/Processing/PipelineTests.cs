@@ -55,7 +55,7 @@ public sealed class PipelineTests(SmallModel model) : IClassFixture<SmallModel>
         }
     }
 
-    private Running Start(RecordingSink sink, int queueCapacity, params CameraOptions[] cameras)
+    private Running Start(IWindowSink sink, int queueCapacity, params CameraOptions[] cameras)
     {
         var options = new AgentOptions { DataDir = model.Directory, Cameras = cameras.ToList() };
         options.Model.QueueCapacity = queueCapacity;
@@ -212,5 +212,40 @@ public sealed class PipelineTests(SmallModel model) : IClassFixture<SmallModel>
         var late = windows.TakeLast(10).Average(w => w.LatencyMs);
         Assert.True(late < early + 200, $"latency grew from {early:0} ms to {late:0} ms");
         Assert.True(run.Pipeline.Pool.Created <= 4 + 4 + 1, $"{run.Pipeline.Pool.Created} clips allocated");
+    }
+
+    /// <summary>Holds the inference thread inside its batch until released, as a hung sink or model run would.</summary>
+    private sealed class BlockingSink : IWindowSink
+    {
+        private readonly ManualResetEventSlim _release = new();
+        public volatile bool Entered;
+
+        public void OnWindow(WindowResult window)
+        {
+            Entered = true;
+            _release.Wait();
+        }
+
+        public void Release() => _release.Set();
+    }
+
+    [Fact]
+    public void A_batch_that_never_finishes_shows_in_how_long_inference_has_been_running_it()
+    {
+        var sink = new BlockingSink();
+        using var run = Start(sink, 8, new CameraOptions { Name = "cam", Source = TestPaths.Vtest, AnalysisFps = 10, Stride = 4 });
+        try
+        {
+            Assert.Equal(TimeSpan.Zero, run.Pipeline.Inference.BatchRunningFor); // waiting for the first clip is not running
+            WaitFor(() => sink.Entered, TimeSpan.FromSeconds(30), "the first window to reach the sink");
+            Thread.Sleep(1500);
+            Assert.True(run.Pipeline.Inference.BatchRunningFor > TimeSpan.FromSeconds(1.4), $"running for {run.Pipeline.Inference.BatchRunningFor}");
+        }
+        finally
+        {
+            sink.Release(); // before the pipeline is disposed, so its inference thread can be joined
+        }
+        WaitFor(() => run.Pipeline.Inference.BatchRunningFor < TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), "the thread to finish its batch");
+        Assert.True(run.Pipeline.Inference.Batches >= 1);
     }
 }

@@ -59,19 +59,25 @@ public sealed class DurableOutbox : IDisposable
     public int UnreadableLines { get; private set; }
 
     /// <summary>Stores a message durably (flushed to disk before returning) and returns its sequence number.</summary>
+    /// <exception cref="IOException">
+    /// The log could not be written (a full disk). The message is pending all the same, in memory, and is sent
+    /// like the others; only a restart of the agent before the broker acknowledges it would lose it.
+    /// </exception>
     public long Put(string topic, byte[] payload, bool retain)
     {
         lock (_lock)
         {
+            // Memory first, then the log, so a write that fails leaves the pending set whole.
+            long? dropped = null;
             if (_pending.Count >= _capacity)
             {
-                var oldest = _pending.Keys.First();
-                _pending.Remove(oldest);
-                Write(new Line(null, oldest, null, null, false));
+                dropped = _pending.Keys.First();
+                _pending.Remove(dropped.Value);
                 Dropped++;
             }
             var sequence = _next++;
             _pending[sequence] = new OutboxEntry(sequence, topic, payload, retain);
+            if (dropped is { } oldest) Write(new Line(null, oldest, null, null, false));
             Write(new Line(sequence, null, topic, Convert.ToBase64String(payload), retain));
             return sequence;
         }

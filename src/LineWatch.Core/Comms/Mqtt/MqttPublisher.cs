@@ -81,9 +81,26 @@ public sealed class MqttPublisher : IAlertSink, IDisposable
         var payload = JsonSerializer.SerializeToUtf8Bytes(new EventPayload(e.Id, e.Phase.ToString().ToLowerInvariant(), _agent, e.Camera,
             notice.Started, notice.Time, e.Phase == AlertPhase.End ? notice.Time : null, Math.Round(e.Score, 3), Math.Round(e.Peak, 3), 1.0,
             e.Severity.ToString().ToLowerInvariant(), _model, notice.Snapshot is null ? null : _topics.Snapshot(e.Camera)), Json);
-        _outbox.Put(_topics.Events(e.Camera), payload, retain: false);
-        if (notice.Snapshot is { } jpeg) _outbox.Put(_topics.Snapshot(e.Camera), jpeg, retain: true);
+        Put(_topics.Events(e.Camera), payload, retain: false, e);
+        if (notice.Snapshot is { } jpeg) Put(_topics.Snapshot(e.Camera), jpeg, retain: true, e);
         Send();
+    }
+
+    /// <summary>
+    /// A full disk must not hold an alert back: the outbox keeps a message it could not write in memory, and
+    /// it is sent with the others. Only its survival of an agent restart is lost, which is worth an error.
+    /// </summary>
+    private void Put(string topic, byte[] payload, bool retain, AlertEvent alert)
+    {
+        try
+        {
+            _outbox.Put(topic, payload, retain);
+        }
+        catch (IOException ex)
+        {
+            _logger.LogError("Alert {Id} on {Camera}: {Topic} could not be written to the outbox ({Reason}); it is sent from memory, and would be lost if the agent restarted before the broker has it",
+                alert.Id, alert.Camera, topic, ex.Message);
+        }
     }
 
     private sealed record EventPayload(string Id, string Type, string Agent, string Camera, DateTimeOffset StartTime, DateTimeOffset Time,

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using LineWatch.Comms.Mqtt;
+using LineWatch.Configuration;
+using LineWatch.Events;
+using LineWatch.IntegrationTests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LineWatch.IntegrationTests.Comms;
+
+/// <summary>
+/// The data directory's disk fills up (found by tests/soak/soak.sh): alerts must still go out. The data
+/// directory is a tiny tmpfs, so this needs root; without it the test has nothing to mount and passes empty.
+/// </summary>
+public sealed class OutboxFullDiskTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly bool _mounted;
+
+    public OutboxFullDiskTests()
+    {
+        if (Environment.UserName != "root") return;
+        var (exitCode, output) = ShellCommand.Run("mount", "-t", "tmpfs", "-o", "size=256k", "linewatch-test", _dir.Path);
+        Assert.True(exitCode == 0, output);
+        _mounted = true;
+    }
+
+    [Fact]
+    public void An_alert_raised_while_the_disk_is_full_is_still_published()
+    {
+        if (!_mounted) return;
+        using var broker = new MosquittoBroker();
+        var options = new AgentOptions { AgentId = "it-agent", DataDir = _dir.Path };
+        options.Mqtt.Mode = MqttMode.External;
+        options.Mqtt.Port = broker.Port;
+        options.Mqtt.TopicPrefix = "lw";
+        using var publisher = new MqttPublisher(options, "m", NullLogger<MqttPublisher>.Instance);
+        publisher.Start();
+        Eventually.True(() => publisher.IsConnected, TimeSpan.FromSeconds(15), "the connection");
+        var filler = Path.Combine(_dir.Path, "filler");
+        Fill(filler);
+
+        using var sub = broker.Subscribe("lw/it-agent/press/events", 2, 15);
+        publisher.OnAlert(Notice("full-1")); // the outbox cannot write a byte, and must not hold the event back
+        Eventually.True(() => publisher.Pending == 0, TimeSpan.FromSeconds(10), "the broker to acknowledge the event and snapshot");
+        File.Delete(filler);
+        publisher.OnAlert(Notice("free-2"));
+
+        var ids = new List<string>();
+        while (sub.StandardOutput.ReadLine() is { } line)
+        {
+            using var json = JsonDocument.Parse(line);
+            ids.Add(json.RootElement.GetProperty("id").GetString()!);
+        }
+        Assert.Equal(new[] { "full-1", "free-2" }, ids);
+        Eventually.True(() => publisher.Pending == 0, TimeSpan.FromSeconds(10), "the second event's acknowledgement");
+
+        // With space back, the records that could not be written went out with the next write: the log reads back whole.
+        using var reread = new DurableOutbox(Path.Combine(_dir.Path, "outbox"), capacity: 10);
+        Assert.Equal(0, reread.UnreadableLines);
+        Assert.Equal(0, reread.PendingCount);
+    }
+
+    private static AlertNotice Notice(string id) =>
+        new(new AlertEvent(id, "press", AlertPhase.Start, 12.5, 10, 1.7, 2.3, AlertSeverity.Critical), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow,
+            2, [0.1f, 0.2f, 1.5f, 0.3f], [0xFF, 0xD8, 0xFF, 0xD9]);
+
+    /// <summary>Writes until the filesystem refuses.</summary>
+    private static void Fill(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+        var block = new byte[4096];
+        try
+        {
+            while (true) stream.Write(block);
+        }
+        catch (IOException)
+        {
+            // full
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_mounted) ShellCommand.Run("umount", _dir.Path);
+        _dir.Dispose();
+    }
+}

@@ -1,0 +1,154 @@
+"""The soak run's Markdown report, from the files tests/soak/soak.sh leaves in its output folder.
+
+    python3 soak_report.py OUT WARMUP_SECONDS DURATION_SECONDS AGENT_EXIT_CODE
+"""
+import csv
+import json
+import os
+import re
+import statistics
+import sys
+from datetime import datetime
+from pathlib import Path
+
+out, warmup, duration, exit_code = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+
+# agent.log: "<epoch> [HH:MM:SS LVL] Source: message"
+agent = []
+for line in (out / "agent.log").read_text(errors="replace").splitlines():
+    stamp, _, text = line.partition(" ")
+    try:
+        agent.append((float(stamp), text))
+    except ValueError:
+        continue
+faults = [(float(t), rest.split()) for t, _, rest in (l.partition(" ") for l in (out / "faults.log").read_text().splitlines())]
+started = next(t for t, words in faults if words[0] == "agent-start")
+
+
+def first_after(t, pattern):
+    """Seconds from t to the first agent line after t matching pattern, or None."""
+    for when, text in agent:
+        if when >= t and re.search(pattern, text):
+            return when - t
+    return None
+
+
+def spread(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return "–"
+    return f"{min(values):.1f} / {statistics.median(values):.1f} / {max(values):.1f}"
+
+
+# ---- resources after warm-up ----
+samples = [s for s in csv.DictReader(open(out / "samples.csv")) if s["rss_kb"]]
+steady = [s for s in samples if int(s["t"]) >= warmup]
+
+
+def slope_per_hour(key):
+    """Least-squares growth per hour of a sampled column over the steady part of the run."""
+    xs = [int(s["t"]) for s in steady]
+    ys = [float(s[key]) for s in steady]
+    if len(xs) < 2:
+        return 0.0
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs) * 3600
+
+
+def column(key, scale=1.0):
+    values = [float(s[key]) / scale for s in steady]
+    return values[0], values[-1], max(values)
+
+
+rss_first, rss_last, rss_max = column("rss_kb", 1024)
+ticks_per_second = os.sysconf("SC_CLK_TCK")
+cpu_percent = (int(steady[-1]["cpu_ticks"]) - int(steady[0]["cpu_ticks"])) / ticks_per_second / (int(steady[-1]["t"]) - int(steady[0]["t"])) * 100
+load = statistics.fmean(float(s["load1"]) for s in steady)
+fds_first, fds_last, fds_max = column("fds")
+thr_first, thr_last, thr_max = column("threads")
+
+# ---- alerts: produced (the agent's log) against delivered (the subscriber) ----
+produced = {"start": set(), "end": set()}
+for _, text in agent:
+    if m := re.search(r"Alert (\w+) on \S+: score", text):
+        produced["start"].add(m.group(1))
+    elif m := re.search(r"Alert (\w+) on \S+ ended after", text):
+        produced["end"].add(m.group(1))
+delivered = {"start": set(), "update": set(), "end": set()}
+received = 0
+latencies = []
+for line in (out / "delivered.log").read_text(errors="replace").splitlines():
+    arrived, _, rest = line.partition(" ")
+    _, _, payload = rest.partition(" ")
+    try:
+        event = json.loads(payload)
+    except json.JSONDecodeError:
+        continue
+    received += 1
+    key = event["id"] if event["type"] != "update" else (event["id"], event["time"])
+    delivered[event["type"]].add(key)
+    if event["type"] == "start":
+        latencies.append(float(arrived) - datetime.fromisoformat(event["time"]).timestamp())
+unique = sum(len(v) for v in delivered.values())
+lost_starts = produced["start"] - delivered["start"]
+lost_ends = produced["end"] - delivered["end"]
+
+# ---- recovery times ----
+camera_down, camera_back, broker_back = [], [], []
+for t, words in faults:
+    if words[0] == "camera-kill":
+        camera_down.append(first_after(t, rf"Camera {words[1]} (lost|stalled)"))
+    elif words[0] == "camera-start":
+        camera_back.append(first_after(t, rf"Camera {words[1]} open:"))
+    elif words[0] == "broker-start":
+        broker_back.append(first_after(t, r"MQTT connected"))
+disk = [(t, words) for t, words in faults if words[0].startswith("disk-")]
+fill = next((t for t, w in disk if w[0] == "disk-fill"), None)
+free = next((t for t, w in disk if w[0] == "disk-free"), None)
+disk_errors = [text for when, text in agent if fill and free and fill <= when <= free + 5 and " ERR] " in text]
+
+stats = {}
+try:
+    stats = json.loads((out / "stats.json").read_text())
+except (OSError, json.JSONDecodeError):
+    pass
+crashes = sum(1 for _, w in faults if w[0] == "agent-died")
+
+print(f"## Soak: {duration // 60} min, 4 cameras, {sum(1 for _, w in faults if w[0] == 'camera-kill')} camera flaps, "
+      f"{sum(1 for _, w in faults if w[0] == 'broker-stop')} broker restarts, {'one' if fill else 'no'} full disk\n")
+print("| measure | value |")
+print("|---|---|")
+print(f"| agent | {'died during the run' if crashes else 'ran throughout'}; exit code after SIGTERM: {exit_code} |")
+print(f"| agent CPU after warm-up; machine load average (2 cores, shared) | {cpu_percent:.0f}% of one core; {load:.1f} |")
+print(f"| RSS after warm-up ({warmup} s): first / last / max | {rss_first:.0f} / {rss_last:.0f} / {rss_max:.0f} MB |")
+print(f"| RSS trend after warm-up (least squares) | {slope_per_hour('rss_kb') / 1024:+.1f} MB/h |")
+print(f"| open file descriptors: first / last / max | {fds_first:.0f} / {fds_last:.0f} / {fds_max:.0f} ({slope_per_hour('fds'):+.1f}/h) |")
+print(f"| threads: first / last / max | {thr_first:.0f} / {thr_last:.0f} / {thr_max:.0f} |")
+print(f"| alerts started (agent log) / start events delivered | {len(produced['start'])} / {len(produced['start'] & delivered['start'])} |")
+print(f"| alerts ended (agent log) / end events delivered | {len(produced['end'])} / {len(produced['end'] & delivered['end'])} |")
+print(f"| update events delivered | {len(delivered['update'])} |")
+print(f"| events lost (logged, never delivered) | {len(lost_starts) + len(lost_ends)} |")
+print(f"| duplicate deliveries (at-least-once) | {received - unique} of {received} messages |")
+print(f"| start event delivery delay, s: min / median / max | {spread(latencies)} |")
+print(f"| camera loss noticed after kill, s: min / median / max | {spread(camera_down)} |")
+print(f"| camera streaming again after its server returned, s: min / median / max | {spread(camera_back)} |")
+print(f"| MQTT reconnected after the broker returned, s: min / median / max | {spread(broker_back)} |")
+if fill:
+    print(f"| full disk: {free - fill:.0f} s; agent errors logged meanwhile | {len(disk_errors)} |")
+if stats:
+    print(f"| outbox at the end: pending / dropped | {stats.get('outbox_pending')} / {stats.get('outbox_dropped')} |")
+    print(f"| inference batch p50 / p99 at the end | {stats.get('inference_batch_ms_p50')} / {stats.get('inference_batch_ms_p99')} ms |")
+print()
+if stats:
+    print("| camera | windows scored | clips dropped | reconnects | stalls | errors |")
+    print("|---|---|---|---|---|---|")
+    for c in stats.get("cameras", []):
+        print(f"| {c['camera']} | {c['windows_scored']} | {c['clips_dropped']} | {c['reconnects']} | {c['stalls']} | {c['errors']} |")
+    print()
+if lost_starts or lost_ends:
+    print("Lost: " + ", ".join(sorted(f"start {i}" for i in lost_starts) + sorted(f"end {i}" for i in lost_ends)) + "\n")
+if disk_errors:
+    print("Errors while the disk was full (first 5):\n")
+    for text in disk_errors[:5]:
+        print(f"    {text[:200]}")
+    print()
