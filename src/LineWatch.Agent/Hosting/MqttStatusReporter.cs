@@ -23,7 +23,7 @@ internal sealed class MqttStatusReporter(AgentStatus status, MqttPublisher publi
 
     private void Report()
     {
-        var snapshot = status.Current;
+        var snapshot = status.Refresh(); // retained for up to 5 s: worth being current, not a second old
         if (!snapshot.Analysing || !publisher.IsConnected) return;
         foreach (var c in snapshot.Cameras)
         {

@@ -180,8 +180,9 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
         Assert.True(agent.WaitForOutput("Alert ", TimeSpan.FromSeconds(60)), "no alert: analysis stopped? " + agent.Output);
         Assert.False(agent.HasExited);
         Assert.DoesNotContain("wrong-password", agent.Output);
-        Assert.True(Directory.GetFiles(Path.Combine(DataDir, "outbox")).Length > 0 && new FileInfo(Path.Combine(DataDir, "outbox", "outbox.log")).Length > 0,
-            "the undeliverable events wait in the outbox");
+        // The alert is logged just before the outbox write.
+        var outbox = Path.Combine(DataDir, "outbox", "outbox.log");
+        Eventually.True(() => File.Exists(outbox) && new FileInfo(outbox).Length > 0, TimeSpan.FromSeconds(5), "the undeliverable events to wait in the outbox");
     }
 
     [Fact]
