@@ -105,9 +105,6 @@ BUILT="$SRC/src/LineWatch.Agent/bin/Release/net10.0"
 for file in "$BUILT/linewatch" "$SRC/models/$MODEL_FILE" "$SRC/data/demo/demo-line.mp4" "$SRC/data/profiles/demo-line.profile"; do
   [ -e "$file" ] || die "$file is missing: run install/setup.sh first (or drop --no-build)"
 done
-if [ "$GPU" -eq 1 ] && [ ! -e "$BUILT/libonnxruntime_providers_cuda.so" ]; then
-  die "the CUDA execution provider is not in the build: run install/setup.sh --gpu first (or drop --no-build)"
-fi
 
 if [ -z "$RELEASE" ]; then
   version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$SRC/Directory.Build.props" | head -1)"
@@ -132,6 +129,11 @@ rm -rf "$staging"
 mkdir -p "$staging/bin" "$staging/models" "$staging/share/demo" "$staging/share/profiles"
 dotnet publish "$SRC/src/LineWatch.Agent/LineWatch.Agent.csproj" -c Release --no-build -nologo -v:q -o "$staging/app" >/dev/null \
   || die "dotnet publish failed (is the Release build complete? run install/setup.sh)"
+# Publishing takes the native libraries from set-up's cache ($LINEWATCH_CACHE), not from the build output.
+if [ "$GPU" -eq 1 ] && [ ! -e "$staging/app/libonnxruntime_providers_cuda.so" ]; then
+  rm -rf "$staging"
+  die "the CUDA execution provider is not in ${LINEWATCH_CACHE:-$HOME/.cache/linewatch}: run install/setup.sh --gpu with the same LINEWATCH_CACHE (or drop --no-build)"
+fi
 cp "$SRC/models/$MODEL_FILE" "$staging/models/"
 cp "$SRC/data/demo/demo-line.mp4" "$SRC/data/demo/demo-line.labels.json" "$staging/share/demo/"
 cp "$SRC/data/profiles/demo-line.profile" "$staging/share/profiles/"

@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
     --broker-down) BROKER_DOWN="$2"; shift ;;
     --disk-full-at) DISK_FULL_AT="$2"; shift ;;
     --disk-full-for) DISK_FULL_FOR="$2"; shift ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "soak: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
