@@ -35,7 +35,8 @@ internal sealed class MosquittoBroker : IDisposable
         {
             var passwordFile = _dir.File("passwd");
             File.WriteAllText(passwordFile, "");
-            Run("/usr/bin/mosquitto_passwd", $"-b {passwordFile} {username} {password}");
+            var (exitCode, output) = ShellCommand.Run("/usr/bin/mosquitto_passwd", "-b", passwordFile, username, password!);
+            if (exitCode != 0) throw new InvalidOperationException($"mosquitto_passwd failed: {output}");
             config.Add("allow_anonymous false");
             config.Add($"password_file {passwordFile}");
         }
@@ -142,13 +143,6 @@ internal sealed class MosquittoBroker : IDisposable
             }
         }
         throw new TimeoutException($"mosquitto did not listen on {Port}");
-    }
-
-    private static void Run(string file, string arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true })!;
-        process.WaitForExit();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} failed: {process.StandardError.ReadToEnd()}");
     }
 
     public void Dispose()

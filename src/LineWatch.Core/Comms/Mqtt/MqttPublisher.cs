@@ -137,7 +137,16 @@ public sealed class MqttPublisher : IAlertSink, IDisposable
         {
             if (!_inFlight.Remove(mid, out var sequence)) return; // the availability messages are not in the outbox
             _sent.Remove(sequence);
-            _outbox.Acknowledge(sequence);
+            try
+            {
+                _outbox.Acknowledge(sequence);
+            }
+            catch (IOException e)
+            {
+                // Delivered, but the disk (full?) did not take the note: after a restart it would be sent once more,
+                // which consumers de-duplicate by id. Nothing is lost, so a warning, not an error.
+                _logger.LogWarning("MQTT outbox: delivery of message {Sequence} could not be recorded ({Reason}); it may be sent again after a restart", sequence, e.Message);
+            }
         }
     }
 
