@@ -25,7 +25,9 @@ public sealed class MqttCommandListener : IDisposable
     private readonly ILogger _logger;
     private readonly Channel<Received> _queue = Channel.CreateBounded<Received>(new BoundedChannelOptions(QueueCapacity)
     {
-        FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true, SingleWriter = true,
+        // Wait, not DropWrite: with DropWrite TryWrite reports success for the item it drops, and drops must be counted.
+        // The network thread never waits: it only calls TryWrite, which fails when the queue is full.
+        FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true,
     });
     private readonly CancellationTokenSource _stop = new();
     private readonly GiveFeedbackResult?[] _lastFeedback;
