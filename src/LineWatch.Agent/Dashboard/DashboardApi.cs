@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using LineWatch.Agent.Hosting;
 using LineWatch.Configuration;
 using LineWatch.Control;
@@ -15,7 +14,7 @@ namespace LineWatch.Agent.Dashboard;
 /// MQTT through <see cref="CameraControl"/>. Every name and id in a path is checked against what exists before
 /// it is used (so nothing in a path ever reaches the file system), bodies are small JSON objects of a fixed form.
 /// </summary>
-internal sealed partial class DashboardApi(AgentOptions options, AgentStatus status, PipelineService pipeline, CameraControl control,
+internal sealed class DashboardApi(AgentOptions options, AgentStatus status, PipelineService pipeline, CameraControl control,
     AlertHistory history, ScoreTimeline timeline)
 {
     public const int MaxBodyBytes = 4096;
@@ -36,7 +35,7 @@ internal sealed partial class DashboardApi(AgentOptions options, AgentStatus sta
             : limit is < 1 or > AlertHistory.Capacity ? BadRequest($"limit must be 1-{AlertHistory.Capacity}")
             : Results.Json(history.Recent(camera, limit ?? 50).Select(Alert), Json));
         app.MapGet("/api/alerts/{id}/snapshot.jpg", (string id) =>
-            !AlertId().IsMatch(id) ? BadRequest("not an alert id")
+            !AlertFeedback.IsAlertId(id) ? BadRequest("not an alert id")
             : history.Find(id) is { Snapshot: { } jpeg } ? Results.File(jpeg, "image/jpeg") : NotFound($"no snapshot for alert '{id}'"));
         app.MapPost("/api/cameras/{name}/enabled", async (string name, HttpRequest request) =>
             Camera(name) is not { } i ? NotFound($"unknown camera '{name}'")
@@ -52,20 +51,13 @@ internal sealed partial class DashboardApi(AgentOptions options, AgentStatus sta
                 : BadRequest("expected {\"action\": \"start\"|\"stop\"}"));
         app.MapPost("/api/alerts/{id}/feedback", async (string id, HttpRequest request) =>
         {
-            if (!AlertId().IsMatch(id)) return BadRequest("not an alert id");
+            if (!AlertFeedback.IsAlertId(id)) return BadRequest("not an alert id");
             if (history.Find(id) is not { } alert) return NotFound($"unknown alert '{id}'");
             if (await Body(request) is not { } body || !body.TryGetProperty("verdict", out var v) || v.ValueKind != JsonValueKind.String || !Only(body, "verdict"))
             {
                 return BadRequest("expected {\"verdict\": \"acknowledged\"|\"false_alarm\"|\"confirmed\"}");
             }
-            AlertVerdict? verdict;
-            switch (v.GetString())
-            {
-                case "acknowledged": verdict = null; break;
-                case "false_alarm": verdict = AlertVerdict.FalseAlarm; break;
-                case "confirmed": verdict = AlertVerdict.Confirmed; break;
-                default: return BadRequest("verdict must be acknowledged, false_alarm or confirmed");
-            }
+            if (!AlertFeedback.TryParse(v.GetString(), out var verdict)) return BadRequest("verdict must be acknowledged, false_alarm or confirmed");
             return Outcome(control.Apply(new GiveFeedback(control.IndexOf(alert.Camera), id, verdict)));
         });
     }
@@ -96,7 +88,7 @@ internal sealed partial class DashboardApi(AgentOptions options, AgentStatus sta
     {
         id = a.Id, camera = a.Camera, started = a.Started, ended = a.Ended, active = a.Active, peak = Math.Round(a.Peak, 3),
         severity = a.Severity.ToString().ToLowerInvariant(), acknowledged = a.Acknowledged,
-        verdict = a.Verdict switch { AlertVerdict.FalseAlarm => "false_alarm", AlertVerdict.Confirmed => "confirmed", _ => null },
+        verdict = a.Verdict is null ? null : AlertFeedback.Name(a.Verdict),
         snapshot = a.Snapshot is null ? null : $"/api/alerts/{a.Id}/snapshot.jpg",
     };
 
@@ -132,7 +124,4 @@ internal sealed partial class DashboardApi(AgentOptions options, AgentStatus sta
 
     private static IResult NotFound(string error) => Results.Json(new { error }, Json, statusCode: 404);
     private static IResult BadRequest(string error) => Results.Json(new { error }, Json, statusCode: 400);
-
-    [GeneratedRegex("^[A-Za-z0-9-]{1,64}$")]
-    private static partial Regex AlertId();
 }

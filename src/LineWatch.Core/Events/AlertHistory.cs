@@ -1,7 +1,5 @@
 namespace LineWatch.Events;
 
-public enum AlertVerdict { FalseAlarm, Confirmed }
-
 /// <summary>One alert as the operator sees it: its life so far, its latest snapshot and what the operator said about it.</summary>
 public sealed record AlertRecord(string Id, string Camera, DateTimeOffset Started, DateTimeOffset? Ended, double Peak, AlertSeverity Severity,
     byte[]? Snapshot, DateTimeOffset? Acknowledged, AlertVerdict? Verdict)

@@ -22,9 +22,6 @@ public sealed class LiveFrame
     /// <summary>Counts pictures taken; 0 until the camera delivered one.</summary>
     public long Sequence => Interlocked.Read(ref _sequence);
 
-    /// <summary>Capture time (Stopwatch ticks) of the current picture.</summary>
-    public long Ticks => Interlocked.Read(ref _ticks);
-
     /// <summary>On the capture thread: whether the picture is old enough to be replaced.</summary>
     public bool Due(long now) => now - Interlocked.Read(ref _ticks) >= Interval;
 

@@ -59,7 +59,7 @@ public sealed class HomeAssistantDiscovery
             score["icon"] = "mdi:chart-bell-curve";
             var analysis = Entity("analysis", $"{camera} analysis");
             analysis["state_topic"] = topics.FeatureState(camera, CameraFeature.Enabled);
-            analysis["command_topic"] = $"{topics.Root}{camera}/{Topics.FeatureName(CameraFeature.Enabled)}/set";
+            analysis["command_topic"] = topics.Command(camera, CameraFeature.Enabled);
             analysis["payload_on"] = "ON";
             analysis["payload_off"] = "OFF";
             Publish(ConfigTopic("binary_sensor", camera, "anomaly"), anomaly);

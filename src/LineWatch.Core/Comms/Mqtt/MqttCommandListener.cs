@@ -115,12 +115,7 @@ public sealed class MqttCommandListener : IDisposable
         Interlocked.Increment(ref _applied);
         if (command is GiveFeedback feedback)
         {
-            _lastFeedback[command.Camera] = new GiveFeedbackResult(feedback.AlertId, feedback.Verdict switch
-            {
-                null => "acknowledged",
-                Events.AlertVerdict.FalseAlarm => "false_alarm",
-                _ => "confirmed",
-            }, outcome.Detail, DateTimeOffset.UtcNow);
+            _lastFeedback[command.Camera] = new GiveFeedbackResult(feedback.AlertId, Events.AlertFeedback.Name(feedback.Verdict), outcome.Detail, DateTimeOffset.UtcNow);
             PublishState(command.Camera, CameraFeature.Feedback);
         }
         _logger.LogInformation("Command on {Topic} applied: {Detail}", message.Topic, outcome.Detail);

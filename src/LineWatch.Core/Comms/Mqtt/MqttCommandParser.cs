@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using LineWatch.Control;
 using LineWatch.Events;
 
@@ -14,7 +13,7 @@ public readonly record struct ParsedCommand(CameraCommand? Command, string? Erro
 /// the topic's camera and feature, the retain flag (a retained command would run again on every reconnect), the
 /// size, the encoding and the payload's exact form per feature. Pure: no state is touched here.
 /// </summary>
-public sealed partial class MqttCommandParser(Topics topics, Func<string, int> cameraIndex)
+public sealed class MqttCommandParser(Topics topics, Func<string, int> cameraIndex)
 {
     public const int MaxPayloadBytes = 1024;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -93,14 +92,10 @@ public sealed partial class MqttCommandParser(Topics topics, Func<string, int> c
                 if (property.Name == "alert_id") id = property.Value.GetString();
                 else verdictText = property.Value.GetString();
             }
-            if (id is null || !AlertId().IsMatch(id)) return Fail("feedback needs alert_id: the id of an alert event (letters, digits, '-', at most 64)");
-            return verdictText switch
-            {
-                "false_alarm" => new(new GiveFeedback(camera, id, AlertVerdict.FalseAlarm), null),
-                "confirmed" => new(new GiveFeedback(camera, id, AlertVerdict.Confirmed), null),
-                "acknowledged" => new(new GiveFeedback(camera, id, null), null),
-                _ => Fail($"feedback verdict must be false_alarm, confirmed or acknowledged, not {Printable(verdictText ?? "(missing)")}"),
-            };
+            if (!AlertFeedback.IsAlertId(id)) return Fail("feedback needs alert_id: the id of an alert event (letters, digits, '-', at most 64)");
+            return AlertFeedback.TryParse(verdictText, out var verdict)
+                ? new(new GiveFeedback(camera, id!, verdict), null)
+                : Fail($"feedback verdict must be false_alarm, confirmed or acknowledged, not {Printable(verdictText ?? "(missing)")}");
         }
     }
 
@@ -114,7 +109,4 @@ public sealed partial class MqttCommandParser(Topics topics, Func<string, int> c
         if (text.Length > 64) builder.Append("…");
         return builder.Append('\'').ToString();
     }
-
-    [GeneratedRegex("^[A-Za-z0-9-]{1,64}$")]
-    private static partial Regex AlertId();
 }

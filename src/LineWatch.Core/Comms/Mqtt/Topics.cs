@@ -17,6 +17,7 @@ public sealed class Topics(string prefix, string agent)
 
     /// <summary>Every camera's every command topic: <c>&lt;camera&gt;/&lt;feature&gt;/set</c>.</summary>
     public string AllCommands => $"{prefix}/{agent}/+/+/set";
+    public string Command(string camera, CameraFeature feature) => $"{prefix}/{agent}/{camera}/{FeatureName(feature)}/set";
     public string FeatureState(string camera, CameraFeature feature) => $"{prefix}/{agent}/{camera}/{FeatureName(feature)}/state";
 
     public static string FeatureName(CameraFeature feature) => feature.ToString().ToLowerInvariant();
