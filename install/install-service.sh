@@ -2,7 +2,7 @@
 # Installs the agent built from this checkout as a systemd service (run as root). Idempotent.
 #
 #   install/install-service.sh                  build (install/setup.sh), publish and install; start or restart the service
-#   install/install-service.sh --gpu            the same with ONNX Runtime's CUDA provider (setup.sh --gpu); new configs get Model:Device auto
+#   install/install-service.sh --gpu            the same, keeping ONNX Runtime's CUDA provider in the release; new configs get Model:Device auto
 #   install/install-service.sh --uninstall      remove the service, the releases and the `linewatch` command; keep config and data
 #   install/install-service.sh --uninstall --purge   also remove /etc/linewatch, /var/lib/linewatch and the linewatch user
 #
@@ -99,7 +99,7 @@ DOTNET_ROOT_DIR="$(dirname "$(readlink -f "$(command -v dotnet)")")"
 dotnet --list-runtimes | grep -q '^Microsoft.AspNetCore.App 10\.' || die "the ASP.NET Core 10 runtime is required; found: $(dotnet --list-runtimes | tr '\n' ' ')"
 
 if [ "$BUILD" -eq 1 ]; then
-  if [ "$GPU" -eq 1 ]; then "$SRC/install/setup.sh" --gpu; else "$SRC/install/setup.sh"; fi
+  "$SRC/install/setup.sh"
 fi
 BUILT="$SRC/src/LineWatch.Agent/bin/Release/net10.0"
 for file in "$BUILT/linewatch" "$SRC/models/$MODEL_FILE" "$SRC/data/demo/demo-line.mp4" "$SRC/data/profiles/demo-line.profile"; do
@@ -129,10 +129,12 @@ rm -rf "$staging"
 mkdir -p "$staging/bin" "$staging/models" "$staging/share/demo" "$staging/share/profiles"
 dotnet publish "$SRC/src/LineWatch.Agent/LineWatch.Agent.csproj" -c Release --no-build -nologo -v:q -o "$staging/app" >/dev/null \
   || die "dotnet publish failed (is the Release build complete? run install/setup.sh)"
-# Publishing takes the native libraries from set-up's cache ($LINEWATCH_CACHE), not from the build output.
-if [ "$GPU" -eq 1 ] && [ ! -e "$staging/app/libonnxruntime_providers_cuda.so" ]; then
-  rm -rf "$staging"
-  die "the CUDA execution provider is not in ${LINEWATCH_CACHE:-$HOME/.cache/linewatch}: run install/setup.sh --gpu with the same LINEWATCH_CACHE (or drop --no-build)"
+# ONNX Runtime's package always brings its GPU providers (about 285 MB). A CPU-only release leaves them out; the
+# agent then says plainly that CUDA is not installed if a configuration asks for it.
+if [ "$GPU" -eq 1 ]; then
+  [ -e "$staging/app/libonnxruntime_providers_cuda.so" ] || { rm -rf "$staging"; die "the published agent lacks ONNX Runtime's CUDA provider (libonnxruntime_providers_cuda.so)"; }
+else
+  rm -f "$staging/app/libonnxruntime_providers_cuda.so" "$staging/app/libonnxruntime_providers_tensorrt.so"
 fi
 cp "$SRC/models/$MODEL_FILE" "$staging/models/"
 cp "$SRC/data/demo/demo-line.mp4" "$SRC/data/demo/demo-line.labels.json" "$staging/share/demo/"

@@ -2,33 +2,21 @@
 # LineWatch set-up: everything the build, the agent and the tests need, on Debian 12 / Ubuntu 22.04+.
 # Idempotent: a second run with nothing changed only checks and rebuilds incrementally.
 #
-#   install/setup.sh          Debian packages, ONNX Runtime (verified), native libraries, .NET solution (Release)
-#   install/setup.sh --gpu    the same, plus ONNX Runtime's CUDA execution provider (for machines with an NVIDIA GPU)
+#   install/setup.sh    Debian packages, NuGet packages, native libraries, .NET solution (Release), default model, demo
 #
-# Environment: LINEWATCH_CACHE (default ~/.cache/linewatch) holds the downloads, outside the work tree.
+# ONNX Runtime comes with its CUDA provider: on a machine with an NVIDIA GPU (CUDA 13 + cuDNN 9) the agent uses it,
+# elsewhere it runs on CPU. Environment: LINEWATCH_CACHE (default ~/.cache/linewatch) caches the demo footage.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${LINEWATCH_CACHE:-$HOME/.cache/linewatch}"
 export LINEWATCH_CACHE="$CACHE"
-GPU=0
 for arg in "$@"; do
   case "$arg" in
-    --gpu) GPU=1 ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup: unknown option '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
-
-ORT_VERSION=1.29.0
-ORT_DIR="$CACHE/ort-$ORT_VERSION"
-# name@version  sha256 of the npm tarball (DESIGN.md §2)
-ORT_NATIVE_PKG="onnxruntime-node@1.29.0"
-ORT_NATIVE_SHA=cfdfb45ec4044b1fdca43e5d2e180fb6817e649ff8ad1e0dfc90e18e51b67037
-ORT_MANAGED_PKG="com.github.asus4.onnxruntime@0.4.9"
-ORT_MANAGED_SHA=e59788788818fdde1b2e522e766a21ba0f7d8391de55737abf81e32cc801785d
-ORT_CUDA_PKG="com.github.asus4.onnxruntime.linux-x64-gpu@0.4.9"
-ORT_CUDA_SHA=2b459e0c17f340c92970c10ed86de4f37a3009f93c14053e6ad4334cbb6be412
 
 # Debian packages, each with the reason it is here.
 APT_PACKAGES=(
@@ -50,12 +38,12 @@ trap 'die "failed at line $LINENO (see the output above)"' ERR
 
 step "Checking the tools a fresh machine must already have"
 missing=()
-for tool in dotnet g++ cmake node npm python3 git sha256sum tar; do
+for tool in dotnet g++ cmake python3 git sha256sum; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 [ ${#missing[@]} -eq 0 ] || die "missing required tools: ${missing[*]} (install them first; see README.md)"
 dotnet --list-sdks | grep -q '^10\.' || die "the .NET 10 SDK is required; found: $(dotnet --list-sdks | tr '\n' ' ')"
-echo "dotnet $(dotnet --version), $(g++ --version | head -1), $(cmake --version | head -1), node $(node --version)"
+echo "dotnet $(dotnet --version), $(g++ --version | head -1), $(cmake --version | head -1)"
 
 step "Debian packages"
 command -v dpkg-query >/dev/null || die "dpkg-query not found: this set-up supports Debian and Ubuntu only"
@@ -76,66 +64,21 @@ else
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}"
 fi
 
-# fetch_npm NAME@VERSION SHA256 -> path of the verified tarball in the cache
-fetch_npm() {
-  local spec="$1" sha="$2" name="${1%@*}" version="${1##*@}"
-  local file="$CACHE/npm/${name}-${version}.tgz"
-  mkdir -p "$CACHE/npm"
-  if [ -f "$file" ] && echo "$sha  $file" | sha256sum --check --status; then
-    echo "cached: $(basename "$file")" >&2
-  else
-    echo "downloading $spec (npm registry)" >&2
-    rm -f "$file"
-    (cd "$CACHE/npm" && npm pack "$spec" --silent >/dev/null) || die "npm could not fetch $spec"
-    echo "$sha  $file" | sha256sum --check --status || { rm -f "$file"; die "sha256 mismatch for $spec: the download was removed"; }
-    echo "verified sha256 of $(basename "$file")" >&2
-  fi
-  printf '%s' "$file"
-}
+step ".NET packages (ONNX Runtime, OpenCV, MQTT, logging, tests)"
+dotnet restore "$ROOT/LineWatch.sln" -nologo -v:q
+# The custom-op library compiles against the C/C++ headers that ship inside ONNX Runtime's own package, so it
+# always matches the runtime the agent loads.
+ORT_VERSION=$(dotnet msbuild "$ROOT/src/LineWatch.Core/LineWatch.Core.csproj" -nologo -getProperty:OrtVersion)
+NUGET_ROOT=$(dotnet msbuild "$ROOT/src/LineWatch.Core/LineWatch.Core.csproj" -nologo -getProperty:NuGetPackageRoot)
+ORT_INCLUDE="${NUGET_ROOT%/}/microsoft.ml.onnxruntime.gpu.linux/$ORT_VERSION/buildTransitive/native/include"
+[ -f "$ORT_INCLUDE/onnxruntime_lite_custom_op.h" ] || die "ONNX Runtime $ORT_VERSION headers not found in $ORT_INCLUDE after the restore"
 
-step "ONNX Runtime $ORT_VERSION (native library, C/C++ headers, official C# API sources)"
-stamp="$ORT_DIR/.complete-$ORT_NATIVE_SHA-$ORT_MANAGED_SHA"
-if [ -f "$stamp" ]; then
-  echo "already unpacked in $ORT_DIR"
-else
-  native_tgz=$(fetch_npm "$ORT_NATIVE_PKG" "$ORT_NATIVE_SHA")
-  managed_tgz=$(fetch_npm "$ORT_MANAGED_PKG" "$ORT_MANAGED_SHA")
-  tmp=$(mktemp -d)
-  tar -xzf "$native_tgz" -C "$tmp" package/bin/napi-v6/linux/x64/libonnxruntime.so.1
-  tar -xzf "$managed_tgz" -C "$tmp" --wildcards 'package/Runtime/*.cs' 'package/Plugins/Linux/x64/libonnxruntime_providers_shared.so' \
-    'package/Plugins/iOS~/onnxruntime.xcframework/ios-arm64/onnxruntime.framework/Headers/*' package/LICENSE
-  rm -rf "$ORT_DIR/lib" "$ORT_DIR/include" "$ORT_DIR/managed"
-  mkdir -p "$ORT_DIR/lib" "$ORT_DIR/include" "$ORT_DIR/managed"
-  # .NET resolves [DllImport("onnxruntime")] to libonnxruntime.so next to the app.
-  cp "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$ORT_DIR/lib/libonnxruntime.so"
-  cp "$tmp/package/Plugins/Linux/x64/libonnxruntime_providers_shared.so" "$ORT_DIR/lib/"
-  # The headers are platform-neutral even though they ship inside the iOS framework.
-  cp "$tmp"/package/Plugins/iOS~/onnxruntime.xcframework/ios-arm64/onnxruntime.framework/Headers/*.h "$ORT_DIR/include/"
-  (cd "$tmp/package/Runtime" && find . -name '*.cs' -exec cp --parents {} "$ORT_DIR/managed/" \;)
-  cp "$tmp/package/LICENSE" "$ORT_DIR/LICENSE"
-  rm -rf "$tmp"
-  rm -f "$ORT_DIR"/.complete-*
-  touch "$stamp"
-  echo "unpacked into $ORT_DIR"
-fi
-
-if [ "$GPU" -eq 1 ]; then
-  step "ONNX Runtime CUDA execution provider (--gpu)"
-  if [ -f "$ORT_DIR/lib/libonnxruntime_providers_cuda.so" ]; then
-    echo "already present"
-  else
-    cuda_tgz=$(fetch_npm "$ORT_CUDA_PKG" "$ORT_CUDA_SHA")
-    tar -xzf "$cuda_tgz" -C "$ORT_DIR/lib" --strip-components=4 package/Plugins/Linux/x64/libonnxruntime_providers_cuda.so
-    echo "installed libonnxruntime_providers_cuda.so (needs CUDA 13 and cuDNN 9 at run time)"
-  fi
-fi
-
-step "Native libraries (custom ops, OpenCV shim) with CMake"
-cmake -S "$ROOT/src/native" -B "$ROOT/build/native" -DCMAKE_BUILD_TYPE=Release -DORT_INCLUDE_DIR="$ORT_DIR/include" >/dev/null
+step "Native libraries (custom ops, OpenCV shim) with CMake against ONNX Runtime $ORT_VERSION"
+cmake -S "$ROOT/src/native" -B "$ROOT/build/native" -DCMAKE_BUILD_TYPE=Release -DORT_INCLUDE_DIR="$ORT_INCLUDE" >/dev/null
 cmake --build "$ROOT/build/native" -j "$(nproc)"
 
 step ".NET solution (Release)"
-dotnet build "$ROOT/LineWatch.sln" -c Release -nologo -clp:ErrorsOnly -v:q
+dotnet build "$ROOT/LineWatch.sln" -c Release -nologo -clp:ErrorsOnly -v:q --no-restore
 
 step "Default backbone model"
 # The default configuration's model: VideoMambaPro-Ti, 8 frames at 112x112, deterministic random weights (no

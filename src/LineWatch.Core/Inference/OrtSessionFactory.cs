@@ -71,10 +71,10 @@ public static class OrtSessionFactory
                 {
                     throw new ModelLoadException("this ONNX Runtime build has no CUDA execution provider");
                 }
-                // Checked first so a CPU-only install says so plainly, instead of ORT's library-load error.
+                // Checked first so a CPU-only service release says so plainly, instead of ORT's library-load error.
                 if (!File.Exists(System.IO.Path.Combine(AppContext.BaseDirectory, CudaProviderLibrary)))
                 {
-                    throw new ModelLoadException($"the CUDA provider ({CudaProviderLibrary}) is not installed; run install/setup.sh --gpu on a machine with an NVIDIA GPU");
+                    throw new ModelLoadException($"the CUDA provider ({CudaProviderLibrary}) is not installed; install the service with install/install-service.sh --gpu on a machine with an NVIDIA GPU");
                 }
                 sessionOptions.AppendExecutionProvider_CUDA(options.CudaDeviceId);
             }

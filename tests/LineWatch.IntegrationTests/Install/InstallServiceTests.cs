@@ -45,6 +45,8 @@ public sealed class InstallServiceTests(InstalledTree tree) : IClassFixture<Inst
         {
             Assert.True(File.Exists(Path.Combine(release, file)), file);
         }
+        // A release installed without --gpu leaves out ONNX Runtime's 285 MB CUDA provider.
+        Assert.False(File.Exists(Path.Combine(release, "app/libonnxruntime_providers_cuda.so")));
         Assert.Equal("releases/r1", new FileInfo(tree["opt/linewatch/current"]).LinkTarget);
         Assert.Equal(tree["opt/linewatch/current/bin/linewatch"], new FileInfo(tree["usr/local/bin/linewatch"]).LinkTarget);
         Assert.True(File.Exists(tree["var/lib/linewatch/profiles/demo-line.profile"]));
