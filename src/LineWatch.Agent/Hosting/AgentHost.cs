@@ -18,8 +18,7 @@ internal static class AgentHost
     {
         // DisableDefaults: no appsettings.json or DOTNET_ variables of the host's own; our configuration is already loaded.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = config.Options.DataDir });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(logger, dispose: false);
+        builder.Services.AddSerilog(logger, dispose: false);
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(config.Options.ShutdownTimeoutSeconds));
         builder.Services.AddSingleton(config);

@@ -1,13 +1,14 @@
 using LineWatch.Configuration;
 using Serilog;
 using Serilog.Events;
-using Serilog.Formatting.Json;
+using Serilog.Formatting.Compact;
 using Serilog.Settings.Configuration;
 
 namespace LineWatch.Agent.Logging;
 
 /// <summary>
-/// Serilog for the agent: readable console lines, and a rolling JSON file under DataDir/logs for machines.
+/// Serilog for the agent: readable console lines, and a rolling file under DataDir/logs in Serilog's compact
+/// JSON (one object a line, message rendered as "@m"), which log shippers read as it is.
 /// Levels come from the Serilog section of the configuration (MinimumLevel, Override).
 /// </summary>
 internal static class AgentLogging
@@ -32,7 +33,7 @@ internal static class AgentLogging
             .WriteTo.Sink(new SecretScrubbingSink(
                 new LoggerConfiguration().MinimumLevel.Verbose()
                     .WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
-                    .WriteTo.File(new JsonFormatter(renderMessage: true), Path.Combine(logDirectory, "linewatch-.json"),
+                    .WriteTo.File(new RenderedCompactJsonFormatter(), Path.Combine(logDirectory, "linewatch-.json"),
                         rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14, fileSizeLimitBytes: 64L * 1024 * 1024,
                         rollOnFileSizeLimit: true, flushToDiskInterval: TimeSpan.FromSeconds(1))
                     .CreateLogger(),
