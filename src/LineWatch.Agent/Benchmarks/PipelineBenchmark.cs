@@ -23,7 +23,7 @@ internal static class PipelineBenchmark
     public sealed record Result(int Cameras, double Seconds, double AnalysisFps, int Stride, string ExecutionProvider, IReadOnlyList<CameraRow> Rows,
         double ProcessCpuPercentOfOneCore, double PeakRssMb, double InferenceP50Ms, double ManagedBytesPerFrame, bool HoldsTarget);
 
-    public static Result Run(int cameras, double seconds, double warmupSeconds, double analysisFps, int stride, Action<string> progress)
+    public static Result Run(int cameras, double seconds, double warmupSeconds, double analysisFps, int stride, ModelDevice device, Action<string> progress)
     {
         var clip = EnsureClip(progress);
         using var scratch = new ScratchDirectory();
@@ -36,7 +36,7 @@ internal static class PipelineBenchmark
         {
             options.Cameras.Add(new CameraOptions { Name = $"cam{i + 1}", Source = clip, AnalysisFps = analysisFps, Stride = stride, Loop = true });
         }
-        options.Model.Device = ModelDevice.Cpu;
+        options.Model.Device = device;
         var sources = options.Cameras.Select(c =>
         {
             CameraSource.TryParse(c.Source, "/", scratch.Path, out var source, out _);

@@ -48,12 +48,13 @@ internal static class BenchCommand
         var warmup = new Option<double>("--warmup") { Description = "Seconds before measuring", DefaultValueFactory = _ => 5 };
         var fps = new Option<double>("--fps") { Description = "Analysis frames per second per camera", DefaultValueFactory = _ => 8 };
         var stride = new Option<int>("--stride") { Description = "Frames between windows", DefaultValueFactory = _ => 4 };
+        var ep = new Option<ModelDevice>("--ep") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => ModelDevice.Cpu };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
-        var command = new Command("pipeline", "Whole pipeline with N real-time 720p file cameras, tiny backbone 112² T=8 on CPU") { cameras, seconds, warmup, fps, stride, json };
+        var command = new Command("pipeline", "Whole pipeline with N real-time 720p file cameras, tiny backbone 112² T=8") { cameras, seconds, warmup, fps, stride, ep, json };
         command.SetAction(parse =>
         {
             var r = PipelineBenchmark.Run(Math.Max(1, parse.GetValue(cameras)), Math.Max(1, parse.GetValue(seconds)), Math.Max(0, parse.GetValue(warmup)),
-                parse.GetValue(fps), Math.Max(1, parse.GetValue(stride)), Console.Error.WriteLine);
+                parse.GetValue(fps), Math.Max(1, parse.GetValue(stride)), parse.GetValue(ep), Console.Error.WriteLine);
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(r, CliJson.Options));
@@ -78,22 +79,39 @@ internal static class BenchCommand
     private static Command Scan()
     {
         var json = new Option<bool>("--json") { Description = "Print JSON" };
-        var repeats = new Option<int>("--repeats") { Description = "Timed runs of the custom op (the portable scan runs a quarter as often)", DefaultValueFactory = _ => 20 };
-        var command = new Command("scan", "SelectiveScan: our op vs the portable ONNX Scan at VideoMamba-Ti shapes") { json, repeats };
+        var repeats = new Option<int>("--repeats") { Description = "Timed runs of the custom op (the reference runs a quarter as often on CPU)", DefaultValueFactory = _ => 20 };
+        var ep = new Option<ModelDevice>("--ep") { Description = "cpu: our CPU kernel vs ONNX Scan; cuda: our CUDA kernel vs our CPU kernel", DefaultValueFactory = _ => ModelDevice.Cpu };
+        var half = new Option<bool>("--half") { Description = "With --ep cuda: fp16 activations" };
+        var command = new Command("scan", "SelectiveScan: our op vs a reference at VideoMamba-Ti shapes") { json, repeats, ep, half };
         command.SetAction(parse =>
         {
             var n = Math.Max(1, parse.GetValue(repeats));
-            var rows = ScanBenchmark.Run(n, Math.Max(1, n / 4), Console.Error.WriteLine);
+            var device = parse.GetValue(ep);
+            if (device == ModelDevice.Auto || (parse.GetValue(half) && device != ModelDevice.Cuda))
+            {
+                Console.Error.WriteLine("linewatch: bench scan takes --ep cpu or --ep cuda, and --half only with --ep cuda");
+                return ExitCodes.InvalidConfiguration;
+            }
+            IReadOnlyList<ScanBenchmark.Row> rows;
+            try
+            {
+                rows = ScanBenchmark.Run(device, parse.GetValue(half), n, device == ModelDevice.Cuda ? n : Math.Max(1, n / 4), Console.Error.WriteLine);
+            }
+            catch (Inference.ModelLoadException e)
+            {
+                Console.Error.WriteLine($"linewatch: {e.Message}");
+                return ExitCodes.Failure;
+            }
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(rows, CliJson.Options));
                 return ExitCodes.Ok;
             }
-            Console.WriteLine("| B | D | N | L | custom ms | portable ms | speed-up | custom GB/s | portable GB/s | max abs diff |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+            Console.WriteLine("| B | D | N | L | kernel | ms | reference | reference ms | speed-up | GB/s | reference GB/s | max abs diff |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var r in rows)
             {
-                Console.WriteLine($"| {r.Batch} | {r.Channels} | {r.State} | {r.Length} | {r.CustomMs:0.00} | {r.PortableMs:0.0} | {r.Speedup:0.0}× | {r.CustomGBps:0.00} | {r.PortableGBps:0.000} | {r.MaxAbsDifference:0.0E+0} |");
+                Console.WriteLine($"| {r.Batch} | {r.Channels} | {r.State} | {r.Length} | {r.Kernel} | {r.CustomMs:0.00} | {r.Reference} | {r.ReferenceMs:0.0} | {r.Speedup:0.0}× | {r.CustomGBps:0.00} | {r.ReferenceGBps:0.000} | {r.MaxAbsDifference:0.0E+0} |");
             }
             return ExitCodes.Ok;
         });

@@ -27,28 +27,38 @@ public static class SelectiveScanModel
 
     public static readonly string[] InputNames = ["u", "delta", "A", "B", "C", "D", "z", "delta_bias"];
 
-    public static Onnx.Proto.ModelProto Build(ScanFlags flags) => Build(flags, null);
+    public static Onnx.Proto.ModelProto Build(ScanFlags flags) => Build(flags, null, half: false);
+
+    /// <summary>
+    /// The op with fp16 activations (u, delta, B, C, z, y; A, D and delta_bias stay fp32), which only the CUDA
+    /// kernel implements: for GPU parity checks and timings.
+    /// </summary>
+    public static Onnx.Proto.ModelProto BuildHalf(ScanFlags flags) => Build(flags, null, half: true);
+
+    /// <summary>The inputs (and the output) that <see cref="BuildHalf"/> holds in fp16.</summary>
+    public static readonly IReadOnlySet<string> HalfTensors = new HashSet<string> { "u", "delta", "B", "C", "z", "y" };
 
     /// <summary>
     /// The same single scan in standard ONNX (<see cref="PortableScan"/>), for the benchmark's side-by-side run.
     /// Its channel, state and length sizes are fixed because the portable scan needs them at build time.
     /// </summary>
     public static Onnx.Proto.ModelProto BuildPortable(ScanFlags flags, int channels, int state, int length) =>
-        Build(flags, (channels, state, length));
+        Build(flags, (channels, state, length), half: false);
 
-    private static Onnx.Proto.ModelProto Build(ScanFlags flags, (int Channels, int State, int Length)? portable)
+    private static Onnx.Proto.ModelProto Build(ScanFlags flags, (int Channels, int State, int Length)? portable, bool half)
     {
+        var activations = half ? DataType.Float16 : DataType.Float;
         var graph = new OnnxGraphBuilder("selective_scan");
         OnnxDim channels = portable is { } p1 ? p1.Channels : "channels";
         OnnxDim state = portable is { } p2 ? p2.State : "state";
         OnnxDim length = portable is { } p3 ? p3.Length : "length";
-        var u = graph.Input("u", DataType.Float, "batch", channels, length);
-        var delta = graph.Input("delta", DataType.Float, "batch", channels, length);
+        var u = graph.Input("u", activations, "batch", channels, length);
+        var delta = graph.Input("delta", activations, "batch", channels, length);
         var a = graph.Input("A", DataType.Float, channels, state);
-        var b = graph.Input("B", DataType.Float, "batch", state, length);
-        var c = graph.Input("C", DataType.Float, "batch", state, length);
+        var b = graph.Input("B", activations, "batch", state, length);
+        var c = graph.Input("C", activations, "batch", state, length);
         var d = graph.Input("D", DataType.Float, channels);
-        var z = graph.Input("z", DataType.Float, "batch", channels, length);
+        var z = graph.Input("z", activations, "batch", channels, length);
         var bias = graph.Input("delta_bias", DataType.Float, channels);
         if (portable is { } p)
         {
@@ -60,7 +70,7 @@ public static class SelectiveScanModel
             graph.ImportDomain(Domain, DomainVersion);
             graph.Node("SelectiveScan", [u, delta, a, b, c, d, z, bias], "y", Domain, flags.ToAttributes());
         }
-        graph.Output("y", DataType.Float, "batch", channels, length);
+        graph.Output("y", activations, "batch", channels, length);
         return graph.Build(Diagnostics.AppVersion.Current);
     }
 }
