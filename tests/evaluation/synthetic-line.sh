@@ -23,5 +23,5 @@ for seed in "${SEEDS[@]}"; do
   # One scoring pass: the JSON report is kept, and its headline printed.
   "$ROOT/install/linewatch" eval -c "$OUT/linewatch.json" --profile "$OUT/line-$seed.profile" --video "$OUT/faults-$seed.mp4" \
     --labels "$OUT/faults-$seed.labels.json" --json > "$OUT/report-$seed.json"
-  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("frame AUROC %.3f, recall %d/%d, false alarms %d in %.1f normal min, latency p50 %.1f s" % (r["frameAuroc"], r["eventsCaught"], r["events"], r["falseAlarms"], r["normalHours"]*60, r["latencyP50Seconds"]))' "$OUT/report-$seed.json"
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); f=lambda v, fmt: "n/a" if v is None else fmt % v; print("frame AUROC %s, recall %d/%d, false alarms %d in %.1f normal min, latency p50 %s s" % (f(r["frameAuroc"], "%.3f"), r["eventsCaught"], r["events"], r["falseAlarms"], r["normalHours"]*60, f(r["latencyP50Seconds"], "%.1f")))' "$OUT/report-$seed.json"
 done

@@ -55,13 +55,16 @@ internal static class EvalCommand
     private static void Print(DetectionReport r)
     {
         Console.WriteLine($"{r.Video}: {r.Frames} frames at {r.Fps:0.#} fps, {r.Windows} windows");
-        Console.WriteLine($"frame AUROC {r.FrameAuroc:0.000}; events caught {r.EventsCaught}/{r.Events} (recall {r.EventRecall:0.00}); " +
-            $"false alarms {r.FalseAlarms} in {r.NormalHours * 60:0.0} normal minutes ({r.FalseAlarmsPerHour:0.0}/h); latency p50 {r.LatencyP50Seconds:0.0} s, p90 {r.LatencyP90Seconds:0.0} s");
+        Console.WriteLine($"frame AUROC {Show(r.FrameAuroc, "0.000")}; events caught {r.EventsCaught}/{r.Events} (recall {Show(r.EventRecall, "0.00")}); " +
+            $"false alarms {r.FalseAlarms} in {r.NormalHours * 60:0.0} normal minutes ({Show(r.FalseAlarmsPerHour, "0.0")}/h); latency p50 {Show(r.LatencyP50Seconds, "0.0")} s, p90 {Show(r.LatencyP90Seconds, "0.0")} s");
         Console.WriteLine();
         Console.WriteLine("| fault | events | caught | recall | frame AUROC | latency p50 s |");
         Console.WriteLine("|---|---|---|---|---|---|");
-        foreach (var t in r.Types) Console.WriteLine($"| {t.Type} | {t.Events} | {t.Caught} | {t.Recall:0.00} | {t.FrameAuroc:0.000} | {t.LatencyP50Seconds:0.0} |");
+        foreach (var t in r.Types) Console.WriteLine($"| {t.Type} | {t.Events} | {t.Caught} | {t.Recall:0.00} | {Show(t.FrameAuroc, "0.000")} | {Show(t.LatencyP50Seconds, "0.0")} |");
         Console.WriteLine();
         foreach (var a in r.Alerts) Console.WriteLine($"alert at {a.StartSeconds:0.0} s, peak {a.Peak:0.00}: {a.Anomaly ?? "FALSE ALARM"}");
     }
+
+    /// <summary>A figure, or "n/a" where the footage does not define it.</summary>
+    private static string Show(double? value, string format) => value is { } v ? v.ToString(format, System.Globalization.CultureInfo.InvariantCulture) : "n/a";
 }

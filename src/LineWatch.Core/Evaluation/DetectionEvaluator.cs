@@ -64,17 +64,19 @@ public static class DetectionEvaluator
         var types = perType.OrderBy(kv => kv.Key).Select(kv => new DetectionReport.TypeRow(kv.Key, kv.Value.Count, kv.Value.Count(v => v is not null),
             kv.Value.Count(v => v is not null) / (double)kv.Value.Count,
             Auroc(frameScores, typeOf, f => typeOf[f] == kv.Key),
-            NearestRank.Percentile(kv.Value.Where(v => v is not null).Select(v => v!.Value), 50))).ToList();
+            Defined(NearestRank.Percentile(kv.Value.Where(v => v is not null).Select(v => v!.Value), 50)))).ToList();
 
         var caught = latencies.Count;
         return new DetectionReport(video, frames, fps, ordered.Count, Auroc(frameScores, typeOf, f => typeOf[f] is not null),
-            labels.Anomalies.Count, caught, labels.Anomalies.Count == 0 ? double.NaN : caught / (double)labels.Anomalies.Count,
-            falseAlarms, normalHours, normalHours > 0 ? falseAlarms / normalHours : double.NaN,
-            NearestRank.Percentile(latencies, 50), NearestRank.Percentile(latencies, 90), types, alerts);
+            labels.Anomalies.Count, caught, labels.Anomalies.Count == 0 ? null : caught / (double)labels.Anomalies.Count,
+            falseAlarms, normalHours, normalHours > 0 ? falseAlarms / normalHours : null,
+            Defined(NearestRank.Percentile(latencies, 50)), Defined(NearestRank.Percentile(latencies, 90)), types, alerts);
     }
 
+    private static double? Defined(double value) => double.IsNaN(value) ? null : value;
+
     /// <summary>AUROC of frame scores: positives chosen by <paramref name="positive"/>, negatives the normal frames (Mann-Whitney U with ties).</summary>
-    private static double Auroc(double[] scores, string?[] typeOf, Func<int, bool> positive)
+    private static double? Auroc(double[] scores, string?[] typeOf, Func<int, bool> positive)
     {
         var items = new List<(double Score, bool Positive)>();
         for (var f = 0; f < scores.Length; f++)
@@ -84,7 +86,7 @@ public static class DetectionEvaluator
             else if (typeOf[f] is null) items.Add((scores[f], false));
         }
         long positives = items.Count(i => i.Positive), negatives = items.Count - positives;
-        if (positives == 0 || negatives == 0) return double.NaN;
+        if (positives == 0 || negatives == 0) return null;
         items.Sort((a, b) => a.Score.CompareTo(b.Score));
         double rankSum = 0;
         for (var i = 0; i < items.Count;)

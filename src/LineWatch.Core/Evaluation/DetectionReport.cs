@@ -1,25 +1,28 @@
 namespace LineWatch.Evaluation;
 
-/// <summary>Detection quality of one evaluation, overall and per fault type.</summary>
+/// <summary>
+/// Detection quality of one evaluation, overall and per fault type. A figure the footage cannot define (AUROC
+/// without normal or anomalous frames, recall without events, a latency with nothing caught) is null.
+/// </summary>
 public sealed record DetectionReport(
     string Video,
     int Frames,
     double Fps,
     int Windows,
-    double FrameAuroc,
+    double? FrameAuroc,
     int Events,
     int EventsCaught,
-    double EventRecall,
+    double? EventRecall,
     int FalseAlarms,
     double NormalHours,
-    double FalseAlarmsPerHour,
-    double LatencyP50Seconds,
-    double LatencyP90Seconds,
+    double? FalseAlarmsPerHour,
+    double? LatencyP50Seconds,
+    double? LatencyP90Seconds,
     IReadOnlyList<DetectionReport.TypeRow> Types,
     IReadOnlyList<DetectionReport.Alert> Alerts)
 {
     /// <summary>An alert the policy raised: when, how high, and which labelled anomaly it belongs to (null: a false alarm).</summary>
     public sealed record Alert(double StartSeconds, double Peak, string? Anomaly);
 
-    public sealed record TypeRow(string Type, int Events, int Caught, double Recall, double FrameAuroc, double LatencyP50Seconds);
+    public sealed record TypeRow(string Type, int Events, int Caught, double Recall, double? FrameAuroc, double? LatencyP50Seconds);
 }
