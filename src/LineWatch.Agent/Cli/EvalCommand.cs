@@ -17,7 +17,8 @@ internal static class EvalCommand
         var video = new Option<string>("--video") { Description = "The footage", Required = true };
         var labels = new Option<string>("--labels") { Description = "Its labels file: {\"fps\", \"frames\", \"anomalies\": [{\"start_frame\", \"end_frame\", \"type\"}]}", Required = true };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
-        var command = new Command("eval", "Frame AUROC, event recall, false alarms per hour and detection latency of a profile on labelled video") { profile, video, labels, json };
+        var cache = new Option<string?>("--cache") { Description = "Folder for the backbone's windows of each video, reused when learning or evaluating the same video again" };
+        var command = new Command("eval", "Frame AUROC, event recall, false alarms per hour and detection latency of a profile on labelled video") { profile, video, labels, json, cache };
         command.SetAction(parse =>
         {
             var configuration = ConfigLoading.TryLoad(parse.GetValue(config), Console.Error);
@@ -36,7 +37,7 @@ internal static class EvalCommand
                 var scratch = new float[learned.Model.Dim];
                 var windows = new List<(int, double)>();
                 Console.Error.WriteLine($"scoring {parse.GetValue(video)} at {camera.AnalysisFps} fps, stride {camera.Stride}");
-                VideoWindows.Run(Path.GetFullPath(parse.GetValue(video)!), runner, camera.AnalysisFps, camera.Stride, camera.SettleSeconds,
+                WindowCache.Run(parse.GetValue(cache), Path.GetFullPath(parse.GetValue(video)!), learned.Model, runner, camera,
                     (in OfflineWindow w) => windows.Add((w.NewestFrame, learned.Score(w.Embedding, w.Tokens, map, scratch).Score)));
                 var report = DetectionEvaluator.Evaluate(parse.GetValue(video)!, labelled, windows, options.Alerts);
                 if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, CliJson.Options));

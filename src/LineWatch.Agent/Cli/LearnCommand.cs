@@ -17,7 +17,8 @@ internal static class LearnCommand
         var from = new Option<string[]>("--from") { Description = "Video files of normal operation (default: the camera's own source)", AllowMultipleArgumentsPerToken = true };
         var minutes = new Option<double?>("--minutes") { Description = "Use at most this many minutes of each video (required for a live source)" };
         var output = new Option<string?>("--out") { Description = "Profile file (default: DataDir/profiles/<camera>.profile, which the running agent picks up)" };
-        var command = new Command("learn", "Learn normal operation for a camera and calibrate its alert threshold") { camera, from, minutes, output };
+        var cache = new Option<string?>("--cache") { Description = "Folder for the backbone's windows of each video, reused when learning or evaluating the same video again" };
+        var command = new Command("learn", "Learn normal operation for a camera and calibrate its alert threshold") { camera, from, minutes, output, cache };
         command.SetAction(parse =>
         {
             var configuration = ConfigLoading.TryLoad(parse.GetValue(config), Console.Error);
@@ -37,7 +38,7 @@ internal static class LearnCommand
                 using var runner = new BackboneRunner(model, options.Model.MaxBatch);
                 var identity = ModelIdentity.Of(options.Model.Path);
                 var result = ProfileLearner.Learn(runner, identity, name, videos, cameraOptions, options.Learning,
-                    Console.Error.WriteLine, limit);
+                    Console.Error.WriteLine, limit, parse.GetValue(cache));
                 result.Profile.Save(path);
                 Console.WriteLine($"profile for {name}: {result.FittedWindows} windows fitted, {result.HeldOutWindows} held out; " +
                     $"thresholds global {result.Profile.GlobalThreshold:0.###}, local {result.Profile.LocalThreshold:0.###} " +

@@ -7,14 +7,13 @@ namespace LineWatch.Scoring;
 public static class ProfileLearner
 {
     public static ProfileFitter.Result Learn(BackboneRunner runner, ModelIdentity model, string camera, IReadOnlyList<string> videos, CameraOptions cameraOptions,
-        LearningOptions options, Action<string>? progress = null, double maxSecondsPerVideo = double.PositiveInfinity)
+        LearningOptions options, Action<string>? progress = null, double maxSecondsPerVideo = double.PositiveInfinity, string? cacheDirectory = null)
     {
         var fitter = new ProfileFitter(camera, model, options);
         foreach (var video in videos)
         {
             progress?.Invoke($"reading {video}");
-            VideoWindows.Run(video, runner, cameraOptions.AnalysisFps, cameraOptions.Stride, cameraOptions.SettleSeconds,
-                (in OfflineWindow w) => fitter.Add(w.Embedding, w.Tokens), maxSecondsPerVideo);
+            WindowCache.Run(cacheDirectory, video, model, runner, cameraOptions, (in OfflineWindow w) => fitter.Add(w.Embedding, w.Tokens), maxSecondsPerVideo);
         }
         progress?.Invoke($"fitting on {fitter.Windows} windows");
         return fitter.Finish(cameraOptions);

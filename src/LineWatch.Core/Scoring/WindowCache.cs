@@ -1,0 +1,111 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using LineWatch.Configuration;
+using LineWatch.Processing;
+
+namespace LineWatch.Scoring;
+
+/// <summary>
+/// The backbone's output for every window of a video file, kept on disk so that learning and evaluation can be
+/// run again after a scoring change in seconds instead of running the backbone again. A cache file is named
+/// by what its windows depend on — the video (path, size, time written), the model (SHA-256) and the
+/// camera's sampling (fps, stride, settle time) — so a changed input never reads stale windows. The values are
+/// the exact float32 outputs, so a cached run scores exactly as a live one.
+/// </summary>
+public static class WindowCache
+{
+    private const string Magic = "LWWINDOWS1";
+
+    /// <summary>Where the windows of <paramref name="video"/> are cached in <paramref name="directory"/> for this model and sampling.</summary>
+    public static string PathFor(string directory, string video, ModelIdentity model, CameraOptions camera)
+    {
+        var file = new FileInfo(video);
+        var key = string.Join('|', file.FullName, file.Exists ? file.Length : -1, file.Exists ? file.LastWriteTimeUtc.Ticks : 0, model.Sha256,
+            camera.AnalysisFps.ToString("R", System.Globalization.CultureInfo.InvariantCulture), camera.Stride,
+            camera.SettleSeconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
+        return Path.Combine(directory, $"{Path.GetFileNameWithoutExtension(video)}-{hash}.windows");
+    }
+
+    /// <summary>
+    /// Hands every window of the video to <paramref name="handler"/>: from the cache when it holds them, else
+    /// through the backbone, writing the cache as it goes (under a temporary name, so an interrupted run leaves
+    /// no partial cache behind). Without a cache directory it is exactly <see cref="VideoWindows.Run"/>.
+    /// </summary>
+    public static void Run(string? directory, string video, ModelIdentity model, BackboneRunner runner, CameraOptions camera,
+        OfflineWindowHandler handler, double maxSeconds = double.PositiveInfinity)
+    {
+        if (directory is null)
+        {
+            VideoWindows.Run(video, runner, camera.AnalysisFps, camera.Stride, camera.SettleSeconds, handler, maxSeconds);
+            return;
+        }
+        var path = PathFor(directory, video, model, camera);
+        if (double.IsPositiveInfinity(maxSeconds) && File.Exists(path))
+        {
+            Replay(path, model, handler);
+            return;
+        }
+        Directory.CreateDirectory(directory);
+        var partial = path + ".partial";
+        using (var writer = new BinaryWriter(File.Create(partial)))
+        {
+            writer.Write(Encoding.ASCII.GetBytes(Magic));
+            writer.Write(model.Dim);
+            VideoWindows.Run(video, runner, camera.AnalysisFps, camera.Stride, camera.SettleSeconds, (in OfflineWindow w) =>
+            {
+                writer.Write(w.NewestFrame);
+                writer.Write(w.Embedding.Length);
+                writer.Write(w.Tokens.Length);
+                writer.Write(MemoryMarshal.AsBytes(w.Embedding));
+                writer.Write(MemoryMarshal.AsBytes(w.Tokens));
+                handler(w);
+            }, maxSeconds);
+        }
+        // A run cut short by maxSeconds is not the whole video: it is not kept.
+        if (double.IsPositiveInfinity(maxSeconds)) File.Move(partial, path, overwrite: true);
+        else File.Delete(partial);
+    }
+
+    /// <exception cref="InvalidDataException">The file is not a window cache of this model, or is damaged.</exception>
+    private static void Replay(string path, ModelIdentity model, OfflineWindowHandler handler)
+    {
+        using var stream = new BufferedStream(File.OpenRead(path), 1 << 20);
+        Span<byte> magic = stackalloc byte[Magic.Length];
+        if (stream.Read(magic) != magic.Length || Encoding.ASCII.GetString(magic) != Magic) throw new InvalidDataException($"{path}: not a LineWatch window cache");
+        if (ReadInt(stream, path) != model.Dim) throw new InvalidDataException($"{path}: cached for another embedding width than {model}");
+        float[] embedding = [], tokens = [];
+        Span<byte> header = stackalloc byte[12];
+        while (true)
+        {
+            var read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+            if (read == 0) return;
+            if (read < header.Length) throw new InvalidDataException($"{path}: cut off in a window header");
+            var frame = BinaryPrimitives.ReadInt32LittleEndian(header);
+            var embeddingLength = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
+            var tokensLength = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+            if (embeddingLength != model.Dim || tokensLength <= 0 || tokensLength % model.Dim != 0) throw new InvalidDataException($"{path}: a window of unexpected size");
+            if (embedding.Length != embeddingLength) embedding = new float[embeddingLength];
+            if (tokens.Length != tokensLength) tokens = new float[tokensLength];
+            try
+            {
+                stream.ReadExactly(MemoryMarshal.AsBytes(embedding.AsSpan()));
+                stream.ReadExactly(MemoryMarshal.AsBytes(tokens.AsSpan()));
+            }
+            catch (EndOfStreamException)
+            {
+                throw new InvalidDataException($"{path}: cut off in the window ending at frame {frame}; delete it to compute it again");
+            }
+            handler(new OfflineWindow(frame, embedding, tokens));
+        }
+    }
+
+    private static int ReadInt(Stream stream, string path)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        if (stream.ReadAtLeast(bytes, 4, throwOnEndOfStream: false) != 4) throw new InvalidDataException($"{path}: cut off in its header");
+        return BinaryPrimitives.ReadInt32LittleEndian(bytes);
+    }
+}
