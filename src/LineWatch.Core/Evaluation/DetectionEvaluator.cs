@@ -46,12 +46,14 @@ public static class DetectionEvaluator
 
         var latencies = new List<double>();
         var perType = new Dictionary<string, List<double?>>();
+        var detections = new List<DetectionReport.Detection>();
         foreach (var a in labels.Anomalies)
         {
             double onset = a.StartFrame / fps, end = Math.Max(a.EndFrame / fps, onset + GraceSeconds);
             var first = starts.Where(t => t >= onset && t <= end).DefaultIfEmpty(double.NaN).Min();
             double? latency = double.IsNaN(first) ? null : first - onset;
             if (latency is { } l) latencies.Add(l);
+            detections.Add(new DetectionReport.Detection(a.Type, onset, latency));
             if (!perType.TryGetValue(a.Type, out var list)) perType[a.Type] = list = [];
             list.Add(latency);
         }
@@ -70,7 +72,7 @@ public static class DetectionEvaluator
         return new DetectionReport(video, frames, fps, ordered.Count, Auroc(frameScores, typeOf, f => typeOf[f] is not null),
             labels.Anomalies.Count, caught, labels.Anomalies.Count == 0 ? null : caught / (double)labels.Anomalies.Count,
             falseAlarms, normalHours, normalHours > 0 ? falseAlarms / normalHours : null,
-            Defined(NearestRank.Percentile(latencies, 50)), Defined(NearestRank.Percentile(latencies, 90)), types, alerts);
+            Defined(NearestRank.Percentile(latencies, 50)), Defined(NearestRank.Percentile(latencies, 90)), types, alerts, detections);
     }
 
     private static double? Defined(double value) => double.IsNaN(value) ? null : value;

@@ -19,8 +19,12 @@ public sealed record DetectionReport(
     double? LatencyP50Seconds,
     double? LatencyP90Seconds,
     IReadOnlyList<DetectionReport.TypeRow> Types,
-    IReadOnlyList<DetectionReport.Alert> Alerts)
+    IReadOnlyList<DetectionReport.Alert> Alerts,
+    IReadOnlyList<DetectionReport.Detection> Detections)
 {
+    /// <summary>One labelled anomaly: when it began and how long until an alert started (null: missed).</summary>
+    public sealed record Detection(string Type, double OnsetSeconds, double? LatencySeconds);
+
     /// <summary>An alert the policy raised: when, how high, and which labelled anomaly it belongs to (null: a false alarm).</summary>
     public sealed record Alert(double StartSeconds, double Peak, string? Anomaly);
 

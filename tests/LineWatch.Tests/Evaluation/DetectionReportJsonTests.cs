@@ -24,6 +24,10 @@ public sealed class DetectionReportJsonTests
         Assert.Equal(JsonValueKind.Null, root.GetProperty("latencyP90Seconds").ValueKind);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("types")[0].GetProperty("latencyP50Seconds").ValueKind);
         Assert.Equal(0.5, root.GetProperty("frameAuroc").GetDouble()); // every frame scored alike
+        var detection = Assert.Single(root.GetProperty("detections").EnumerateArray());
+        Assert.Equal("jam", detection.GetProperty("type").GetString());
+        Assert.Equal(4.0, detection.GetProperty("onsetSeconds").GetDouble());
+        Assert.Equal(JsonValueKind.Null, detection.GetProperty("latencySeconds").ValueKind);
     }
 
     [Fact]
