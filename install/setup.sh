@@ -33,7 +33,6 @@ ORT_CUDA_SHA=2b459e0c17f340c92970c10ed86de4f37a3009f93c14053e6ad4334cbb6be412
 # Debian packages, each with the reason it is here.
 APT_PACKAGES=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-videoio-dev  # capture shim
-  libmosquitto-dev      # MQTT client library (libmosquitto1) and its header
   mosquitto             # the embedded broker, and the broker the tests start
   mosquitto-clients     # mosquitto_sub/pub: the independent client the tests check MQTT with
   opencv-doc            # real test footage (vtest.avi, Megamind_bugy.avi)
