@@ -20,7 +20,7 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
 
     private string DataDir => _dataDir ??= line.NewDataDir(_dir.Path);
 
-    private string WriteConfig(int port, string mqtt = "", string host = "127.0.0.1")
+    private string WriteConfig(int port, string mqtt = "", string mode = "external", string host = "127.0.0.1")
     {
         var path = _dir.File("linewatch.json");
         File.WriteAllText(path, $$"""
@@ -29,7 +29,7 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
               "DataDir": "{{DataDir}}",
               "Cameras": [ { "Name": "line", "Source": "{{line.Faulty.VideoPath}}", "AnalysisFps": 8, "Stride": 4, "Loop": true } ],
               "Model": { "Path": "{{line.ModelPath}}", "Device": "cpu" },
-              "Mqtt": { "Mode": "external", "Host": "{{host}}", "Port": {{port}}, "TopicPrefix": "it", "KeepAliveSeconds": 5 {{mqtt}} },
+              "Mqtt": { "Mode": "{{mode}}", "Host": "{{host}}", "Port": {{port}}, "TopicPrefix": "it", "KeepAliveSeconds": 5 {{mqtt}} },
               "Alerts": { "CooldownSeconds": 1 },
               "Dashboard": { "Enabled": false },
               "ShutdownTimeoutSeconds": 5
@@ -260,6 +260,40 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
         var produced = LoggedEvents(agent.Output);
         Eventually.True(() => Received(events).IsSupersetOf(produced), TimeSpan.FromSeconds(30),
             $"the alerts kept meanwhile; missing: {string.Join(", ", produced.Except(Received(events)))}");
+    }
+
+    [Fact]
+    public void The_embedded_broker_keeps_what_it_queued_for_an_absent_subscriber_across_an_agent_restart()
+    {
+        var port = MosquittoBroker.FreePort();
+        var config = WriteConfig(port, mode: "embedded");
+        var agent = StartAgent(config);
+        try
+        {
+            // A subscriber with a persistent session (clean session off, QoS 1) subscribes once and goes away.
+            const string Away = "it-embedded-away";
+            new SubscriptionRecorder(port, $"{Prefix}/line/events", persistentId: Away).Dispose();
+
+            // An alert while it is away, seen delivered by a live witness: the broker has queued it for the absent one.
+            using var live = new SubscriptionRecorder(port, $"{Prefix}/line/events");
+            Eventually.True(() => !live.Messages.IsEmpty, TimeSpan.FromSeconds(60), "an alert while the subscriber is away");
+            var missed = Received(live).First();
+            Thread.Sleep(1000); // the PUBACK reaches the agent: its outbox will not send the alert again after the restart
+
+            agent.Signal(AgentProcess.SigTerm);
+            Assert.True(agent.WaitForExit(TimeSpan.FromSeconds(20)), "the agent did not stop on SIGTERM: " + agent.Output);
+            agent.Dispose();
+            agent = StartAgent(config);
+            Assert.True(agent.WaitForOutput("MQTT connected", TimeSpan.FromSeconds(15)), agent.Output);
+            Assert.Contains("0 message(s) pending", agent.Output); // so only the broker's own store can deliver it now
+
+            using var back = new SubscriptionRecorder(port, $"{Prefix}/line/events", persistentId: Away);
+            Eventually.True(() => Received(back).Contains(missed), TimeSpan.FromSeconds(30), $"the alert {missed} queued before the restart");
+        }
+        finally
+        {
+            agent.Dispose();
+        }
     }
 
     public void Dispose() => _dir.Dispose();
