@@ -28,13 +28,17 @@ internal sealed class MosquittoBroker : IDisposable
 
     private readonly bool _persistence;
     private readonly bool _requireClientCertificate;
+    private readonly string[]? _acl;
     private readonly Dictionary<string, string> _users = [];
     private TestCertificates? _tls;
 
     /// <param name="requireClientCertificate">With <paramref name="tls"/>: only clients with a certificate signed by its CA may connect.</param>
-    public MosquittoBroker(string? username = null, string? password = null, TestCertificates? tls = null, bool persistence = false, bool requireClientCertificate = false)
+    /// <param name="acl">Lines of a Mosquitto access list (e.g. <c>topic readwrite a/#</c>); what it does not grant is refused.</param>
+    public MosquittoBroker(string? username = null, string? password = null, TestCertificates? tls = null, bool persistence = false,
+        bool requireClientCertificate = false, string[]? acl = null)
     {
         Port = FreePort();
+        _acl = acl;
         _persistence = persistence;
         _requireClientCertificate = requireClientCertificate;
         _tls = tls;
@@ -82,6 +86,11 @@ internal sealed class MosquittoBroker : IDisposable
         else
         {
             config.Add("allow_anonymous true");
+        }
+        if (_acl is not null)
+        {
+            File.WriteAllLines(_dir.File("acl"), _acl);
+            config.Add($"acl_file {_dir.File("acl")}");
         }
         File.WriteAllLines(_dir.File("mosquitto.conf"), config);
     }

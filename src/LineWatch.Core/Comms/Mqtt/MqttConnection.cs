@@ -238,7 +238,9 @@ public sealed class MqttConnection : IDisposable
         var result = await client.SubscribeAsync(subscribe.Build(), timeout.Token).ConfigureAwait(false);
         foreach (var item in result.Items.Where(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
         {
-            Raise(Failed, $"the broker refused the subscription to {item.TopicFilter.Topic}: {MqttFailure.Reason(item.ResultCode, result.ReasonString)}");
+            // Not a connection failure (the connection stays up and is not retried): the broker's access list says no.
+            _logger.LogError("MQTT broker refused the subscription to {Topic}: {Reason}; messages on it will not arrive",
+                item.TopicFilter.Topic, MqttFailure.Reason(item.ResultCode, result.ReasonString));
         }
     }
 
