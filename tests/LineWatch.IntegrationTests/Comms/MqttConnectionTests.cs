@@ -46,6 +46,30 @@ public sealed class MqttConnectionTests
     }
 
     [Fact]
+    public void Publishing_to_a_hung_broker_does_not_block_the_caller_and_everything_is_acknowledged_once_it_answers()
+    {
+        using var broker = new MosquittoBroker();
+        using var connection = new MqttConnection(new MqttOptions { Port = broker.Port, KeepAliveSeconds = 3600 }, "it-agent", Status, NullLogger.Instance);
+        var acked = new ConcurrentDictionary<long, bool>();
+        connection.Acknowledged += id => acked[id] = true;
+        connection.Start();
+        WaitFor(() => connection.IsConnected, "the connection");
+
+        broker.Freeze();
+        // 64 MB: far more than the socket buffers hold, so a publish that wrote to the socket itself would hang here.
+        var payload = new byte[1 << 20];
+        List<long?> ids = [];
+        var publisher = new Thread(() => ids = [.. Enumerable.Range(0, 64).Select(_ => connection.Publish("it/agent/bulk", payload, retain: false))]);
+        publisher.Start();
+        var returned = publisher.Join(TimeSpan.FromSeconds(30));
+        broker.Thaw();
+
+        Assert.True(returned, "Publish blocked while the broker was not reading");
+        Assert.All(ids, id => Assert.NotNull(id));
+        WaitFor(() => ids.All(id => acked.ContainsKey(id!.Value)), "all 64 PUBACKs once the broker answers", seconds: 60);
+    }
+
+    [Fact]
     public void It_reconnects_by_itself_after_the_broker_restarts_and_says_online_again()
     {
         using var broker = new MosquittoBroker();

@@ -131,6 +131,12 @@ internal sealed class MosquittoBroker : IDisposable
         if (!_process.WaitForExit(10_000)) Kill();
     }
 
+    /// <summary>Freezes the broker (SIGSTOP): its connections stay open but nothing is read or answered, as with a hung broker.</summary>
+    public void Freeze() => Process.Start("/bin/kill", $"-STOP {_process.Id}")!.WaitForExit();
+
+    /// <summary>Lets a frozen broker run again (SIGCONT).</summary>
+    public void Thaw() => Process.Start("/bin/kill", $"-CONT {_process.Id}")!.WaitForExit();
+
     /// <summary>Kills the broker (as a crash or an outage would), keeping its port for <see cref="Start"/>.</summary>
     public void Kill()
     {
