@@ -240,23 +240,34 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
     }
 
     [Fact]
-    public void A_broker_host_name_that_does_not_resolve_yet_is_retried_until_it_does()
+    public void A_broker_host_name_that_does_not_resolve_is_retried_until_it_does_also_after_a_lost_connection()
     {
         if (Environment.UserName != "root") return; // a private /etc/hosts needs a mount namespace; see OutboxFullDiskTests
-        using var broker = new MosquittoBroker();
-        using var events = new SubscriptionRecorder(broker, $"{Prefix}/line/events");
+        using var broker = new MosquittoBroker(persistence: true);
+        using var events = new SubscriptionRecorder(broker, $"{Prefix}/line/events", persistentId: "it-dns");
         var hosts = _dir.File("hosts");
-        File.Copy("/etc/hosts", hosts);
-        var config = WriteConfig(broker.Port, host: "broker.linewatch.test");
-        using var agent = AgentProcess.StartWithHosts(hosts, "run", "--config", config);
+        var withoutName = File.ReadAllText("/etc/hosts");
+        File.WriteAllText(hosts, withoutName);
+        using var agent = AgentProcess.StartWithHosts(hosts, "run", "--config", WriteConfig(broker.Port, host: "broker.linewatch.test"));
         Assert.True(agent.WaitForOutput("Analysis started", TimeSpan.FromSeconds(30)), agent.Output);
+        int Lines(string text) => agent.Output.Split('\n').Count(l => l.Contains(text));
+        const string Unresolved = "the host name 'broker.linewatch.test' does not resolve";
 
-        Eventually.True(() => agent.Output.Split('\n').Count(l => l.Contains("'broker.linewatch.test' does not resolve")) >= 2, TimeSpan.FromSeconds(30),
-            "the name's failure, named, twice: " + agent.Output);
+        // The name does not resolve at start: named, retried; fixed (in place: the agent's /etc/hosts is this file).
+        Eventually.True(() => Lines(Unresolved) >= 2, TimeSpan.FromSeconds(30), "the name's failure, named, twice: " + agent.Output);
         Eventually.True(() => LoggedEvents(agent.Output).Count > 0, TimeSpan.FromSeconds(60), "an alert while the broker cannot be found");
-        File.AppendAllText(hosts, "127.0.0.1 broker.linewatch.test\n"); // in place: the agent's bind-mounted /etc/hosts is this file
+        File.AppendAllText(hosts, "127.0.0.1 broker.linewatch.test\n");
+        Eventually.True(() => Lines("MQTT connected") == 1, TimeSpan.FromSeconds(40), "the connection once the name resolves: " + agent.Output);
 
-        Assert.True(agent.WaitForOutput("MQTT connected", TimeSpan.FromSeconds(40)), agent.Output);
+        // The connection is lost and the name goes too: named and retried again, and back once both are fixed.
+        var before = Lines(Unresolved);
+        File.WriteAllText(hosts, withoutName);
+        broker.Stop();
+        Eventually.True(() => Lines(Unresolved) >= before + 2, TimeSpan.FromSeconds(40), "the name's failure after the loss, twice");
+        File.AppendAllText(hosts, "127.0.0.1 broker.linewatch.test\n");
+        broker.Start();
+        Eventually.True(() => Lines("MQTT connected") == 2, TimeSpan.FromSeconds(40), "the reconnection: " + agent.Output);
+
         var produced = LoggedEvents(agent.Output);
         Eventually.True(() => Received(events).IsSupersetOf(produced), TimeSpan.FromSeconds(30),
             $"the alerts kept meanwhile; missing: {string.Join(", ", produced.Except(Received(events)))}");
