@@ -21,7 +21,6 @@ done
 # Debian packages, each with the reason it is here.
 APT_PACKAGES=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-videoio-dev  # capture shim
-  libmosquitto-dev      # MQTT client library (libmosquitto1) and its header
   mosquitto             # the embedded broker, and the broker the tests start
   mosquitto-clients     # mosquitto_sub/pub: the independent client the tests check MQTT with
   opencv-doc            # real test footage (vtest.avi, Megamind_bugy.avi)

@@ -13,8 +13,8 @@ namespace LineWatch.Agent.Benchmarks;
 
 /// <summary>
 /// Alert delivery as an integrator sees it, on this machine: scored windows go into the alert service (policy,
-/// snapshot JPEG, durable outbox with fsync, libmosquitto) to a local Mosquitto started as the embedded broker,
-/// and a separate libmosquitto client subscribed to the events topic stamps each arrival. Latency is timed from
+/// snapshot JPEG, durable outbox with fsync, MQTTnet) to a local Mosquitto started as the embedded broker,
+/// and a separate MQTTnet connection subscribed to the events topic stamps each arrival. Latency is timed from
 /// the window's hand-over to the alert service to the subscriber, at a steady rate; throughput is a burst of
 /// events until every one has arrived.
 /// </summary>
@@ -36,7 +36,7 @@ internal static class MqttBenchmark
         broker.Start();
         using var publisher = new MqttPublisher(options, "bench", NullLogger<MqttPublisher>.Instance);
         var arrivals = new ConcurrentDictionary<(string Id, string Type), long>();
-        using var subscriber = new MqttConnection(options.Mqtt, "bench-subscriber", "linewatch/bench-subscriber/status");
+        using var subscriber = new MqttConnection(options.Mqtt, "bench-subscriber", "linewatch/bench-subscriber/status", NullLogger.Instance);
         subscriber.Subscribe(publisher.Topics.Events(Camera));
         subscriber.MessageReceived += (_, payload, _) =>
         {

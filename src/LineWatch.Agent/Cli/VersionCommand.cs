@@ -11,7 +11,7 @@ internal static class VersionCommand
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print as JSON" };
-        var command = new Command("version", "Show the versions of LineWatch, ONNX Runtime (and its execution providers), OpenCV and libmosquitto") { json };
+        var command = new Command("version", "Show the versions of LineWatch, ONNX Runtime (and its execution providers), OpenCV and the MQTT client (MQTTnet)") { json };
         command.SetAction(parse =>
         {
             var report = VersionReport.Collect(OrtSessionFactory.DefaultCustomOpLibrary);
@@ -24,7 +24,7 @@ internal static class VersionCommand
             Console.WriteLine($"ONNX Runtime    {report.OnnxRuntime}; providers: {string.Join(", ", report.ExecutionProviders)}");
             Console.WriteLine($"custom ops      {report.CustomOps}");
             Console.WriteLine($"OpenCV          {report.OpenCv}; video backends: {string.Join(", ", report.VideoBackends)}");
-            Console.WriteLine($"libmosquitto    {report.Mosquitto}");
+            Console.WriteLine($"MQTTnet         {report.MqttNet}");
             return ExitCodes.Ok;
         });
         return command;

@@ -12,7 +12,7 @@ public sealed record VersionReport(
     IReadOnlyList<string> ExecutionProviders,
     string OpenCv,
     IReadOnlyList<string> VideoBackends,
-    string Mosquitto,
+    string MqttNet,
     string CustomOps)
 {
     public static VersionReport Collect(string customOpLibrary) => new(
@@ -22,6 +22,6 @@ public sealed record VersionReport(
         ExecutionProviders: OnnxRuntimeInfo.AvailableProviders,
         OpenCv: OpenCvInfo.Version,
         VideoBackends: OpenCvInfo.VideoBackends(),
-        Mosquitto: MosquittoLibrary.Version.ToString(),
+        MqttNet: typeof(MQTTnet.MqttClient).Assembly.GetName().Version!.ToString(),
         CustomOps: CustomOpLibrary.Describe(customOpLibrary));
 }

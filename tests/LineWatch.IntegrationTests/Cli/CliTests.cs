@@ -24,7 +24,7 @@ public sealed class CliTests : IDisposable
         Assert.Contains("CUDAExecutionProvider", providers); // the GPU package's runtime, even where no GPU is
         Assert.StartsWith("4.6.", root.GetProperty("openCv").GetString());
         Assert.Contains("FFMPEG", root.GetProperty("videoBackends").EnumerateArray().Select(e => e.GetString()));
-        Assert.StartsWith("2.0.", root.GetProperty("mosquitto").GetString());
+        Assert.Equal("5.2.0.1603", root.GetProperty("mqttNet").GetString());
         Assert.Contains("SelectiveScan", root.GetProperty("customOps").GetString());
     }
 

@@ -20,7 +20,7 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
 
     private string DataDir => _dataDir ??= line.NewDataDir(_dir.Path);
 
-    private string WriteConfig(int port, string mqtt = "")
+    private string WriteConfig(int port, string mqtt = "", string mode = "external", string host = "127.0.0.1")
     {
         var path = _dir.File("linewatch.json");
         File.WriteAllText(path, $$"""
@@ -29,7 +29,7 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
               "DataDir": "{{DataDir}}",
               "Cameras": [ { "Name": "line", "Source": "{{line.Faulty.VideoPath}}", "AnalysisFps": 8, "Stride": 4, "Loop": true } ],
               "Model": { "Path": "{{line.ModelPath}}", "Device": "cpu" },
-              "Mqtt": { "Mode": "external", "Host": "127.0.0.1", "Port": {{port}}, "TopicPrefix": "it", "KeepAliveSeconds": 5 {{mqtt}} },
+              "Mqtt": { "Mode": "{{mode}}", "Host": "{{host}}", "Port": {{port}}, "TopicPrefix": "it", "KeepAliveSeconds": 5 {{mqtt}} },
               "Alerts": { "CooldownSeconds": 1 },
               "Dashboard": { "Enabled": false },
               "ShutdownTimeoutSeconds": 5
@@ -59,11 +59,11 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
     public void Commands_switch_analysis_give_feedback_and_thousands_of_malformed_ones_change_nothing()
     {
         using var broker = new MosquittoBroker();
-        using var events = new SubscriptionRecorder(broker.Port, $"{Prefix}/line/events");
-        using var errors = new SubscriptionRecorder(broker.Port, $"{Prefix}/errors");
+        using var events = new SubscriptionRecorder(broker, $"{Prefix}/line/events");
+        using var errors = new SubscriptionRecorder(broker, $"{Prefix}/errors");
         // An independent witness of what the broker delivered, so every delivered command must be accounted for by the
         // agent as rejected or dropped (the count that once hid DropWrite's silent drops).
-        using var witness = new SubscriptionRecorder(broker.Port, $"{Prefix}/+/+/set");
+        using var witness = new SubscriptionRecorder(broker, $"{Prefix}/+/+/set");
         int Delivered() => witness.Messages.Count(m => m.Topic.StartsWith($"{Prefix}/", StringComparison.Ordinal) && m.Topic.EndsWith("/set", StringComparison.Ordinal));
         using var agent = StartAgent(WriteConfig(broker.Port));
         Eventually.True(() => broker.ReadOne($"{Prefix}/line/enabled/state", 1) == "ON", TimeSpan.FromSeconds(15), "the retained enabled state");
@@ -160,7 +160,7 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
     public void No_event_is_lost_when_the_broker_is_down_for_20_s_or_the_agent_is_killed_with_events_pending()
     {
         using var broker = new MosquittoBroker(persistence: true);
-        using var events = new SubscriptionRecorder(broker.Port, $"{Prefix}/line/events", persistentId: "it-no-loss");
+        using var events = new SubscriptionRecorder(broker, $"{Prefix}/line/events", persistentId: "it-no-loss");
         var config = WriteConfig(broker.Port);
         var output = new StringBuilder();
         var agent = StartAgent(config);
@@ -237,6 +237,74 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
         broker.Publish(analysis.RootElement.GetProperty("command_topic").GetString()!, "OFF");
         Eventually.True(() => broker.ReadOne($"{Prefix}/line/enabled/state", 1) == "OFF", TimeSpan.FromSeconds(10), "the switch to act");
         Eventually.True(() => broker.ReadOne($"{Prefix}/line/state", 2)?.Contains("\"state\":") == true, TimeSpan.FromSeconds(15), "the state topic the sensors read");
+    }
+
+    [Fact]
+    public void A_broker_host_name_that_does_not_resolve_is_retried_until_it_does_also_after_a_lost_connection()
+    {
+        if (Environment.UserName != "root") return; // a private /etc/hosts needs a mount namespace; see OutboxFullDiskTests
+        using var broker = new MosquittoBroker(persistence: true);
+        using var events = new SubscriptionRecorder(broker, $"{Prefix}/line/events", persistentId: "it-dns");
+        var hosts = _dir.File("hosts");
+        var withoutName = File.ReadAllText("/etc/hosts");
+        File.WriteAllText(hosts, withoutName);
+        using var agent = AgentProcess.StartWithHosts(hosts, "run", "--config", WriteConfig(broker.Port, host: "broker.linewatch.test"));
+        Assert.True(agent.WaitForOutput("Analysis started", TimeSpan.FromSeconds(30)), agent.Output);
+        int Lines(string text) => agent.Output.Split('\n').Count(l => l.Contains(text));
+        const string Unresolved = "the host name 'broker.linewatch.test' does not resolve";
+
+        // The name does not resolve at start: named, retried; fixed (in place: the agent's /etc/hosts is this file).
+        Eventually.True(() => Lines(Unresolved) >= 2, TimeSpan.FromSeconds(30), "the name's failure, named, twice: " + agent.Output);
+        Eventually.True(() => LoggedEvents(agent.Output).Count > 0, TimeSpan.FromSeconds(60), "an alert while the broker cannot be found");
+        File.AppendAllText(hosts, "127.0.0.1 broker.linewatch.test\n");
+        Eventually.True(() => Lines("MQTT connected") == 1, TimeSpan.FromSeconds(40), "the connection once the name resolves: " + agent.Output);
+
+        // The connection is lost and the name goes too: named and retried again, and back once both are fixed.
+        var before = Lines(Unresolved);
+        File.WriteAllText(hosts, withoutName);
+        broker.Stop();
+        Eventually.True(() => Lines(Unresolved) >= before + 2, TimeSpan.FromSeconds(40), "the name's failure after the loss, twice");
+        File.AppendAllText(hosts, "127.0.0.1 broker.linewatch.test\n");
+        broker.Start();
+        Eventually.True(() => Lines("MQTT connected") == 2, TimeSpan.FromSeconds(40), "the reconnection: " + agent.Output);
+
+        var produced = LoggedEvents(agent.Output);
+        Eventually.True(() => Received(events).IsSupersetOf(produced), TimeSpan.FromSeconds(30),
+            $"the alerts kept meanwhile; missing: {string.Join(", ", produced.Except(Received(events)))}");
+    }
+
+    [Fact]
+    public void The_embedded_broker_keeps_what_it_queued_for_an_absent_subscriber_across_an_agent_restart()
+    {
+        var port = MosquittoBroker.FreePort();
+        var config = WriteConfig(port, mode: "embedded");
+        var agent = StartAgent(config);
+        try
+        {
+            // A subscriber with a persistent session (clean session off, QoS 1) subscribes once and goes away.
+            const string Away = "it-embedded-away";
+            new SubscriptionRecorder(port, $"{Prefix}/line/events", persistentId: Away).Dispose();
+
+            // An alert while it is away, seen delivered by a live witness: the broker has queued it for the absent one.
+            using var live = new SubscriptionRecorder(port, $"{Prefix}/line/events");
+            Eventually.True(() => !live.Messages.IsEmpty, TimeSpan.FromSeconds(60), "an alert while the subscriber is away");
+            var missed = Received(live).First();
+            Thread.Sleep(1000); // the PUBACK reaches the agent: its outbox will not send the alert again after the restart
+
+            agent.Signal(AgentProcess.SigTerm);
+            Assert.True(agent.WaitForExit(TimeSpan.FromSeconds(20)), "the agent did not stop on SIGTERM: " + agent.Output);
+            agent.Dispose();
+            agent = StartAgent(config);
+            Assert.True(agent.WaitForOutput("MQTT connected", TimeSpan.FromSeconds(15)), agent.Output);
+            Assert.Contains("0 message(s) pending", agent.Output); // so only the broker's own store can deliver it now
+
+            using var back = new SubscriptionRecorder(port, $"{Prefix}/line/events", persistentId: Away);
+            Eventually.True(() => Received(back).Contains(missed), TimeSpan.FromSeconds(30), $"the alert {missed} queued before the restart");
+        }
+        finally
+        {
+            agent.Dispose();
+        }
     }
 
     public void Dispose() => _dir.Dispose();

@@ -85,5 +85,23 @@ public sealed class MqttPublisherTests : IDisposable
         WaitFor(() => restarted.Pending == 0, "the outbox to empty");
     }
 
+    [Fact]
+    public void A_message_the_broker_refuses_is_dropped_with_an_error_not_sent_again_forever()
+    {
+        // MQTT 5 lets the broker say no in its PUBACK: here its access list grants everything but the snapshot topic.
+        using var broker = new MosquittoBroker(acl: ["topic readwrite lw/it-agent/status", "topic readwrite lw/it-agent/press/events"]);
+        var log = new LogRecorder<MqttPublisher>();
+        using var publisher = new MqttPublisher(Options(broker.Port), "m", log);
+        publisher.Start();
+        WaitFor(() => publisher.IsConnected, "the connection");
+        using var sub = broker.Subscribe("lw/it-agent/press/events", 1, 10);
+
+        publisher.OnAlert(Notice("c1", AlertPhase.Start));
+
+        Assert.Contains("\"id\":\"c1\"", sub.StandardOutput.ReadLine());
+        WaitFor(() => publisher.Pending == 0, "the event's PUBACK and the snapshot's refusal to empty the outbox");
+        Assert.Contains("refused the message to lw/it-agent/press/snapshot: Not authorized", log.Text);
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -34,6 +34,23 @@ internal sealed partial class AgentProcess : IDisposable
         return new AgentProcess(Process.Start(info)!);
     }
 
+    /// <summary>
+    /// Starts the agent in a mount namespace of its own (needs root) where <paramref name="hostsFile"/> stands in for
+    /// /etc/hosts, so a test can make a host name resolve later without touching the machine's resolver. Append to the
+    /// file in place: the bind mount follows the file, not its name.
+    /// </summary>
+    public static AgentProcess StartWithHosts(string hostsFile, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("/usr/bin/unshare") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        // unshare and sh both exec: the process started here is the agent itself, so signals reach it.
+        foreach (var argument in new[] { "--mount", "--propagation", "private", "/bin/sh", "-c", "mount --bind \"$0\" /etc/hosts && exec \"$@\"", hostsFile, TestPaths.Agent }.Concat(arguments))
+        {
+            info.ArgumentList.Add(argument);
+        }
+        info.Environment.Remove("LINEWATCH_CONFIG");
+        return new AgentProcess(Process.Start(info)!);
+    }
+
     /// <summary>Runs to completion and returns (exit code, all output).</summary>
     public static (int ExitCode, string Output) Run(params string[] arguments) => Run(new Dictionary<string, string>(), arguments);
 

@@ -7,7 +7,8 @@ namespace LineWatch.IntegrationTests.Support;
 /// <summary>
 /// A real Mosquitto broker on a free loopback port, with its own config (optionally requiring a user and
 /// password, TLS with a test CA, or persistence so a graceful stop keeps queued messages of persistent
-/// sessions), started for a test and killed after it.
+/// sessions), started for a test and killed after it. Its mosquitto_sub / mosquitto_pub helpers connect
+/// with whatever that config asks for.
 /// </summary>
 internal sealed class MosquittoBroker : IDisposable
 {
@@ -18,25 +19,67 @@ internal sealed class MosquittoBroker : IDisposable
 
     public string Log { get { lock (_log) return _log.ToString(); } }
 
-    public MosquittoBroker(string? username = null, string? password = null, TestCertificates? tls = null, bool persistence = false)
+    /// <summary>
+    /// The user the helpers below (and <see cref="SubscriptionRecorder"/>) connect as when the broker requires a
+    /// password, so a test can change the agent's user without locking out its independent witness.
+    /// </summary>
+    private const string Witness = "witness";
+    private const string WitnessPassword = "witness-secret";
+
+    private readonly bool _persistence;
+    private readonly bool _requireClientCertificate;
+    private readonly string[]? _acl;
+    private readonly Dictionary<string, string> _users = [];
+    private TestCertificates? _tls;
+
+    /// <param name="requireClientCertificate">With <paramref name="tls"/>: only clients with a certificate signed by its CA may connect.</param>
+    /// <param name="acl">Lines of a Mosquitto access list (e.g. <c>topic readwrite a/#</c>); what it does not grant is refused.</param>
+    public MosquittoBroker(string? username = null, string? password = null, TestCertificates? tls = null, bool persistence = false,
+        bool requireClientCertificate = false, string[]? acl = null)
     {
         Port = FreePort();
+        _acl = acl;
+        _persistence = persistence;
+        _requireClientCertificate = requireClientCertificate;
+        _tls = tls;
+        if (username is not null) _users[username] = password!;
+        WriteConfig();
+        Start();
+    }
+
+    /// <summary>
+    /// Gives <paramref name="username"/> a new password (or makes the broker require passwords) and has the running
+    /// broker reload its password file (SIGHUP), as an administrator fixing an account would.
+    /// </summary>
+    public void SetPassword(string username, string password)
+    {
+        _users[username] = password;
+        WriteConfig();
+        if (!_process.HasExited) Process.Start("/bin/kill", $"-HUP {_process.Id}")!.WaitForExit();
+    }
+
+    private void WriteConfig()
+    {
         // `user`: started as root, mosquitto would switch to its own user and could not read our private temp folder.
         // max_queued_messages: as the embedded broker, so floods in tests measure the agent and not Mosquitto's default queue of 1000.
         var config = new List<string> { $"listener {Port} 127.0.0.1", "log_dest stderr", $"user {Environment.UserName}", "max_queued_messages 100000" };
-        config.Add(persistence ? $"persistence true\npersistence_location {_dir.Path}/\nautosave_interval 1" : "persistence false");
-        if (tls is not null)
+        config.Add(_persistence ? $"persistence true\npersistence_location {_dir.Path}/\nautosave_interval 1" : "persistence false");
+        if (_tls is not null)
         {
-            config.Add($"cafile {tls.CaFile}");
-            config.Add($"certfile {tls.ServerCertFile}");
-            config.Add($"keyfile {tls.ServerKeyFile}");
+            config.Add($"cafile {_tls.CaFile}");
+            config.Add($"certfile {_tls.ServerCertFile}");
+            config.Add($"keyfile {_tls.ServerKeyFile}");
+            if (_requireClientCertificate) config.Add("require_certificate true");
         }
-        if (username is not null)
+        if (_users.Count > 0)
         {
             var passwordFile = _dir.File("passwd");
             File.WriteAllText(passwordFile, "");
-            var (exitCode, output) = ShellCommand.Run("/usr/bin/mosquitto_passwd", "-b", passwordFile, username, password!);
-            if (exitCode != 0) throw new InvalidOperationException($"mosquitto_passwd failed: {output}");
+            foreach (var (user, password) in _users.Append(new(Witness, WitnessPassword)))
+            {
+                var (exitCode, output) = ShellCommand.Run("/usr/bin/mosquitto_passwd", "-b", passwordFile, user, password);
+                if (exitCode != 0) throw new InvalidOperationException($"mosquitto_passwd failed: {output}");
+            }
             config.Add("allow_anonymous false");
             config.Add($"password_file {passwordFile}");
         }
@@ -44,8 +87,30 @@ internal sealed class MosquittoBroker : IDisposable
         {
             config.Add("allow_anonymous true");
         }
+        if (_acl is not null)
+        {
+            File.WriteAllLines(_dir.File("acl"), _acl);
+            config.Add($"acl_file {_dir.File("acl")}");
+        }
         File.WriteAllLines(_dir.File("mosquitto.conf"), config);
-        Start();
+    }
+
+    /// <summary>What mosquitto_sub / mosquitto_pub need to reach this broker: address, the witness's password, the test CA.</summary>
+    public IEnumerable<string> ClientArguments()
+    {
+        string[] address = ["-h", "127.0.0.1", "-p", Port.ToString()];
+        var credentials = _users.Count > 0 ? new[] { "-u", Witness, "-P", WitnessPassword } : [];
+        var tls = _tls is null ? [] : _requireClientCertificate
+            ? new[] { "--cafile", _tls.CaFile, "--cert", _tls.ClientCertFile, "--key", _tls.ClientKeyFile }
+            : ["--cafile", _tls.CaFile];
+        return [.. address, .. credentials, .. tls];
+    }
+
+    private ProcessStartInfo Client(string program, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in ClientArguments().Concat(arguments)) info.ArgumentList.Add(argument);
+        return info;
     }
 
     /// <summary>Starts the broker (again) on the same port, with the same configuration.</summary>
@@ -66,6 +131,12 @@ internal sealed class MosquittoBroker : IDisposable
         if (!_process.WaitForExit(10_000)) Kill();
     }
 
+    /// <summary>Freezes the broker (SIGSTOP): its connections stay open but nothing is read or answered, as with a hung broker.</summary>
+    public void Freeze() => Process.Start("/bin/kill", $"-STOP {_process.Id}")!.WaitForExit();
+
+    /// <summary>Lets a frozen broker run again (SIGCONT).</summary>
+    public void Thaw() => Process.Start("/bin/kill", $"-CONT {_process.Id}")!.WaitForExit();
+
     /// <summary>Kills the broker (as a crash or an outage would), keeping its port for <see cref="Start"/>.</summary>
     public void Kill()
     {
@@ -83,7 +154,7 @@ internal sealed class MosquittoBroker : IDisposable
     /// <summary>Starts mosquitto_sub for <paramref name="count"/> messages on <paramref name="topic"/>; read its output when it exits.</summary>
     public Process Subscribe(string topic, int count, int timeoutSeconds)
     {
-        var sub = Process.Start(new ProcessStartInfo("/usr/bin/mosquitto_sub", $"-h 127.0.0.1 -p {Port} -t {topic} -q 1 -C {count} -W {timeoutSeconds}") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var sub = Process.Start(Client("/usr/bin/mosquitto_sub", "-t", topic, "-q", "1", "-C", count.ToString(), "-W", timeoutSeconds.ToString()))!;
         Thread.Sleep(300); // let it subscribe before anything is published
         return sub;
     }
@@ -91,7 +162,7 @@ internal sealed class MosquittoBroker : IDisposable
     /// <summary>The first message on <paramref name="topic"/> as mosquitto_sub sees it (retained included), or null.</summary>
     public string? ReadOne(string topic, int timeoutSeconds = 5)
     {
-        using var sub = Process.Start(new ProcessStartInfo("/usr/bin/mosquitto_sub", $"-h 127.0.0.1 -p {Port} -t {topic} -C 1 -W {timeoutSeconds}") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        using var sub = Process.Start(Client("/usr/bin/mosquitto_sub", "-t", topic, "-C", "1", "-W", timeoutSeconds.ToString()))!;
         var line = sub.StandardOutput.ReadLine();
         sub.WaitForExit();
         return line;
@@ -100,8 +171,8 @@ internal sealed class MosquittoBroker : IDisposable
     /// <summary>Publishes with mosquitto_pub: one message, or (<paramref name="linesFile"/>) each line of a file as its own message, or (<paramref name="payloadFile"/>) a whole file.</summary>
     public void Publish(string topic, string? message = null, bool retain = false, string? linesFile = null, string? payloadFile = null)
     {
-        var info = new ProcessStartInfo("/usr/bin/mosquitto_pub") { RedirectStandardError = true, RedirectStandardInput = linesFile is not null };
-        foreach (var argument in new[] { "-h", "127.0.0.1", "-p", Port.ToString(), "-q", "1", "-t", topic }) info.ArgumentList.Add(argument);
+        var info = Client("/usr/bin/mosquitto_pub", "-q", "1", "-t", topic);
+        info.RedirectStandardInput = linesFile is not null;
         if (retain) info.ArgumentList.Add("-r");
         if (message is not null) { info.ArgumentList.Add("-m"); info.ArgumentList.Add(message); }
         if (payloadFile is not null) { info.ArgumentList.Add("-f"); info.ArgumentList.Add(payloadFile); }

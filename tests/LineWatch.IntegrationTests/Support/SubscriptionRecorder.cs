@@ -12,10 +12,19 @@ internal sealed class SubscriptionRecorder : IDisposable
 {
     private readonly Process _process;
 
-    public SubscriptionRecorder(int port, string topic, string? persistentId = null)
+    public SubscriptionRecorder(MosquittoBroker broker, string topic, string? persistentId = null) : this(broker.ClientArguments(), topic, persistentId)
+    {
+    }
+
+    /// <summary>For a broker the test did not start (the agent's embedded one): plain MQTT on a loopback port.</summary>
+    public SubscriptionRecorder(int port, string topic, string? persistentId = null) : this(["-h", "127.0.0.1", "-p", port.ToString()], topic, persistentId)
+    {
+    }
+
+    private SubscriptionRecorder(IEnumerable<string> connection, string topic, string? persistentId)
     {
         var info = new ProcessStartInfo("/usr/bin/mosquitto_sub") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-h", "127.0.0.1", "-p", port.ToString(), "-q", "1", "-v", "-t", topic }) info.ArgumentList.Add(argument);
+        foreach (var argument in connection.Concat(["-q", "1", "-v", "-t", topic])) info.ArgumentList.Add(argument);
         if (persistentId is not null)
         {
             foreach (var argument in new[] { "-c", "-i", persistentId }) info.ArgumentList.Add(argument);

@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace LineWatch.IntegrationTests.Support;
 
 /// <summary>
-/// A throw-away certificate authority made with openssl, and a broker certificate it signed for 127.0.0.1
-/// (as an IP subject alternative name, so hostname verification can stay on).
+/// A throw-away certificate authority made with openssl, a broker certificate it signed for 127.0.0.1
+/// (as an IP subject alternative name, so hostname verification can stay on), and a client certificate it
+/// signed, for brokers that require one.
 /// </summary>
 internal sealed class TestCertificates : IDisposable
 {
@@ -16,11 +17,15 @@ internal sealed class TestCertificates : IDisposable
         OpenSsl("req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr");
         File.WriteAllText(_dir.File("san.ext"), "subjectAltName=IP:127.0.0.1\n");
         OpenSsl("x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.crt");
+        OpenSsl("req -newkey rsa:2048 -nodes -subj /CN=linewatch-agent -keyout client.key -out client.csr");
+        OpenSsl("x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -out client.crt");
     }
 
     public string CaFile => _dir.File("ca.crt");
     public string ServerCertFile => _dir.File("server.crt");
     public string ServerKeyFile => _dir.File("server.key");
+    public string ClientCertFile => _dir.File("client.crt");
+    public string ClientKeyFile => _dir.File("client.key");
 
     private void OpenSsl(string arguments)
     {

@@ -1,16 +1,22 @@
 using System.Diagnostics;
 using LineWatch.Configuration;
+using LineWatch.Interop;
 using Microsoft.Extensions.Logging;
 
 namespace LineWatch.Comms.Mqtt;
 
 /// <summary>
 /// With <c>Mqtt:Mode = embedded</c>, the agent runs its own Mosquitto on 127.0.0.1:<c>Mqtt:Port</c> from a
-/// configuration it writes under DataDir/mosquitto (persistence there too), and starts it again if it exits.
+/// configuration it writes under DataDir/mosquitto, and starts it again if it exits. Its database is kept there too
+/// (saved every few seconds and on a clean stop), so retained messages and the QoS 1 messages queued for persistent
+/// sessions of subscribers that are away survive a restart of the broker or of the agent.
 /// </summary>
 public sealed class EmbeddedBroker : IDisposable
 {
     private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long Mosquitto may take to save its database and exit on SIGTERM before it is killed.</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
     private readonly MqttOptions _options;
     private readonly string _directory;
     private readonly ILogger _logger;
@@ -42,6 +48,8 @@ public sealed class EmbeddedBroker : IDisposable
             "allow_anonymous true",
             "persistence true",
             $"persistence_location {_directory}/",
+            // Mosquitto saves its database on a clean exit; the autosave bounds what a crash (or a kill) can lose.
+            "autosave_interval 5",
             // Mosquitto's default queues at most 1000 QoS 1 messages per subscriber and silently drops the rest;
             // a slow or briefly disconnected integrator must not lose alert events that way.
             "max_queued_messages 100000",
@@ -109,7 +117,10 @@ public sealed class EmbeddedBroker : IDisposable
         }
     }
 
-    /// <summary>Stops the broker after the agent has said offline through it.</summary>
+    /// <summary>
+    /// Stops the broker after the agent has said offline through it, the way Mosquitto expects: SIGTERM, so it saves its
+    /// database (sessions, queued messages, retained ones) and closes; killed only if it has not exited in time.
+    /// </summary>
     public void Stop()
     {
         if (_disposed || _stop.IsCancellationRequested) return;
@@ -122,11 +133,11 @@ public sealed class EmbeddedBroker : IDisposable
         {
             // the supervisor ended on the cancellation
         }
-        if (_process is { HasExited: false } process)
-        {
-            process.Kill();
-            process.WaitForExit(5000);
-        }
+        if (_process is not { HasExited: false } process) return;
+        if (PosixNative.Kill(process.Id, PosixNative.SigTerm) == 0 && process.WaitForExit(StopTimeout)) return;
+        _logger.LogWarning("Embedded MQTT broker (pid {Pid}) did not stop within {Seconds} s of SIGTERM; killing it", process.Id, StopTimeout.TotalSeconds);
+        process.Kill();
+        process.WaitForExit(StopTimeout);
     }
 
     public void Dispose()

@@ -1,17 +1,21 @@
-using System.Runtime.InteropServices;
+using System.Buffers;
 using System.Text;
 using LineWatch.Configuration;
-using LineWatch.Interop;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Protocol;
 
 namespace LineWatch.Comms.Mqtt;
 
 /// <summary>
-/// A long-lived connection to the broker through libmosquitto's own network thread, which connects in the
-/// background and reconnects with exponential backoff (1 s to 30 s) by itself. The availability topic is
-/// handled here: a retained <c>offline</c> last will, a retained <c>online</c> on every (re)connect, and a
-/// retained <c>offline</c> on a clean stop. Callbacks arrive on libmosquitto's thread and must be quick.
+/// A long-lived connection to the broker (MQTTnet), kept up by its own loop: whatever ends an attempt — a lost
+/// connection, a refused CONNACK, a failed TLS handshake, a host name that does not resolve — is reported with its
+/// reason and tried again after a <see cref="ReconnectBackoff"/> wait (1 s doubling to 30 s). The availability topic
+/// is handled here: a retained <c>offline</c> last will, a retained <c>online</c> on every (re)connect, and a
+/// retained <c>offline</c> on a clean stop. Events are raised on pool threads and should be quick.
 /// </summary>
-public sealed unsafe class MqttConnection : IDisposable
+public sealed class MqttConnection : IDisposable
 {
     /// <summary>A received message; <paramref name="payload"/> is only valid during the call.</summary>
     public delegate void MessageHandler(string topic, ReadOnlySpan<byte> payload, bool retained);
@@ -19,112 +23,109 @@ public sealed unsafe class MqttConnection : IDisposable
     public const string Online = "online";
     public const string Offline = "offline";
 
-    private readonly nint _mosq;
-    private GCHandle _self;
-    private readonly MqttOptions _options;
-    private readonly string _availabilityTopic;
-    private volatile bool _connected;
-    private volatile bool _started, _disposed;
-    private Timer? _retry;
-    private TimeSpan _firstAttemptDelay = TimeSpan.FromSeconds(0.5);
-    private readonly List<string> _subscriptions = [];
-    private volatile string? _lastLibraryError;
+    /// <summary>How long a clean stop waits for the broker to take <c>offline</c> (and what was queued before it).</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(3);
 
-    public MqttConnection(MqttOptions options, string clientId, string availabilityTopic)
+    private static readonly MqttClientFactory Factory = new();
+
+    private readonly MqttOptions _options;
+    private readonly string _clientId;
+    private readonly string _availabilityTopic;
+    private readonly ILogger _logger;
+    private readonly BrokerCertificateCheck _certificates;
+    private readonly List<string> _subscriptions = [];
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+    private volatile PublishQueue? _queue;
+    private long _lastId;
+    private bool _disposed;
+
+    public MqttConnection(MqttOptions options, string clientId, string availabilityTopic, ILogger logger)
     {
-        MosquittoLibrary.EnsureInitialised();
         _options = options;
+        _clientId = clientId;
         _availabilityTopic = availabilityTopic;
-        _self = GCHandle.Alloc(this);
-        _mosq = MosquittoNative.New(clientId, true, GCHandle.ToIntPtr(_self));
-        if (_mosq == 0)
-        {
-            _self.Free();
-            throw new InvalidOperationException("libmosquitto could not create a client");
-        }
-        MosquittoClientSettings.Apply(_mosq, options);
-        var will = Encoding.UTF8.GetBytes(Offline);
-        fixed (byte* payload = will) MosquittoClientSettings.Check(MosquittoNative.WillSet(_mosq, availabilityTopic, will.Length, payload, 1, true), "last will");
-        MosquittoClientSettings.Check(MosquittoNative.ReconnectDelaySet(_mosq, 1, 30, true), "reconnect delay");
-        MosquittoNative.ConnectCallbackSet(_mosq, &OnConnect);
-        MosquittoNative.DisconnectCallbackSet(_mosq, &OnDisconnect);
-        MosquittoNative.PublishCallbackSet(_mosq, &OnPublish);
-        MosquittoNative.MessageCallbackSet(_mosq, &OnMessage);
-        MosquittoNative.LogCallbackSet(_mosq, &OnLog);
+        _logger = logger;
+        _certificates = new BrokerCertificateCheck(options);
     }
 
-    /// <summary>Raised on libmosquitto's thread for every message on a subscribed topic.</summary>
+    /// <summary>Raised for every message on a subscribed topic.</summary>
     public event MessageHandler? MessageReceived;
+
+    /// <summary>Raised on every successful (re)connect, after <c>online</c> was queued and the subscriptions were made.</summary>
+    public event Action? Connected;
+
+    /// <summary>Raised with the CONNACK's reason when the broker refuses the connection (e.g. "Not authorized").</summary>
+    public event Action<string>? Refused;
+
+    /// <summary>Raised with the reason when an established connection is lost.</summary>
+    public event Action<string>? Disconnected;
+
+    /// <summary>Raised with the reason when an attempt fails before the broker answers: DNS, TCP, TLS, a timeout, an unreadable certificate file.</summary>
+    public event Action<string>? Failed;
+
+    /// <summary>Raised with the id <see cref="Publish"/> returned when the broker acknowledged the message (PUBACK).</summary>
+    public event Action<long>? Acknowledged;
+
+    /// <summary>
+    /// Raised with the id and "topic: reason" when the broker answered a message with an MQTT 5 error code (e.g. "Not
+    /// authorized" by its access list): it will not take the message, so sending it again would not help.
+    /// </summary>
+    public event Action<long, string>? Rejected;
+
+    public bool IsConnected => _queue is not null;
 
     /// <summary>Subscribes (QoS 1) on every connect; call before <see cref="Start"/>. A message's retained flag is true for
     /// a retained message replayed on subscribe and, with MQTT 5, for any message published with the retain flag.</summary>
-    public void Subscribe(string pattern) => _subscriptions.Add(pattern);
+    /// <exception cref="ArgumentException">the pattern is not a valid topic filter.</exception>
+    public void Subscribe(string pattern)
+    {
+        ThrowIfInvalid(pattern, "topic filter", MqttTopicValidator.ThrowIfInvalidSubscribe);
+        _subscriptions.Add(pattern);
+    }
 
-    public bool IsConnected => _connected;
-
-    /// <summary>Raised on every successful (re)connect, after <c>online</c> was published.</summary>
-    public event Action? Connected;
-
-    /// <summary>Raised with the CONNACK reason when the broker refuses the connection (bad credentials, …).</summary>
-    public event Action<string>? Refused;
-
-    /// <summary>Raised with libmosquitto's reason when the connection is lost (it reconnects by itself).</summary>
-    public event Action<string>? Disconnected;
-
-    /// <summary>
-    /// Raised with libmosquitto's error when something fails on its network thread that it reports no other way,
-    /// e.g. a TLS handshake refused because the broker's certificate does not verify against the configured CA.
-    /// </summary>
-    public event Action<string>? Failed;
-
-    /// <summary>Raised with the message id when the broker acknowledged a QoS 1 message.</summary>
-    public event Action<int>? Acknowledged;
-
-    /// <summary>Starts connecting in the background; an unreachable broker is retried, not an error.</summary>
+    /// <summary>Starts connecting in the background; an unreachable or refusing broker is retried, not an error.</summary>
     public void Start()
     {
-        MosquittoClientSettings.Check(MosquittoNative.LoopStart(_mosq), "network thread");
-        _started = true;
-        TryConnect(null);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_loop is not null) throw new InvalidOperationException("the MQTT connection was already started");
+        _loop = Task.Run(() => RunAsync(_stop.Token));
     }
 
     /// <summary>
-    /// libmosquitto's network thread reconnects after a connection is lost, but not when the very first
-    /// attempt fails (broker not up yet); those first attempts are retried here, backing off to 30 s.
+    /// Queues a QoS 1 message and returns at once with its id, which <see cref="Acknowledged"/> reports when the broker
+    /// has it; null when not connected (callers keep what must not be lost). The payload must not change afterwards.
     /// </summary>
-    private void TryConnect(object? _)
+    /// <exception cref="ArgumentException">the topic is not a valid topic name (empty, or with a wildcard).</exception>
+    public long? Publish(string topic, ReadOnlyMemory<byte> payload, bool retain)
     {
-        if (!_started || _disposed) return;
-        var rc = MosquittoNative.ConnectAsync(_mosq, _options.Host, _options.Port, _options.KeepAliveSeconds);
-        if (rc == MosquittoNative.Success) return;
-        Raise(() => Disconnected?.Invoke(Reason(rc)));
-        _firstAttemptDelay = TimeSpan.FromSeconds(Math.Min(30, Math.Max(1, _firstAttemptDelay.TotalSeconds * 2)));
-        _retry?.Dispose();
-        _retry = new Timer(TryConnect, null, _firstAttemptDelay, Timeout.InfiniteTimeSpan);
+        ThrowIfInvalid(topic, "topic name", MqttTopicValidator.ThrowIfInvalid);
+        if (_queue is not { } queue) return null;
+        var id = Interlocked.Increment(ref _lastId);
+        return queue.TryAdd(id, Message(topic, payload, retain)) ? id : null;
     }
 
-    /// <summary>Publishes; returns the message id, or null when not connected (callers keep what must not be lost).</summary>
-    public int? Publish(string topic, ReadOnlySpan<byte> payload, int qos, bool retain)
+    private static void ThrowIfInvalid(string topic, string what, Action<string> check)
     {
-        if (!_connected) return null;
-        int rc, mid;
-        fixed (byte* data = payload) rc = MosquittoNative.Publish(_mosq, out mid, topic, payload.Length, data, qos, retain);
-        return rc == MosquittoNative.Success ? mid : null;
+        try
+        {
+            check(topic);
+        }
+        catch (MqttProtocolViolationException e)
+        {
+            throw new ArgumentException($"'{topic}' is not a valid MQTT {what}: {e.Message}", nameof(topic), e);
+        }
     }
 
-    /// <summary>A clean stop: retained <c>offline</c>, then disconnect, so the will is not needed.</summary>
+    private static MqttApplicationMessage Message(string topic, ReadOnlyMemory<byte> payload, bool retain) => new MqttApplicationMessageBuilder()
+        .WithTopic(topic).WithPayload(new ReadOnlySequence<byte>(payload)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retain).Build();
+
+    /// <summary>A clean stop: what was queued and a retained <c>offline</c> go out, then a normal disconnect (so the will is not sent).</summary>
     public void Stop()
     {
-        if (!_started || _disposed) return;
-        _started = false;
-        _retry?.Dispose();
-        if (_connected)
-        {
-            var offline = Encoding.UTF8.GetBytes(Offline);
-            fixed (byte* data = offline) MosquittoNative.Publish(_mosq, out _, _availabilityTopic, offline.Length, data, 1, true);
-            MosquittoNative.Disconnect(_mosq);
-        }
-        MosquittoNative.LoopStop(_mosq, !_connected);
+        if (_loop is null || _stop.IsCancellationRequested) return;
+        _stop.Cancel();
+        if (!_loop.Wait(StopTimeout + MqttClientSettings.ConnectTimeout)) _logger.LogWarning("MQTT connection did not stop in time");
     }
 
     public void Dispose()
@@ -132,90 +133,172 @@ public sealed unsafe class MqttConnection : IDisposable
         if (_disposed) return;
         Stop();
         _disposed = true;
-        MosquittoNative.Destroy(_mosq);
-        _self.Free();
+        _stop.Dispose();
     }
 
-    private static MqttConnection Of(nint userData) => (MqttConnection)GCHandle.FromIntPtr(userData).Target!;
-
-    [UnmanagedCallersOnly]
-    private static void OnConnect(nint mosq, nint userData, int code)
+    private async Task RunAsync(CancellationToken stop)
     {
-        var self = Of(userData);
-        if (code != 0)
+        var backoff = new ReconnectBackoff(Random.Shared);
+        while (!stop.IsCancellationRequested)
         {
-            Raise(() => self.Refused?.Invoke(MosquittoNative.ConnackText(code, self._options.ProtocolVersion)));
-            return;
+            if (await ConnectAndServeAsync(stop).ConfigureAwait(false)) backoff.Reset();
+            try
+            {
+                await Task.Delay(backoff.Next(), stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
-        var online = Encoding.UTF8.GetBytes(Online);
-        fixed (byte* data = online) MosquittoNative.Publish(mosq, out _, self._availabilityTopic, online.Length, data, 1, true);
-        // A clean session forgets subscriptions, so they are made again on every connect. With MQTT 5 the retain
-        // flag is passed on as published, so a command sent retained is seen as such even when it arrives live.
-        var options = self._options.ProtocolVersion == "5" ? MosquittoNative.SubscribeRetainAsPublished : 0;
-        foreach (var pattern in self._subscriptions) MosquittoNative.Subscribe(mosq, out _, pattern, 1, options, 0);
-        self._connected = true;
-        Raise(() => self.Connected?.Invoke());
     }
 
-    [UnmanagedCallersOnly]
-    private static void OnDisconnect(nint mosq, nint userData, int code)
+    /// <summary>One connection, from the attempt until it ends; true when it was established.</summary>
+    private async Task<bool> ConnectAndServeAsync(CancellationToken stop)
     {
-        var self = Of(userData);
-        self._connected = false;
-        if (code != 0) Raise(() => self.Disconnected?.Invoke(self.Reason(code)));
-    }
+        // A fresh client for every attempt: nothing of an ended connection (its queue, its late events) can reach the next.
+        using var client = Factory.CreateMqttClient();
+        var lost = new TaskCompletionSource<MqttClientDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.DisconnectedAsync += e =>
+        {
+            if (e.ClientWasConnected) lost.TrySetResult(e);
+            return Task.CompletedTask;
+        };
+        client.ApplicationMessageReceivedAsync += OnMessage;
+        _certificates.TakeRejection(); // a stale reason must not explain this attempt
 
-    /// <summary>libmosquitto's error text, with the detail it only logged (e.g. OpenSSL's "certificate verify failed").</summary>
-    private string Reason(int code)
-    {
-        var detail = Interlocked.Exchange(ref _lastLibraryError, null);
-        return detail is null ? MosquittoNative.ErrorText(code) : $"{MosquittoNative.ErrorText(code)} ({detail})";
-    }
-
-    [UnmanagedCallersOnly]
-    private static void OnLog(nint mosq, nint userData, int level, byte* text)
-    {
-        if ((level & MosquittoNative.LogError) == 0) return;
-        var self = Of(userData);
-        var message = Marshal.PtrToStringUTF8((nint)text) ?? "";
-        self._lastLibraryError = message;
-        Raise(() => self.Failed?.Invoke(message));
-    }
-
-    [UnmanagedCallersOnly]
-    private static void OnPublish(nint mosq, nint userData, int mid)
-    {
-        var self = Of(userData);
-        Raise(() => self.Acknowledged?.Invoke(mid));
-    }
-
-    [UnmanagedCallersOnly]
-    private static void OnMessage(nint mosq, nint userData, MosquittoNative.Message* message)
-    {
-        var self = Of(userData);
-        if (self.MessageReceived is not { } handler) return;
+        MqttClientConnectResult result;
         try
         {
-            var topic = Marshal.PtrToStringUTF8((nint)message->Topic) ?? "";
-            handler(topic, new ReadOnlySpan<byte>(message->Payload, message->PayloadLength), message->Retain);
+            var options = MqttClientSettings.Create(_options, _clientId, _certificates)
+                .WithWillTopic(_availabilityTopic).WithWillPayload(Offline).WithWillRetain(true)
+                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            timeout.CancelAfter(MqttClientSettings.ConnectTimeout);
+            result = await client.ConnectAsync(options, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception) when (stop.IsCancellationRequested)
+        {
+            return false;
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"linewatch: MQTT message handler failed: {e.Message}");
+            Raise(Failed, MqttFailure.Of(e, _options, _certificates));
+            return false;
         }
-    }
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            Raise(Refused, MqttFailure.Of(result));
+            return false;
+        }
 
-    /// <summary>An exception must never unwind into libmosquitto's thread: that would take the process down.</summary>
-    private static void Raise(Action handler)
-    {
+        var queue = new PublishQueue(client, result.ReceiveMaximum, OnAnswer);
+        _queue = queue;
         try
         {
-            handler();
+            Publish(_availabilityTopic, Encoding.UTF8.GetBytes(Online), retain: true);
+            await SubscribeAsync(client, stop).ConfigureAwait(false);
+            Raise(Connected);
+            var ended = await lost.Task.WaitAsync(stop).ConfigureAwait(false);
+            _queue = null;
+            Raise(Disconnected, MqttFailure.Of(ended, _options, _certificates));
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            await SayOfflineAsync(client, queue).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"linewatch: MQTT event handler failed: {e.Message}");
+            // Lost while subscribing, or no SUBACK in time: this client is dropped (the broker sends the will) and the loop starts over.
+            Raise(Disconnected, MqttFailure.Of(e, _options, _certificates));
+        }
+        finally
+        {
+            _queue = null;
+            await queue.CloseAsync().ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A clean session forgets subscriptions, so they are made on every connect. With MQTT 5 the retain flag is passed
+    /// on as published, so a command sent retained is seen as such even when it arrives live.
+    /// </summary>
+    private async Task SubscribeAsync(IMqttClient client, CancellationToken stop)
+    {
+        if (_subscriptions.Count == 0) return;
+        var subscribe = new MqttClientSubscribeOptionsBuilder();
+        foreach (var pattern in _subscriptions)
+        {
+            subscribe.WithTopicFilter(f => f.WithTopic(pattern).WithAtLeastOnceQoS().WithRetainAsPublished(_options.ProtocolVersion == "5"));
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(MqttClientSettings.ConnectTimeout);
+        var result = await client.SubscribeAsync(subscribe.Build(), timeout.Token).ConfigureAwait(false);
+        foreach (var item in result.Items.Where(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
+        {
+            // Not a connection failure (the connection stays up and is not retried): the broker's access list says no.
+            _logger.LogError("MQTT broker refused the subscription to {Topic}: {Reason}; messages on it will not arrive",
+                item.TopicFilter.Topic, MqttFailure.Reason(item.ResultCode, result.ReasonString));
         }
     }
 
+    /// <summary>After everything queued, a retained <c>offline</c>; then a normal DISCONNECT, which tells the broker to drop the will.</summary>
+    private async Task SayOfflineAsync(IMqttClient client, PublishQueue queue)
+    {
+        _queue = null;
+        using var timeout = new CancellationTokenSource(StopTimeout);
+        try
+        {
+            await queue.DrainAsync().WaitAsync(timeout.Token).ConfigureAwait(false);
+            await client.PublishAsync(Message(_availabilityTopic, Encoding.UTF8.GetBytes(Offline), retain: true), timeout.Token).ConfigureAwait(false);
+            await client.DisconnectAsync(new MqttClientDisconnectOptions(), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning("MQTT: could not say offline before disconnecting ({Reason}); the broker will publish the last will", MqttFailure.Of(e, _options, _certificates));
+        }
+    }
+
+    private void OnAnswer(long id, string topic, MqttClientPublishResult answer)
+    {
+        if (answer.IsSuccess) Raise(Acknowledged, id);
+        else Raise(Rejected, id, $"{topic}: {MqttFailure.Reason(answer.ReasonCode, answer.ReasonString)}");
+    }
+
+    private Task OnMessage(MqttApplicationMessageReceivedEventArgs e)
+    {
+        if (MessageReceived is not { } handler) return Task.CompletedTask;
+        var message = e.ApplicationMessage;
+        try
+        {
+            var payload = message.Payload;
+            handler(message.Topic, payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray(), message.Retain);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "MQTT message handler failed on {Topic}", message.Topic);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A handler's exception must not end the connection loop: it is logged, and the loop goes on.</summary>
+    private void Raise(Action? handler) => Guard(() => handler?.Invoke());
+
+    private void Raise<T>(Action<T>? handler, T value) => Guard(() => handler?.Invoke(value));
+
+    private void Raise<T1, T2>(Action<T1, T2>? handler, T1 first, T2 second) => Guard(() => handler?.Invoke(first, second));
+
+    private void Guard(Action raise)
+    {
+        try
+        {
+            raise();
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "MQTT event handler failed");
+        }
+    }
 }

@@ -23,7 +23,7 @@ public sealed class MqttPublisher : IAlertSink, IDisposable
     private readonly string _model;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
-    private readonly Dictionary<int, long> _inFlight = [];
+    private readonly Dictionary<long, long> _inFlight = [];
     private readonly HashSet<long> _sent = [];
 
     /// <param name="model">Identifies the model in events, e.g. "videomambapro tiny T=8 112".</param>
@@ -35,17 +35,19 @@ public sealed class MqttPublisher : IAlertSink, IDisposable
         _topics = new Topics(options.Mqtt.TopicPrefix, options.AgentId);
         _outbox = new DurableOutbox(Path.Combine(options.DataDir, "outbox"), capacity: 10_000);
         if (_outbox.UnreadableLines > 0) _logger.LogWarning("MQTT outbox: {Count} damaged line(s) skipped", _outbox.UnreadableLines);
-        _connection = new MqttConnection(options.Mqtt, options.Mqtt.ClientId.Length > 0 ? options.Mqtt.ClientId : options.AgentId, _topics.Status);
+        _connection = new MqttConnection(options.Mqtt, options.Mqtt.ClientId.Length > 0 ? options.Mqtt.ClientId : options.AgentId, _topics.Status, logger);
         _connection.Connected += () =>
         {
             _logger.LogInformation("MQTT connected to {Host}:{Port}; {Pending} message(s) pending", options.Mqtt.Host, options.Mqtt.Port, _outbox.PendingCount);
             Resend();
             Connected?.Invoke();
         };
-        _connection.Refused += reason => _logger.LogError("MQTT broker {Host}:{Port} refused the connection: {Reason}", options.Mqtt.Host, options.Mqtt.Port, reason);
+        // Every failed attempt is logged: with the backoff that is at most two lines a minute once an outage lasts.
+        _connection.Refused += reason => _logger.LogError("MQTT broker {Host}:{Port} refused the connection: {Reason}; retrying", options.Mqtt.Host, options.Mqtt.Port, reason);
         _connection.Disconnected += reason => _logger.LogWarning("MQTT connection lost ({Reason}); reconnecting", reason);
-        _connection.Failed += reason => _logger.LogError("MQTT connection to {Host}:{Port} failed: {Reason}", options.Mqtt.Host, options.Mqtt.Port, reason);
+        _connection.Failed += reason => _logger.LogError("MQTT connection to {Host}:{Port} failed: {Reason}; retrying", options.Mqtt.Host, options.Mqtt.Port, reason);
         _connection.Acknowledged += OnAcknowledged;
+        _connection.Rejected += OnRejected;
     }
 
     public int Pending => _outbox.PendingCount;
@@ -70,10 +72,10 @@ public sealed class MqttPublisher : IAlertSink, IDisposable
     /// State that the next report supersedes (camera state, statistics): published retained at QoS 1 when
     /// connected, and not kept otherwise — unlike events, a stale state is worth nothing.
     /// </summary>
-    public bool PublishState(string topic, byte[] payload) => _connection.Publish(topic, payload, qos: 1, retain: true) is not null;
+    public bool PublishState(string topic, byte[] payload) => _connection.Publish(topic, payload, retain: true) is not null;
 
     /// <summary>A reply that only matters to whoever listens now (command errors): QoS 1, not retained, not kept.</summary>
-    public bool PublishTransient(string topic, byte[] payload) => _connection.Publish(topic, payload, qos: 1, retain: false) is not null;
+    public bool PublishTransient(string topic, byte[] payload) => _connection.Publish(topic, payload, retain: false) is not null;
 
     public void OnAlert(AlertNotice notice)
     {
@@ -124,18 +126,28 @@ public sealed class MqttPublisher : IAlertSink, IDisposable
             foreach (var entry in _outbox.Pending())
             {
                 if (_sent.Contains(entry.Sequence)) continue;
-                if (_connection.Publish(entry.Topic, entry.Payload, qos: 1, entry.Retain) is not { } mid) return; // offline: stays in the outbox
-                _inFlight[mid] = entry.Sequence;
+                if (_connection.Publish(entry.Topic, entry.Payload, entry.Retain) is not { } id) return; // offline: stays in the outbox
+                _inFlight[id] = entry.Sequence;
                 _sent.Add(entry.Sequence);
             }
         }
     }
 
-    private void OnAcknowledged(int mid)
+    /// <summary>
+    /// The broker will not take the message (MQTT 5, e.g. its access list refuses the topic): sending it again would be
+    /// refused again, so it leaves the outbox like a delivered one, with an error naming what was lost.
+    /// </summary>
+    private void OnRejected(long id, string reason)
+    {
+        _logger.LogError("MQTT broker refused the message to {Refusal}; it is dropped, not sent again", reason);
+        OnAcknowledged(id);
+    }
+
+    private void OnAcknowledged(long id)
     {
         lock (_lock)
         {
-            if (!_inFlight.Remove(mid, out var sequence)) return; // the availability messages are not in the outbox
+            if (!_inFlight.Remove(id, out var sequence)) return; // state and availability messages are not in the outbox
             _sent.Remove(sequence);
             try
             {
