@@ -30,7 +30,7 @@ internal sealed class LineCamera
         var flicker = new Random(unchecked(seed * 31 + 977));
         _flickerHz = 2.5 + 4.5 * flicker.NextDouble();      // 50/60 Hz lamps beat against 25 fps at a few Hz
         _flickerPhase = 2 * Math.PI * flicker.NextDouble();
-        _warp = pose.IsStraight ? null : new PoseWarp(width, height, pose);
+        _warp = pose.IsStraight ? null : new PoseWarp(width, height, width + 2 * nuisance.Margin, pose);
         // Start the slow random processes (lighting walk, shake) in their steady state, as for a camera that has
         // been running: from rest, the first seconds would be a state the rest of the video never returns to.
         for (var i = 0; i < 500; i++) StepDrift();
@@ -46,13 +46,16 @@ internal sealed class LineCamera
         if (_nuisance.NoiseBits == 0) return;
         var mask = (1u << _nuisance.NoiseBits) - 1;
         var centre = (int)(mask >> 1);
-        for (var i = 0; i < _noise.Length; i++)
+        var state = _noiseState;
+        var noise = _noise.AsSpan();
+        for (var i = 0; i < noise.Length; i++)
         {
-            _noiseState ^= _noiseState << 13;
-            _noiseState ^= _noiseState >> 17;
-            _noiseState ^= _noiseState << 5;
-            _noise[i] = (sbyte)((int)(_noiseState & mask) - centre);
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            noise[i] = (sbyte)((int)(state & mask) - centre);
         }
+        _noiseState = state;
     }
 
     /// <summary>Crops (and warps) the canvas into <paramref name="bgr"/> under this frame's light and noise;
@@ -73,7 +76,8 @@ internal sealed class LineCamera
                 var src = canvas.Pixels.AsSpan(((y + oy) * canvas.Width + ox) * 3, _width * 3);
                 var dst = bgr.Slice(y * _width * 3, _width * 3);
                 var noise = _noise.AsSpan(y * _width * 3, _width * 3);
-                for (var i = 0; i < src.Length; i++) dst[i] = noisy ? (byte)Math.Clamp(lut[src[i]] + noise[i], 0, 255) : lut[src[i]];
+                if (!noisy) { for (var i = 0; i < src.Length; i++) dst[i] = lut[src[i]]; continue; }
+                for (var i = 0; i < src.Length; i++) dst[i] = (byte)Math.Clamp(lut[src[i]] + noise[i], 0, 255);
             }
             return;
         }

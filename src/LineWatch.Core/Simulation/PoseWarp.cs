@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace LineWatch.Simulation;
 
 /// <summary>
@@ -7,49 +10,58 @@ namespace LineWatch.Simulation;
 /// </summary>
 internal sealed class PoseWarp
 {
-    private readonly int _width, _height;
-    private readonly int[] _x, _y;            // top-left source pixel in scene coordinates
-    private readonly byte[] _fx, _fy;         // its fractional position, /256
+    private readonly int _width, _height, _canvasWidth;
+    private readonly int[] _source;           // top-left source pixel, as a pixel index into the canvas before the shake
+    private readonly int[] _weights;          // four bilinear weights per output pixel, summing to 65536
 
-    public PoseWarp(int width, int height, CameraPose pose)
+    public PoseWarp(int width, int height, int canvasWidth, CameraPose pose)
     {
         _width = width;
         _height = height;
-        _x = new int[width * height];
-        _y = new int[width * height];
-        _fx = new byte[width * height];
-        _fy = new byte[width * height];
+        _canvasWidth = canvasWidth;
+        _source = new int[width * height];
+        _weights = new int[width * height * 4];
         var zoom = 1.0;
         while (!Fits(pose, zoom)) zoom *= 0.99;
         for (var y = 0; y < height; y++)
         for (var x = 0; x < width; x++)
         {
             var (sx, sy) = Map(pose, zoom, x, y);
-            var i = y * width + x;
-            _x[i] = (int)Math.Floor(sx);
-            _y[i] = (int)Math.Floor(sy);
-            _fx[i] = (byte)Math.Min(255, (int)Math.Round((sx - _x[i]) * 256));
-            _fy[i] = (byte)Math.Min(255, (int)Math.Round((sy - _y[i]) * 256));
+            int i = y * width + x, left = (int)Math.Floor(sx), top = (int)Math.Floor(sy);
+            _source[i] = top * canvasWidth + left;
+            int fx = Math.Min(256, (int)Math.Round((sx - left) * 256)), fy = Math.Min(256, (int)Math.Round((sy - top) * 256));
+            _weights[4 * i] = (256 - fx) * (256 - fy);
+            _weights[4 * i + 1] = fx * (256 - fy);
+            _weights[4 * i + 2] = (256 - fx) * fy;
+            _weights[4 * i + 3] = fx * fy;
         }
     }
 
     /// <summary>Samples the canvas (the scene offset by ox, oy) through the light table, adding noise if given.</summary>
     public void Sample(Canvas canvas, int ox, int oy, ReadOnlySpan<byte> lut, sbyte[]? noise, Span<byte> bgr)
     {
-        var pixels = canvas.Pixels;
-        var row = canvas.Width * 3;
-        for (var i = 0; i < _x.Length; i++)
+        // The hot loop of a posed scene: indices are valid by construction (the warp stays on the scene and the
+        // canvas border covers the shake), so it reads through refs without bounds checks.
+        ref var pixels = ref MemoryMarshal.GetArrayDataReference(canvas.Pixels);
+        ref var weights = ref MemoryMarshal.GetArrayDataReference(_weights);
+        ref var source = ref MemoryMarshal.GetArrayDataReference(_source);
+        ref var output = ref MemoryMarshal.GetReference(bgr);
+        var stride = _canvasWidth * 3;
+        var shake = oy * _canvasWidth + ox;
+        for (var i = 0; i < _source.Length; i++)
         {
-            var s = ((_y[i] + oy) * canvas.Width + _x[i] + ox) * 3;
-            int fx = _fx[i], fy = _fy[i];
-            int w00 = (256 - fx) * (256 - fy), w10 = fx * (256 - fy), w01 = (256 - fx) * fy, w11 = fx * fy;
-            for (var c = 0; c < 3; c++)
+            var s = (Unsafe.Add(ref source, i) + shake) * 3;
+            int w00 = Unsafe.Add(ref weights, 4 * i), w10 = Unsafe.Add(ref weights, 4 * i + 1);
+            int w01 = Unsafe.Add(ref weights, 4 * i + 2), w11 = Unsafe.Add(ref weights, 4 * i + 3);
+            for (var c = 0; c < 3; c++, s++)
             {
-                var value = (w00 * pixels[s + c] + w10 * pixels[s + 3 + c] + w01 * pixels[s + row + c] + w11 * pixels[s + row + 3 + c] + 32768) >> 16;
-                var o = i * 3 + c;
-                bgr[o] = noise is null ? lut[value] : (byte)Math.Clamp(lut[value] + noise[o], 0, 255);
+                var mixed = w00 * Unsafe.Add(ref pixels, s) + w10 * Unsafe.Add(ref pixels, s + 3)
+                    + w01 * Unsafe.Add(ref pixels, s + stride) + w11 * Unsafe.Add(ref pixels, s + stride + 3);
+                Unsafe.Add(ref output, i * 3 + c) = lut[(mixed + 32768) >> 16];
             }
         }
+        if (noise is null) return;
+        for (var o = 0; o < noise.Length; o++) bgr[o] = (byte)Math.Clamp(bgr[o] + noise[o], 0, 255);
     }
 
     private bool Fits(CameraPose pose, double zoom)
