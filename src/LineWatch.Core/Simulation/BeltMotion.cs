@@ -20,15 +20,7 @@ internal sealed class BeltMotion
         _speed = look.BeltSpeed;
         foreach (var fault in faults.Where(f => FaultTypes.KindOf(f.Type) == FaultKind.Belt))
         {
-            var multiplier = fault.Type switch
-            {
-                FaultTypes.Jam => 0.0,
-                FaultTypes.Speed => 1.8,
-                FaultTypes.Slow => 0.5,
-                FaultTypes.Reverse => -1.0,
-                _ => throw new ArgumentException($"no belt motion for '{fault.Type}'"),
-            };
-            _episodes.Add(Fit(fault, multiplier, look, fps));
+            _episodes.Add(Fit(fault, NominalMultiplier(fault.Type), look, fps));
         }
     }
 
@@ -54,14 +46,32 @@ internal sealed class BeltMotion
     /// or loses is a whole number k of pattern periods (at least one).</summary>
     private static Episode Fit(ScheduledFault fault, double multiplier, LineLook look, double fps)
     {
-        var period = (double)look.PatternPeriod;
-        var change = Math.Abs(1 - multiplier);
-        var periods = Math.Max(1, Math.Round(change * look.BeltSpeed * fault.DurationSeconds / period));
-        var frames = (int)Math.Max(1, Math.Round(periods * period * fps / (change * look.BeltSpeed)));
+        var (frames, periods) = FitFrames(multiplier, fault.DurationSeconds, look, fps);
         // Exact in doubles for whole-number inputs, so a jam at the classic scene's figures stands perfectly still.
-        var fitted = 1 - Math.Sign(1 - multiplier) * (periods * period * fps) / (look.BeltSpeed * (double)frames);
+        var fitted = 1 - Math.Sign(1 - multiplier) * (periods * (double)look.PatternPeriod * fps) / (look.BeltSpeed * (double)frames);
         return new Episode(fault.Type, FirstFrameAt(fault.StartSeconds, fps), frames, fitted);
     }
+
+    /// <summary>How long a belt fault of this type and nominal duration lasts on this line once fitted.</summary>
+    public static double FittedSeconds(string type, double seconds, LineLook look, double fps) =>
+        FitFrames(NominalMultiplier(type), seconds, look, fps).Frames / fps;
+
+    private static (int Frames, double Periods) FitFrames(double multiplier, double seconds, LineLook look, double fps)
+    {
+        var period = (double)look.PatternPeriod;
+        var change = Math.Abs(1 - multiplier);
+        var periods = Math.Max(1, Math.Round(change * look.BeltSpeed * seconds / period));
+        return ((int)Math.Max(1, Math.Round(periods * period * fps / (change * look.BeltSpeed))), periods);
+    }
+
+    private static double NominalMultiplier(string type) => type switch
+    {
+        FaultTypes.Jam => 0.0,
+        FaultTypes.Speed => 1.8,
+        FaultTypes.Slow => 0.5,
+        FaultTypes.Reverse => -1.0,
+        _ => throw new ArgumentException($"no belt motion for '{type}'"),
+    };
 
     /// <summary>The first frame whose time is at or after <paramref name="seconds"/>, by the same test the scene uses.</summary>
     public static int FirstFrameAt(double seconds, double fps)

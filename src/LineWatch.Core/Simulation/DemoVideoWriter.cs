@@ -27,7 +27,7 @@ public static class DemoVideoWriter
         var look = LineLook.ForScene(scene);
         var camera = NuisanceLevel.Of(nuisance);
         Directory.CreateDirectory(directory);
-        var schedule = FaultSchedule.Plan(seconds, seed, faults);
+        var schedule = FaultSchedule.Plan(seconds, seed, faults, look);
         var line = new ProductionLineScene(schedule, seed, look, camera);
         var frames = (int)(seconds * ProductionLineScene.Fps);
         var videoPath = Path.Combine(directory, name + ".mp4");

@@ -7,17 +7,11 @@ public static class FaultSchedule
 {
     private const double NormalGap = 20;
 
-    // A part fault's part is in view for a while before and after it passes the station (up to ~8 s before and
-    // ~12 s after on the slowest, widest scenes), so it needs that much room around its start time.
-    private const double PartLead = 8, PartTail = 12;
-    // A belt fault may run up to a couple of seconds longer once fitted to the belt's pattern.
-    private const double BeltSlack = 2;
-
-    public static IReadOnlyList<ScheduledFault> Plan(double seconds, int seed, IReadOnlyList<string> faults)
+    public static IReadOnlyList<ScheduledFault> Plan(double seconds, int seed, IReadOnlyList<string> faults, LineLook look)
     {
         if (faults.Count == 0) return [];
         var random = new Random(seed);
-        var reserve = faults.Max(type => Lead(type) + Tail(type));
+        var reserve = faults.Max(type => Room(type, look).Before + Room(type, look).After);
         var repeats = Math.Max(1, (int)(seconds / 240));
         while (repeats > 1 && (seconds - NormalGap) / (repeats * faults.Count) < reserve + NormalGap) repeats--;
         var types = Enumerable.Range(0, repeats).SelectMany(_ => faults.OrderBy(_ => random.Next())).ToList();
@@ -26,20 +20,32 @@ public static class FaultSchedule
         var schedule = new List<ScheduledFault>();
         for (var i = 0; i < types.Count; i++)
         {
-            var (lead, tail) = (Lead(types[i]), Tail(types[i]));
-            var start = NormalGap + lead + i * slot + random.NextDouble() * Math.Max(0, slot - lead - tail - NormalGap);
-            if (start + tail > seconds - 1) break;
+            var (before, after) = Room(types[i], look);
+            var start = NormalGap + before + i * slot + random.NextDouble() * Math.Max(0, slot - before - after - NormalGap);
+            if (start + after > seconds - 1) break;
             schedule.Add(new ScheduledFault(types[i], start, FaultTypes.NominalSeconds(types[i])));
         }
         return schedule;
     }
 
-    private static double Lead(string type) => FaultTypes.KindOf(type) == FaultKind.Part ? PartLead : 0;
-
-    private static double Tail(string type) => FaultTypes.KindOf(type) switch
+    /// <summary>How long before and after its start time a fault of this type can show on this line. A part
+    /// fault's part is in view from when it enters until it leaves, and the part at the station at the start time
+    /// may be up to one group past it; a belt fault lasts its fitted duration.</summary>
+    public static (double Before, double After) Room(string type, LineLook look)
     {
-        FaultKind.Part => PartTail,
-        FaultKind.Belt => FaultTypes.NominalSeconds(type) + BeltSlack,
-        _ => FaultTypes.NominalSeconds(type),
-    };
+        switch (FaultTypes.KindOf(type))
+        {
+            case FaultKind.Part:
+                // Furthest a part fault's drawing reaches from the part's centre (two parts side by side, a tool),
+                // and the camera's shake and pose that can bring a little more of the belt into view.
+                var reach = Math.Max(1.1 * look.PartLength, 4.0 * look.ForeignSize) + 12;
+                var before = (look.StationCentre + look.GroupPitch + reach) / look.BeltSpeed;
+                var after = (ProductionLineScene.Width + reach - look.StationCentre) / look.BeltSpeed;
+                return (before, type == FaultTypes.Missing ? after + look.GroupPitch / (double)look.BeltSpeed : after);
+            case FaultKind.Belt:
+                return (0, BeltMotion.FittedSeconds(type, FaultTypes.NominalSeconds(type), look, ProductionLineScene.Fps));
+            default:
+                return (0, FaultTypes.NominalSeconds(type));
+        }
+    }
 }

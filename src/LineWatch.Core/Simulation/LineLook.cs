@@ -147,13 +147,15 @@ public sealed record LineLook
 
         // Rhythm: the slat spacing divides the group pitch, so the belt's picture repeats once per group.
         var slatSpacing = new[] { 16, 20, 24, 30, 32, 40 }[random.Next(6)];
-        var pairs = random.NextDouble() < 0.3;
+        // Pitches stay within 240 px (and speeds above 70 px/s) so that a part is in view for at most about 12 s
+        // either side of reaching the station: the schedule's room for a part fault.
+        var pairs = random.NextDouble() < 0.3 && 3 * length + 40 <= 200;
         var pairGap = pairs ? length + Between(10, 20) : 0;
         var minPitch = pairs ? pairGap + 2 * length + 20 : 2 * length + 24;
-        var pitch = (int)Math.Ceiling(Between(minPitch, minPitch + 90) / (double)slatSpacing) * slatSpacing;
+        var pitch = (int)Math.Ceiling(Between(minPitch, Math.Max(minPitch, Math.Min(240 - slatSpacing, minPitch + 90))) / (double)slatSpacing) * slatSpacing;
 
         var stationWidth = Between(70, 130);
-        var stationLeft = Between(140, 560 - stationWidth);
+        var stationLeft = Between(180 - stationWidth / 2, 460 - stationWidth / 2);     // its centre between 180 and 460
         var stationTop = Between(10, Math.Max(10, beltTop - 120));
         var fixtures = Enumerable.Range(0, Between(0, 2)).Select(_ =>
         {
@@ -175,7 +177,7 @@ public sealed record LineLook
             ForeignColour = foreigns.Count > 0 ? foreigns[random.Next(foreigns.Count)] : new Bgr(30, 40, 200),
             ForeignSize = Between(14, 20), ForeignIsBar = random.Next(3) == 0,
             GroupSize = pairs ? 2 : 1, GroupPitch = pitch, PairGap = pairGap,
-            BeltTop = beltTop, BeltBottom = beltTop + beltHeight, BeltSpeed = Between(65, 110),
+            BeltTop = beltTop, BeltBottom = beltTop + beltHeight, BeltSpeed = Between(70, 110),
             BeltColour = belt, SlatColour = slat, SlatSpacing = slatSpacing, SlatWidth = Between(2, 5),
             RailColour = Jitter(new Bgr((byte)rail, (byte)rail, (byte)(rail + 5)), 10),
             FloorShade = floor, FloorGradient = Between(8, 35), TileSize = new[] { 24, 32, 40, 48, 64 }[random.Next(5)],

@@ -21,7 +21,7 @@ public sealed class ProductionLineSceneTests
     public static TheoryData<string, int> FaultsInScenes()
     {
         var data = new TheoryData<string, int>();
-        foreach (var scene in new[] { 0, 4 })
+        foreach (var scene in new[] { 0, 7 })
         foreach (var type in FaultTypes.All) data.Add(type, scene);
         return data;
     }
@@ -34,7 +34,8 @@ public sealed class ProductionLineSceneTests
         var nuisance = NuisanceLevel.Of(scene == 0 ? 1 : 2);
         // A part fault is bound to the part at the station at its start: start late enough for that part to come
         // into view a second or so in. Other faults start a second in.
-        var start = FaultTypes.KindOf(type) == FaultKind.Part ? (look.StationCentre + 2.0 * look.PartLength) / look.BeltSpeed + 1 : 1.0;
+        var (before, after) = FaultSchedule.Room(type, look);
+        var start = before + 1;
         var fault = new ScheduledFault(type, start, FaultTypes.NominalSeconds(type));
         var faulty = new ProductionLineScene([fault], seed: 11, look, nuisance);
         var clean = CleanFrameHashes(scene, look, nuisance);
@@ -62,6 +63,9 @@ public sealed class ProductionLineSceneTests
         Assert.NotEmpty(labelled);
         Assert.True(labelled[^1] < lastFrame - ProductionLineScene.Fps, "the fault never ended");
         Assert.Equal(labelled[^1] - labelled[0] + 1, labelled.Count);           // one unbroken span
+        // Within the room the schedule keeps for it, so that the 20 s of normal between faults hold.
+        Assert.InRange(labelled[0], (start - before) * ProductionLineScene.Fps - 1, double.MaxValue);
+        Assert.InRange(labelled[^1], 0, (start + after) * ProductionLineScene.Fps + 1);
         if (FaultTypes.KindOf(type) == FaultKind.Belt)
         {
             // A belt moving wrongly shows over time, not in every still: where its travel is a whole pattern period
