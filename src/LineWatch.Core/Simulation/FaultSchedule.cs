@@ -36,9 +36,8 @@ public static class FaultSchedule
         switch (FaultTypes.KindOf(type))
         {
             case FaultKind.Part:
-                // Furthest a part fault's drawing reaches from the part's centre (two parts side by side, a tool),
-                // and the camera's shake and pose that can bring a little more of the belt into view.
-                var reach = Math.Max(1.1 * look.PartLength, 4.0 * look.ForeignSize) + 12;
+                // The camera's shake can bring up to its margin more of the belt into view.
+                var reach = look.PartReach + NuisanceLevel.Of(NuisanceLevel.Max).Margin;
                 var before = (look.StationCentre + look.GroupPitch + reach) / look.BeltSpeed;
                 var after = (ProductionLineScene.Width + reach - look.StationCentre) / look.BeltSpeed;
                 return (before, type == FaultTypes.Missing ? after + look.GroupPitch / (double)look.BeltSpeed : after);

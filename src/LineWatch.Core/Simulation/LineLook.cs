@@ -83,6 +83,10 @@ public sealed record LineLook
     /// <summary>Belt travel after which the belt and its parts look the same again.</summary>
     public int PatternPeriod => Lcm(GroupPitch, SlatSpacing);
 
+    /// <summary>Furthest a part, or what a fault puts in its place (two parts side by side, a tool), reaches
+    /// from the part's centre, px.</summary>
+    public int PartReach => (int)Math.Ceiling(Math.Max(1.1 * PartLength, 4.0 * ForeignSize)) + 3;
+
     public double StationCentre => (StationLeft + StationRight) / 2.0;
 
     /// <summary>Position along the belt of a slot's part, measured back from the belt's origin.</summary>

@@ -33,9 +33,6 @@ public sealed class ProductionLineScene
     private readonly List<PartFault> _partFaults = [];
     private readonly List<TimedFault> _timedFaults = [];
 
-    /// <summary>The classic line (scene 0) at the default nuisance level.</summary>
-    public ProductionLineScene(IReadOnlyList<ScheduledFault> faults, int seed) : this(faults, seed, LineLook.Classic, NuisanceLevel.Of(1)) { }
-
     public ProductionLineScene(IReadOnlyList<ScheduledFault> faults, int seed, LineLook look, NuisanceLevel nuisance)
     {
         _look = look;
@@ -106,7 +103,7 @@ public sealed class ProductionLineScene
     private IEnumerable<ScheduledFault> LocalFaultsNear(double t)
     {
         foreach (var timed in _timedFaults.Where(f => f.Lights is null && f.ActiveAt(t))) yield return timed.Fault;
-        var reach = 2 * _look.PartLength + _look.ForeignSize * 2 + 40;
+        var reach = _look.PartReach + _margin;     // the shake can bring up to a margin more of the belt into view
         foreach (var part in _partFaults)
         {
             for (var s = 0; s < part.Slots; s++)
@@ -135,7 +132,7 @@ public sealed class ProductionLineScene
     private void DrawParts(Canvas canvas, ScheduledFault? hidden)
     {
         var offset = _belt.Offset;
-        var reach = _look.PartLength * 2 + _look.ForeignSize * 2;
+        var reach = _look.PartReach + _margin;
         var pitch = (double)_look.GroupPitch;
         var firstGroup = (long)Math.Floor((offset - Width - reach) / pitch) - 1;
         var lastGroup = (long)Math.Ceiling((offset + reach) / pitch) + 1;
