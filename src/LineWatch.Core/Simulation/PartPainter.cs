@@ -46,8 +46,8 @@ internal static class PartPainter
         canvas.FillRotatedRect(x + edge * Math.Sin(tilt), y - edge * Math.Cos(tilt), look.PartLength, 3, tilt, look.PartColour);
     }
 
-    /// <summary>Two parts in one slot: side by side along the belt where there is room before the neighbours,
-    /// otherwise (or when <paramref name="stacked"/>) one lying across the other.</summary>
+    /// <summary>Two parts in one slot: one on top of the other, or (unless <paramref name="stacked"/>, and where
+    /// there is room before the neighbours) side by side along the belt.</summary>
     public static void DrawDouble(Canvas canvas, LineLook look, int cx, int cy, bool stacked)
     {
         var length = look.PartLength;
