@@ -98,7 +98,7 @@ demo_profile="$ROOT/data/profiles/demo-line.profile"
 if [ -f "$demo_video" ] && [ -f "$demo_profile" ]; then
   echo "present: data/demo/demo-line.mp4, data/profiles/demo-line.profile"
 else
-  demo_cache="$CACHE/demo/line-v1-$(sha256sum "$default_model" | cut -c1-16)"
+  demo_cache="$CACHE/demo/line-v2-$(sha256sum "$default_model" | cut -c1-16)"
   if [ ! -f "$demo_cache/demo-line.profile" ]; then
     mkdir -p "$demo_cache"
     echo "generating the demo video and normal footage, then learning (a few minutes, once)"

@@ -5,30 +5,30 @@ namespace LineWatch.Simulation;
 
 /// <summary>
 /// Writes a synthetic production-line video (H.264 .mp4 through Debian's ffmpeg) and its labels file. Faults
-/// are spread over the video with normal stretches between them; the labels mark the frames in which each is
-/// visible. The same seed gives the same video.
+/// are spread over the video with normal stretches between them (<see cref="FaultSchedule"/>); the labels mark
+/// the frames in which each is visible. The same seed, scene and nuisance level give the same video.
 /// </summary>
 public static class DemoVideoWriter
 {
-    private static readonly Dictionary<string, double> Durations = new()
-    {
-        [FaultTypes.Jam] = 6, [FaultTypes.Speed] = 8, [FaultTypes.Hand] = 4,
-        [FaultTypes.Missing] = 9, [FaultTypes.Foreign] = 9, [FaultTypes.Rotated] = 9, // a part's transit through the view
-    };
-
     public sealed record Output(string VideoPath, string LabelsPath, VideoLabels Labels);
 
+    /// <param name="seed">The fault schedule, the camera's drift and noise, each fault's details.</param>
     /// <param name="faults">Fault types to include (each repeated to fill the video); empty for normal operation only.</param>
-    public static Output Write(string directory, string name, double seconds, int seed, IReadOnlyList<string> faults, Action<string>? progress = null)
+    /// <param name="scene">The line's look (<see cref="LineLook.ForScene"/>); 0 is the classic line.</param>
+    /// <param name="nuisance">The camera's nuisance level, 0-3 (<see cref="NuisanceLevel"/>).</param>
+    public static Output Write(string directory, string name, double seconds, int seed, IReadOnlyList<string> faults,
+        int scene = 0, int nuisance = 1, Action<string>? progress = null)
     {
         foreach (var fault in faults)
         {
-            if (!FaultTypes.All.Contains(fault)) throw new ArgumentException($"unknown fault type '{fault}'; use {string.Join(", ", FaultTypes.All)}");
+            if (!FaultTypes.IsKnown(fault)) throw new ArgumentException($"unknown fault type '{fault}'; use {string.Join(", ", FaultTypes.All)}");
         }
         if (seconds < 5) throw new ArgumentException("a demo video must be at least 5 s long");
+        var look = LineLook.ForScene(scene);
+        var camera = NuisanceLevel.Of(nuisance);
         Directory.CreateDirectory(directory);
-        var schedule = Schedule(seconds, seed, faults);
-        var scene = new ProductionLineScene(schedule, seed);
+        var schedule = FaultSchedule.Plan(seconds, seed, faults, look);
+        var line = new ProductionLineScene(schedule, seed, look, camera);
         var frames = (int)(seconds * ProductionLineScene.Fps);
         var videoPath = Path.Combine(directory, name + ".mp4");
         var labelsPath = Path.Combine(directory, name + ".labels.json");
@@ -36,7 +36,7 @@ public static class DemoVideoWriter
 
         var ffmpeg = Process.Start(new ProcessStartInfo("ffmpeg",
             $"-hide_banner -loglevel error -y -f rawvideo -pix_fmt bgr24 -s {ProductionLineScene.Width}x{ProductionLineScene.Height} -r {ProductionLineScene.Fps} -i - " +
-            $"-c:v libx264 -preset veryfast -crf 26 -g 50 -pix_fmt yuv420p {partial}")
+            $"-c:v libx264 -preset veryfast -crf {camera.Crf} -g 50 -pix_fmt yuv420p {partial}")
         { RedirectStandardInput = true, RedirectStandardError = true, UseShellExecute = false })
             ?? throw new InvalidOperationException("ffmpeg could not be started (install/setup.sh installs it)");
         var stderr = ffmpeg.StandardError.ReadToEndAsync();
@@ -46,7 +46,7 @@ public static class DemoVideoWriter
         {
             for (var i = 0; i < frames; i++)
             {
-                foreach (var type in scene.Render(i, buffer)) Extend(spans, type, i);
+                foreach (var type in line.Render(i, buffer)) Extend(spans, type, i);
                 input.Write(buffer);
                 if (progress is not null && i > 0 && i % (int)(60 * ProductionLineScene.Fps) == 0) progress($"{i / ProductionLineScene.Fps:0} s of {seconds:0} s");
             }
@@ -59,26 +59,6 @@ public static class DemoVideoWriter
         var labels = new VideoLabels(ProductionLineScene.Fps, frames, anomalies);
         labels.Write(labelsPath);
         return new Output(videoPath, labelsPath, labels);
-    }
-
-    /// <summary>Each requested type once per four minutes of video (at least once), in shuffled order, evenly
-    /// spread with jitter and at least 20 s of normal operation before the first and between any two.</summary>
-    public static IReadOnlyList<ScheduledFault> Schedule(double seconds, int seed, IReadOnlyList<string> faults)
-    {
-        if (faults.Count == 0) return [];
-        var random = new Random(seed);
-        var repeats = Math.Max(1, (int)(seconds / 240));
-        var types = Enumerable.Range(0, repeats).SelectMany(_ => faults.OrderBy(_ => random.Next())).ToList();
-        var slot = (seconds - 20) / types.Count;
-        var schedule = new List<ScheduledFault>();
-        for (var i = 0; i < types.Count; i++)
-        {
-            var duration = Durations[types[i]];
-            var start = 20 + i * slot + random.NextDouble() * Math.Max(0, slot - duration - 20);
-            if (start + duration > seconds - 1) break; // too short a video for all of them
-            schedule.Add(new ScheduledFault(types[i], start, duration));
-        }
-        return schedule;
     }
 
     private static void Extend(Dictionary<string, List<(int Start, int End)>> spans, string type, int frame)
