@@ -239,10 +239,9 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
         Eventually.True(() => broker.ReadOne($"{Prefix}/line/state", 2)?.Contains("\"state\":") == true, TimeSpan.FromSeconds(15), "the state topic the sensors read");
     }
 
-    [Fact]
+    [RootFact("a mount namespace with a private /etc/hosts")]
     public void A_broker_host_name_that_does_not_resolve_is_retried_until_it_does_also_after_a_lost_connection()
     {
-        if (Environment.UserName != "root") return; // a private /etc/hosts needs a mount namespace; see OutboxFullDiskTests
         using var broker = new MosquittoBroker(persistence: true);
         using var events = new SubscriptionRecorder(broker, $"{Prefix}/line/events", persistentId: "it-dns");
         var hosts = _dir.File("hosts");
