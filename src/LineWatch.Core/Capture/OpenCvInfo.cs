@@ -1,25 +1,42 @@
-using System.Runtime.InteropServices;
-using System.Text;
-using LineWatch.Interop;
+using OpenCvSharp;
 
 namespace LineWatch.Capture;
 
 /// <summary>The OpenCV build the agent runs on: its version and the videoio backends it can decode with.</summary>
-public static unsafe class OpenCvInfo
+public static class OpenCvInfo
 {
-    public static string Version => Marshal.PtrToStringUTF8((nint)OpenCvNative.Version()) ?? "unknown";
+    public static string Version => Cv2.GetVersionString() ?? "unknown";
 
-    public static IReadOnlyList<string> VideoBackends()
+    /// <summary>
+    /// The video I/O backends compiled into the library, named as its build information names them (e.g. FFMPEG,
+    /// v4l/v4l2). OpenCvSharp does not expose OpenCV's backend registry, so they are read from that report.
+    /// </summary>
+    public static IReadOnlyList<string> VideoBackends() => ParseVideoBackends(Cv2.GetBuildInformation());
+
+    internal static IReadOnlyList<string> ParseVideoBackends(string buildInformation)
     {
-        Span<byte> buffer = stackalloc byte[1024];
-        fixed (byte* p = buffer)
+        // The section reads "  Video I/O:" followed by more deeply indented "    NAME:   YES (details)" lines, some
+        // with deeper sub-entries of their own (FFmpeg's libraries); the section ends at the next line indented no deeper than its title.
+        var lines = buildInformation.Split('\n');
+        var title = Array.FindIndex(lines, l => l.Trim() == "Video I/O:");
+        if (title < 0) return [];
+        var titleIndent = Indent(lines[title]);
+        var entryIndent = -1;
+        var backends = new List<string>();
+        for (var i = title + 1; i < lines.Length; i++)
         {
-            if (OpenCvNative.VideoBackends(p, buffer.Length) != OpenCvNative.Ok)
-            {
-                throw new InvalidOperationException(OpenCvNative.LastErrorMessage());
-            }
-            var text = Marshal.PtrToStringUTF8((nint)p) ?? "";
-            return text.Split(',', StringSplitOptions.RemoveEmptyEntries);
+            var line = lines[i];
+            if (line.Trim().Length == 0) continue;
+            var indent = Indent(line);
+            if (indent <= titleIndent) break;
+            if (entryIndent < 0) entryIndent = indent;
+            if (indent != entryIndent) continue;
+            var colon = line.IndexOf(':');
+            if (colon < 0) continue;
+            if (line[(colon + 1)..].TrimStart().StartsWith("YES", StringComparison.Ordinal)) backends.Add(line[..colon].Trim());
         }
+        return backends;
     }
+
+    private static int Indent(string line) => line.Length - line.TrimStart().Length;
 }

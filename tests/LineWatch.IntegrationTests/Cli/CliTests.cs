@@ -20,7 +20,7 @@ public sealed class CliTests : IDisposable
         var root = json.RootElement;
         Assert.Equal("1.29.0", root.GetProperty("onnxRuntime").GetString());
         Assert.Contains("CPUExecutionProvider", root.GetProperty("executionProviders").EnumerateArray().Select(e => e.GetString()));
-        Assert.StartsWith("4.6.", root.GetProperty("openCv").GetString());
+        Assert.StartsWith("4.13.", root.GetProperty("openCv").GetString());
         Assert.Contains("FFMPEG", root.GetProperty("videoBackends").EnumerateArray().Select(e => e.GetString()));
         Assert.StartsWith("2.0.", root.GetProperty("mosquitto").GetString());
         Assert.Contains("SelectiveScan", root.GetProperty("customOps").GetString());
