@@ -32,12 +32,12 @@ ORT_CUDA_SHA=2b459e0c17f340c92970c10ed86de4f37a3009f93c14053e6ad4334cbb6be412
 
 # Debian packages, each with the reason it is here.
 APT_PACKAGES=(
-  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-videoio-dev  # capture shim
+  libgtk-3-0 libdrm2 libatomic1   # what OpenCvSharp's OpenCV library links besides libc: GTK 3 (its unused window functions), DRM, atomics
   libmosquitto-dev      # MQTT client library (libmosquitto1) and its header
   mosquitto             # the embedded broker, and the broker the tests start
   mosquitto-clients     # mosquitto_sub/pub: the independent client the tests check MQTT with
   opencv-doc            # real test footage (vtest.avi, Megamind_bugy.avi)
-  ffmpeg                # encodes generated clips
+  ffmpeg                # relays network cameras (rtsp://, http://) to OpenCV; encodes generated clips
   gir1.2-gst-rtsp-server-1.0 python3-gst-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav   # GStreamer's RTSP server, for the capture tests
   chromium fonts-dejavu-core   # the browser the dashboard tests drive through Playwright, and a font for it
@@ -130,7 +130,7 @@ if [ "$GPU" -eq 1 ]; then
   fi
 fi
 
-step "Native libraries (custom ops, OpenCV shim) with CMake"
+step "Native library (custom ops) with CMake"
 cmake -S "$ROOT/src/native" -B "$ROOT/build/native" -DCMAKE_BUILD_TYPE=Release -DORT_INCLUDE_DIR="$ORT_DIR/include" >/dev/null
 cmake --build "$ROOT/build/native" -j "$(nproc)"
 
