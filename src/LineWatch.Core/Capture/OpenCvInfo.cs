@@ -8,10 +8,18 @@ public static class OpenCvInfo
     public static string Version => Cv2.GetVersionString() ?? "unknown";
 
     /// <summary>
-    /// The video I/O backends compiled into the library, named as its build information names them (e.g. FFMPEG,
-    /// v4l/v4l2). OpenCvSharp does not expose OpenCV's backend registry, so they are read from that report.
+    /// The video I/O backends compiled into the library, by the names OpenCV gives them at run time (what
+    /// <see cref="VideoSourceInfo.Backend"/> shows: FFMPEG, V4L2, …). OpenCvSharp does not expose OpenCV's backend
+    /// registry, so they are read from its build information, plus the two readers every build has.
     /// </summary>
-    public static IReadOnlyList<string> VideoBackends() => ParseVideoBackends(Cv2.GetBuildInformation());
+    public static IReadOnlyList<string> VideoBackends() => [.. ParseVideoBackends(Cv2.GetBuildInformation()), "CV_IMAGES", "CV_MJPEG"];
+
+    // The labels of this build whose run-time name (cv::videoio_registry::getBackendName) is not just the label in capitals.
+    private static readonly Dictionary<string, string> RuntimeNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["v4l/v4l2"] = "V4L2",
+        ["Orbbec"] = "OBSENSOR",
+    };
 
     internal static IReadOnlyList<string> ParseVideoBackends(string buildInformation)
     {
@@ -33,7 +41,9 @@ public static class OpenCvInfo
             if (indent != entryIndent) continue;
             var colon = line.IndexOf(':');
             if (colon < 0) continue;
-            if (line[(colon + 1)..].TrimStart().StartsWith("YES", StringComparison.Ordinal)) backends.Add(line[..colon].Trim());
+            if (!line[(colon + 1)..].TrimStart().StartsWith("YES", StringComparison.Ordinal)) continue;
+            var label = line[..colon].Trim();
+            backends.Add(RuntimeNames.GetValueOrDefault(label, label.ToUpperInvariant()));
         }
         return backends;
     }

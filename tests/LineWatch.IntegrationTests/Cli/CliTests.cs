@@ -21,7 +21,9 @@ public sealed class CliTests : IDisposable
         Assert.Equal("1.29.0", root.GetProperty("onnxRuntime").GetString());
         Assert.Contains("CPUExecutionProvider", root.GetProperty("executionProviders").EnumerateArray().Select(e => e.GetString()));
         Assert.StartsWith("4.13.", root.GetProperty("openCv").GetString());
-        Assert.Contains("FFMPEG", root.GetProperty("videoBackends").EnumerateArray().Select(e => e.GetString()));
+        var backends = root.GetProperty("videoBackends").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains("FFMPEG", backends);
+        Assert.Contains("V4L2", backends);
         Assert.StartsWith("2.0.", root.GetProperty("mosquitto").GetString());
         Assert.Contains("SelectiveScan", root.GetProperty("customOps").GetString());
     }
