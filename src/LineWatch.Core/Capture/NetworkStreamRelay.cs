@@ -8,7 +8,8 @@ namespace LineWatch.Capture;
 /// <summary>
 /// Brings a network stream (rtsp://, http://) to OpenCV. The FFmpeg inside OpenCvSharp's OpenCV is built without
 /// network protocols, so Debian's ffmpeg connects to the camera and copies its video stream unchanged (no
-/// decoding: a few percent of a core) as live Matroska into a pipe, and OpenCV decodes from that pipe ("pipe:FD").
+/// decoding: about 1% of a core for 720p25 H.264) as live Matroska into a pipe, and OpenCV decodes from that pipe
+/// ("pipe:FD").
 /// The ffmpeg process applies the timeouts and the RTSP transport; when the camera goes away it exits, OpenCV reads
 /// the end of the stream, and the camera reconnects as it does for any lost stream.
 /// </summary>
