@@ -9,9 +9,8 @@ namespace LineWatch.Capture;
 /// Brings a network stream (rtsp://, http://) to OpenCV. The FFmpeg inside OpenCvSharp's OpenCV is built without
 /// network protocols, so Debian's ffmpeg connects to the camera and copies its video stream unchanged (no
 /// decoding: about 1% of a core for 720p25 H.264) as live Matroska into a pipe, and OpenCV decodes from that pipe
-/// ("pipe:FD").
-/// The ffmpeg process applies the timeouts and the RTSP transport; when the camera goes away it exits, OpenCV reads
-/// the end of the stream, and the camera reconnects as it does for any lost stream.
+/// ("pipe:FD"). The ffmpeg process applies the timeouts and the RTSP transport; when the camera goes away it
+/// exits, OpenCV reads the end of the stream, and the camera reconnects as it does for any lost stream.
 /// </summary>
 internal sealed class NetworkStreamRelay : IDisposable
 {
@@ -36,7 +35,8 @@ internal sealed class NetworkStreamRelay : IDisposable
         process.BeginErrorReadLine();
     }
 
-    /// <summary>What OpenCV opens: FFmpeg's pipe protocol on the descriptor the relay writes into (FFmpeg never closes it).</summary>
+    /// <summary>What OpenCV opens: FFmpeg's pipe protocol on our end of ffmpeg's stdout. FFmpeg never closes that
+    /// descriptor; the relay does, once the capture is released.</summary>
     public string PipeUrl => "pipe:" + _output.SafePipeHandle.DangerousGetHandle().ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Why the stream could not be opened: ffmpeg's last error line (e.g. "Connection refused"), or that it was
