@@ -20,11 +20,11 @@ done
 
 # Debian packages, each with the reason it is here.
 APT_PACKAGES=(
-  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-videoio-dev  # capture shim
+  libgtk-3-0 libdrm2 libatomic1   # what OpenCvSharp's OpenCV library links besides libc: GTK 3 (its unused window functions), DRM, atomics
   mosquitto             # the embedded broker, and the broker the tests start
   mosquitto-clients     # mosquitto_sub/pub: the independent client the tests check MQTT with
   opencv-doc            # real test footage (vtest.avi, Megamind_bugy.avi)
-  ffmpeg                # encodes generated clips
+  ffmpeg                # relays network cameras (rtsp://, http://) to OpenCV; encodes generated clips
   gir1.2-gst-rtsp-server-1.0 python3-gst-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav   # GStreamer's RTSP server, for the capture tests
   chromium fonts-dejavu-core   # the browser the dashboard tests drive through Playwright, and a font for it
@@ -72,7 +72,7 @@ NUGET_ROOT=$(dotnet msbuild "$ROOT/src/LineWatch.Core/LineWatch.Core.csproj" -no
 ORT_INCLUDE="${NUGET_ROOT%/}/microsoft.ml.onnxruntime.gpu.linux/$ORT_VERSION/buildTransitive/native/include"
 [ -f "$ORT_INCLUDE/onnxruntime_lite_custom_op.h" ] || die "ONNX Runtime $ORT_VERSION headers not found in $ORT_INCLUDE after the restore"
 
-step "Native libraries (custom ops, OpenCV shim) with CMake against ONNX Runtime $ORT_VERSION"
+step "Native library (custom ops) with CMake against ONNX Runtime $ORT_VERSION"
 cmake -S "$ROOT/src/native" -B "$ROOT/build/native" -DCMAKE_BUILD_TYPE=Release -DORT_INCLUDE_DIR="$ORT_INCLUDE" >/dev/null
 cmake --build "$ROOT/build/native" -j "$(nproc)"
 

@@ -25,7 +25,7 @@ internal static class PipelineBenchmark
 
     public static Result Run(int cameras, double seconds, double warmupSeconds, double analysisFps, int stride, ModelDevice device, Action<string> progress)
     {
-        var clip = EnsureClip(progress);
+        var clip = BenchClip.Ensure(progress);
         using var scratch = new ScratchDirectory();
         var spec = BackboneSpec.Named(BackboneArch.VideoMambaPro, "tiny", 8, 112);
         var modelPath = Path.Combine(scratch.Path, "tiny-t8-112.onnx");
@@ -79,26 +79,6 @@ internal static class PipelineBenchmark
         var inference = pipeline.Inference.BatchLatency.Percentile(50);
         pipeline.Stop(TimeSpan.FromSeconds(5));
         return new Result(cameras, elapsed, analysisFps, stride, pipeline.ExecutionProvider, rows, cpu, PeakRssMb(), inference, bytesPerFrame, holds);
-    }
-
-    /// <summary>A 20 s 1280x720 25 fps H.264 clip of a moving test pattern, made once with ffmpeg and cached.</summary>
-    private static string EnsureClip(Action<string> progress)
-    {
-        var cache = Environment.GetEnvironmentVariable("LINEWATCH_CACHE") is { Length: > 0 } c ? c
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "linewatch");
-        var path = Path.Combine(cache, "bench", "testsrc-1280x720-25fps.mp4");
-        if (File.Exists(path)) return path;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        progress($"generating {path} with ffmpeg");
-        var temporary = path + ".partial.mp4";
-        using var ffmpeg = Process.Start(new ProcessStartInfo("ffmpeg",
-            $"-hide_banner -loglevel error -y -f lavfi -i testsrc2=size=1280x720:rate=25 -t 20 -c:v libx264 -preset veryfast -pix_fmt yuv420p {temporary}")
-        { RedirectStandardError = true }) ?? throw new InvalidOperationException("ffmpeg could not be started (install/setup.sh installs it)");
-        var errors = ffmpeg.StandardError.ReadToEnd();
-        ffmpeg.WaitForExit();
-        if (ffmpeg.ExitCode != 0) throw new InvalidOperationException($"ffmpeg failed: {errors}");
-        File.Move(temporary, path, overwrite: true);
-        return path;
     }
 
     /// <summary>VmHWM: the most resident memory the process has had.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using LineWatch.Agent.Benchmarks;
+using LineWatch.Capture;
 using LineWatch.Configuration;
 
 namespace LineWatch.Agent.Cli;
@@ -10,10 +11,11 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Benchmarks: scan op, backbone, pipeline, MQTT");
+        var command = new Command("bench", "Benchmarks: scan op, backbone, pipeline, video decoding, MQTT");
         command.Subcommands.Add(Scan());
         command.Subcommands.Add(Backbone());
         command.Subcommands.Add(PipelineBench());
+        command.Subcommands.Add(Decode());
         command.Subcommands.Add(Mqtt());
         return command;
     }
@@ -72,6 +74,43 @@ internal static class BenchCommand
                 Console.WriteLine($"| {c.Camera} | {c.TargetFps:0.#} | {c.SampledFps:0.00} | {c.AnalysedFps:0.00} | {c.PercentOfTarget:0.0} | {c.DecodedFps:0.0} | {c.ClipsDropped} | {c.WindowsPerSecond:0.00} | {c.LatencyP50Ms:0} | {c.LatencyP99Ms:0} |");
             }
             return r.HoldsTarget ? ExitCodes.Ok : ExitCodes.Failure;
+        });
+        return command;
+    }
+
+    private static Command Decode()
+    {
+        var files = new Option<string[]>("--file") { Description = "A video to decode (repeatable); default: the 720p25 H.264 benchmark clip and opencv-doc's vtest.avi" };
+        var repeats = new Option<int>("--repeats") { Description = "Timed passes of each kind per file (medians reported)", DefaultValueFactory = _ => 5 };
+        var frames = new Option<int>("--frames") { Description = "Frames per pass at most (0: the whole file)", DefaultValueFactory = _ => 0 };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var command = new Command("decode", "Decoding speed of the capture stack: frames/s decoded, and decoded + preprocessed to 112x112 float CHW") { files, repeats, frames, json };
+        command.SetAction(parse =>
+        {
+            DecodeBenchmark.Result r;
+            try
+            {
+                r = DecodeBenchmark.Run(parse.GetValue(files) ?? [], Math.Max(1, parse.GetValue(repeats)), Math.Max(0, parse.GetValue(frames)), Console.Error.WriteLine);
+            }
+            catch (VideoSourceException e)
+            {
+                Console.Error.WriteLine($"linewatch: {e.Message}");
+                return ExitCodes.Failure;
+            }
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(r, CliJson.Options));
+                return ExitCodes.Ok;
+            }
+            Console.WriteLine($"{r.Cpu}, {r.LogicalCpus} logical CPUs; OpenCV {r.OpenCv}; medians of {r.Repeats} passes each");
+            Console.WriteLine();
+            Console.WriteLine("| file | size | codec | backend | frames | decode fps | decode+preprocess fps | preprocess ms/frame | decode CPU ms/frame | decode+preprocess CPU ms/frame | managed B/frame |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var row in r.Rows)
+            {
+                Console.WriteLine($"| {row.File} | {row.Width}x{row.Height} | {row.Codec} | {row.Backend} | {row.Frames} | {row.DecodeFps:0} | {row.PreprocessFps:0} | {row.PreprocessMsPerFrame:0.00} | {row.DecodeCpuMsPerFrame:0.00} | {row.PreprocessCpuMsPerFrame:0.00} | {row.ManagedBytesPerFrame:0.#} |");
+            }
+            return ExitCodes.Ok;
         });
         return command;
     }

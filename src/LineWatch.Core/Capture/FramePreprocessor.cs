@@ -1,4 +1,4 @@
-using LineWatch.Interop;
+using OpenCvSharp;
 
 namespace LineWatch.Capture;
 
@@ -12,6 +12,9 @@ public static unsafe class FramePreprocessor
     private static readonly float[] Mean = [0.485f, 0.456f, 0.406f];
     private static readonly float[] Std = [0.229f, 0.224f, 0.225f];
 
+    // (v/255 - mean)/std for every 8-bit value v, one table of 256 per RGB channel: a lookup per sample instead of arithmetic.
+    private static readonly float[] Normalised = BuildTable();
+
     public static void Normalize(in VideoFrame frame, int outWidth, int outHeight, Span<float> destination)
     {
         var needed = 3 * outWidth * outHeight;
@@ -19,23 +22,65 @@ public static unsafe class FramePreprocessor
         {
             throw new ArgumentException($"destination holds {destination.Length} floats; {needed} are needed for 3x{outHeight}x{outWidth}", nameof(destination));
         }
-        int status;
-        fixed (float* mean = Mean, std = Std, dst = destination)
+        var resized = Resize(frame, outWidth, outHeight).Mat;
+        var plane = outWidth * outHeight;
+        var red = destination[..plane];
+        var green = destination.Slice(plane, plane);
+        var blue = destination.Slice(2 * plane, plane);
+        ReadOnlySpan<float> r = Normalised.AsSpan(0, 256), g = Normalised.AsSpan(256, 256), b = Normalised.AsSpan(512, 256);
+        var step = resized.Step();
+        var pixels = resized.DataPointer;
+        for (var y = 0; y < outHeight; y++)
         {
-            status = OpenCvNative.Preprocess(frame.Data, frame.Width, frame.Height, frame.Stride, outWidth, outHeight, mean, std, dst);
+            var row = new ReadOnlySpan<byte>(pixels + y * step, 3 * outWidth);
+            var at = y * outWidth;
+            for (var x = 0; x < outWidth; x++)
+            {
+                blue[at + x] = b[row[3 * x]];
+                green[at + x] = g[row[3 * x + 1]];
+                red[at + x] = r[row[3 * x + 2]];
+            }
         }
-        if (status != OpenCvNative.Ok) throw new VideoSourceException(OpenCvNative.LastErrorMessage());
     }
 
     /// <summary>A small BGR copy of the frame (packed rows) for snapshots, written into a caller-owned buffer.</summary>
     public static void Thumbnail(in VideoFrame frame, int width, int height, Span<byte> destination)
     {
         if (destination.Length < width * height * 3) throw new ArgumentException($"destination holds {destination.Length} bytes; {width * height * 3} are needed", nameof(destination));
-        int status;
-        fixed (byte* dst = destination)
+        var resized = Resize(frame, width, height).Mat;
+        var step = resized.Step();
+        var pixels = resized.DataPointer;
+        var rowBytes = 3 * width;
+        for (var y = 0; y < height; y++)
         {
-            status = OpenCvNative.ResizeBgr(frame.Data, frame.Width, frame.Height, frame.Stride, dst, width, height);
+            new ReadOnlySpan<byte>(pixels + y * step, rowBytes).CopyTo(destination.Slice(y * rowBytes, rowBytes));
         }
-        if (status != OpenCvNative.Ok) throw new VideoSourceException(OpenCvNative.LastErrorMessage());
+    }
+
+    /// <summary>The frame scaled into its source's reused Mat for this size.</summary>
+    private static MatBuffer Resize(in VideoFrame frame, int width, int height)
+    {
+        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"{width}x{height} is not an image size");
+        var buffers = frame.Buffers;
+        var target = buffers.Resized(width, height);
+        try
+        {
+            target.ResizeFrom(buffers.Decoded, width, height);
+        }
+        catch (OpenCvSharpException e)
+        {
+            throw new VideoSourceException($"resizing a {frame.Width}x{frame.Height} frame to {width}x{height}: {e.Message}");
+        }
+        return target;
+    }
+
+    private static float[] BuildTable()
+    {
+        var table = new float[3 * 256];
+        for (var c = 0; c < 3; c++)
+        {
+            for (var v = 0; v < 256; v++) table[c * 256 + v] = (v / 255f - Mean[c]) / Std[c];
+        }
+        return table;
     }
 }

@@ -22,8 +22,10 @@ public sealed class CliTests : IDisposable
         var providers = root.GetProperty("executionProviders").EnumerateArray().Select(e => e.GetString()).ToList();
         Assert.Contains("CPUExecutionProvider", providers);
         Assert.Contains("CUDAExecutionProvider", providers); // the GPU package's runtime, even where no GPU is
-        Assert.StartsWith("4.6.", root.GetProperty("openCv").GetString());
-        Assert.Contains("FFMPEG", root.GetProperty("videoBackends").EnumerateArray().Select(e => e.GetString()));
+        Assert.StartsWith("4.13.", root.GetProperty("openCv").GetString());
+        var backends = root.GetProperty("videoBackends").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains("FFMPEG", backends);
+        Assert.Contains("V4L2", backends);
         Assert.Equal("5.2.0.1603", root.GetProperty("mqttNet").GetString());
         Assert.Contains("SelectiveScan", root.GetProperty("customOps").GetString());
     }

@@ -5,10 +5,13 @@ namespace LineWatch.IntegrationTests.Support;
 /// <summary>GStreamer's RTSP server (Support/rtsp_server.py) on a loopback port; can be killed and started again on the same port.</summary>
 internal sealed class RtspServer : IDisposable
 {
+    private readonly bool _udpOnly;
     private Process? _process;
 
-    public RtspServer()
+    /// <param name="udpOnly">Refuse RTP over the RTSP connection (TCP), offering only UDP.</param>
+    public RtspServer(bool udpOnly = false)
     {
+        _udpOnly = udpOnly;
         Port = MosquittoBroker.FreePort();
         Start();
     }
@@ -19,7 +22,7 @@ internal sealed class RtspServer : IDisposable
     public void Start()
     {
         var script = Path.Combine(AppContext.BaseDirectory, "Support", "rtsp_server.py");
-        _process = Process.Start(new ProcessStartInfo("/usr/bin/python3", $"{script} {Port}") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        _process = Process.Start(new ProcessStartInfo("/usr/bin/python3", $"{script} {Port}{(_udpOnly ? " --udp-only" : "")}") { RedirectStandardOutput = true, RedirectStandardError = true })!;
         _process.BeginErrorReadLine();
         var line = _process.StandardOutput.ReadLine();
         if (line != "ready") throw new InvalidOperationException($"the RTSP server did not start (said '{line}')");

@@ -134,7 +134,7 @@ public sealed class EmbeddedBroker : IDisposable
             // the supervisor ended on the cancellation
         }
         if (_process is not { HasExited: false } process) return;
-        if (PosixNative.Kill(process.Id, PosixNative.SigTerm) == 0 && process.WaitForExit(StopTimeout)) return;
+        if (LibcNative.Kill(process.Id, LibcNative.SigTerm) == 0 && process.WaitForExit(StopTimeout)) return;
         _logger.LogWarning("Embedded MQTT broker (pid {Pid}) did not stop within {Seconds} s of SIGTERM; killing it", process.Id, StopTimeout.TotalSeconds);
         process.Kill();
         process.WaitForExit(StopTimeout);
