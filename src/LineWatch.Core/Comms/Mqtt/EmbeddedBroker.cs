@@ -53,6 +53,9 @@ public sealed class EmbeddedBroker : IDisposable
             // Mosquitto's default queues at most 1000 QoS 1 messages per subscriber and silently drops the rest;
             // a slow or briefly disconnected integrator must not lose alert events that way.
             "max_queued_messages 100000",
+            // Without it Mosquitto's small replies (PUBACKs) wait for Nagle's algorithm against MQTTnet's delayed TCP
+            // acknowledgements: bench mqtt drained a burst at ~40 events/s instead of ~1,000.
+            "set_tcp_nodelay true",
             "log_dest stderr",
             $"user {Environment.UserName}",
         ]);
