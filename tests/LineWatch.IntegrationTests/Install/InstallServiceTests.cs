@@ -38,7 +38,7 @@ public sealed class InstallServiceTests(InstalledTree tree) : IClassFixture<Inst
         var release = tree["opt/linewatch/releases/r1"];
         foreach (var file in new[]
                  {
-                     "app/linewatch", "app/linewatch.dll", "app/runtimes/linux-x64/native/libOpenCvSharpExtern.so", "app/liblinewatch_ortops.so", "app/libonnxruntime.so",
+                     "app/linewatch", "app/linewatch.dll", "app/libOpenCvSharpExtern.so", "app/liblinewatch_ortops.so", "app/libonnxruntime.so",
                      "app/libonnxruntime_providers_shared.so", "models/videomambapro-tiny-t8-112.onnx", "share/demo/demo-line.mp4",
                      "share/profiles/demo-line.profile", "bin/linewatch", "RELEASE",
                  })

@@ -132,7 +132,9 @@ public sealed class PipelineTests(SmallModel model) : IClassFixture<SmallModel>
             new CameraOptions { Name = "live", Source = TestPaths.Vtest, AnalysisFps = 10, Stride = 4 });
 
         WaitFor(() => sink.Of("live").Count >= 3 && run["dead"].Errors >= 2, TimeSpan.FromSeconds(30), "live windows and dead retries");
-        Assert.Equal(CameraState.Offline, run["dead"].State);
+        // Between its retries (1 s apart) it is offline, during one connecting: starting the network relay makes that
+        // phase long enough to be seen, so either is right; streaming never is.
+        Assert.Contains(run["dead"].State, new[] { CameraState.Offline, CameraState.Connecting });
         Assert.Contains(dead, run["dead"].LastError);
         Assert.Empty(sink.Of("dead"));
         Assert.Equal(CameraState.Streaming, run["live"].State);
