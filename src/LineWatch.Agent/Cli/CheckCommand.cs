@@ -105,7 +105,7 @@ internal static class CheckCommand
         }
         catch (VideoSourceException e)
         {
-            return new(item, false, CameraSource.Redact(e.Message));
+            return new(item, false, e.Message); // capture errors carry no URL credentials (VideoSourceException)
         }
     }
 

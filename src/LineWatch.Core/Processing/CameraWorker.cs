@@ -70,7 +70,7 @@ public sealed class CameraWorker : IDisposable
                 Stats.Error(e.Message);
                 Stats.SetState(CameraState.Offline);
                 var delay = _backoff.Next();
-                _logger.LogWarning("Camera {Camera} offline: {Reason}; retrying in {Delay:0.0} s", _options.Name, CameraSource.Redact(e.Message), delay.TotalSeconds);
+                _logger.LogWarning("Camera {Camera} offline: {Reason}; retrying in {Delay:0.0} s", _options.Name, e.Message, delay.TotalSeconds);
                 if (_loop.Token.WaitHandle.WaitOne(delay)) break;
                 if (everStreamed) Stats.Reconnected();
                 continue;
