@@ -13,6 +13,8 @@ namespace LineWatch.IntegrationTests.Scoring;
 public sealed class WindowCacheTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
+    private readonly CameraOptions _camera = new() { AnalysisFps = 4, Stride = 2, SettleSeconds = 0 };
+    private string Cache => _dir.File("cache");
 
     private (ModelIdentity Identity, LoadedModel Model) SmallModel()
     {
@@ -35,8 +37,7 @@ public sealed class WindowCacheTests : IDisposable
         var (identity, model) = SmallModel();
         using var _ = model;
         using var runner = new BackboneRunner(model, 4);
-        var camera = new CameraOptions { AnalysisFps = 4, Stride = 2, SettleSeconds = 0 };
-        var cache = _dir.File("cache");
+        var (camera, cache) = (_camera, Cache);
         var video = TestPaths.Vtest;
 
         var computed = Collect(cache, video, identity, runner, camera);
@@ -63,8 +64,7 @@ public sealed class WindowCacheTests : IDisposable
         var (identity, model) = SmallModel();
         using var _ = model;
         using var runner = new BackboneRunner(model, 4);
-        var camera = new CameraOptions { AnalysisFps = 4, Stride = 2, SettleSeconds = 0 };
-        var cache = _dir.File("cache");
+        var (camera, cache) = (_camera, Cache);
         Collect(cache, TestPaths.Vtest, identity, runner, camera);
         var path = WindowCache.PathFor(cache, TestPaths.Vtest, identity, camera);
         using (var file = File.OpenWrite(path)) file.SetLength(file.Length - 7); // a crash mid-write
