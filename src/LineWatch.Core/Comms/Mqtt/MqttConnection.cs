@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using LineWatch.Configuration;
+using LineWatch.Processing;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Exceptions;
@@ -138,7 +139,7 @@ public sealed class MqttConnection : IDisposable
 
     private async Task RunAsync(CancellationToken stop)
     {
-        var backoff = new ReconnectBackoff(Random.Shared);
+        var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(30));
         while (!stop.IsCancellationRequested)
         {
             if (await ConnectAndServeAsync(stop).ConfigureAwait(false)) backoff.Reset();
