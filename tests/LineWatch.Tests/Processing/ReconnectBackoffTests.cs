@@ -1,6 +1,6 @@
 using LineWatch.Processing;
 
-namespace LineWatch.Tests.Comms;
+namespace LineWatch.Tests.Processing;
 
 public sealed class ReconnectBackoffTests
 {
