@@ -95,10 +95,15 @@ step "Demo camera: the synthetic production line and its learned profile"
 # operation. Both depend only on the generator and the model, so they are made once and cached.
 demo_video="$ROOT/data/demo/demo-line.mp4"
 demo_profile="$ROOT/data/profiles/demo-line.profile"
-if [ -f "$demo_video" ] && [ -f "$demo_profile" ]; then
+# The key names what the demo depends on: the generator and profile format ("line-v3") and the model. A marker
+# beside the installed profile records the key it came from, so a checkout whose profile format changed gets a
+# new demo profile, while one that only gained operator feedback keeps it.
+demo_key="line-v3-$(sha256sum "$default_model" | cut -c1-16)"
+demo_marker="$ROOT/data/profiles/.demo-line.key"
+if [ -f "$demo_video" ] && [ -f "$demo_profile" ] && [ "$(cat "$demo_marker" 2>/dev/null)" = "$demo_key" ]; then
   echo "present: data/demo/demo-line.mp4, data/profiles/demo-line.profile"
 else
-  demo_cache="$CACHE/demo/line-v2-$(sha256sum "$default_model" | cut -c1-16)"
+  demo_cache="$CACHE/demo/$demo_key"
   if [ ! -f "$demo_cache/demo-line.profile" ]; then
     mkdir -p "$demo_cache"
     echo "generating the demo video and normal footage, then learning (a few minutes, once)"
@@ -111,6 +116,7 @@ else
   mkdir -p "$ROOT/data/demo" "$ROOT/data/profiles"
   cp "$demo_cache/demo-line.mp4" "$demo_cache/demo-line.labels.json" "$ROOT/data/demo/"
   cp "$demo_cache/demo-line.profile" "$demo_profile"
+  echo "$demo_key" > "$demo_marker"
   echo "installed data/demo/demo-line.mp4 and data/profiles/demo-line.profile"
 fi
 

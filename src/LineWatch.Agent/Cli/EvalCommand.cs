@@ -36,9 +36,10 @@ internal static class EvalCommand
                 var map = new float[learned.Grid * learned.Grid];
                 var scratch = new float[learned.Model.Dim];
                 var windows = new List<(int, double)>();
+                var scorer = new CameraScorer(learned, camera.WindowsPerSecond());
                 Console.Error.WriteLine($"scoring {parse.GetValue(video)} at {camera.AnalysisFps} fps, stride {camera.Stride}");
                 WindowCache.Run(parse.GetValue(cache), Path.GetFullPath(parse.GetValue(video)!), learned.Model, runner, camera,
-                    (in OfflineWindow w) => windows.Add((w.NewestFrame, learned.Score(w.Embedding, w.Tokens, map, scratch).Score)));
+                    (in OfflineWindow w) => windows.Add((w.NewestFrame, scorer.Score(w.Tokens, w.Signals, map, scratch).Score)));
                 var report = DetectionEvaluator.Evaluate(parse.GetValue(video)!, labelled, windows, options.Alerts);
                 if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, CliJson.Options));
                 else Print(report);

@@ -41,13 +41,13 @@ internal static class LearnCommand
                     Console.Error.WriteLine, limit, parse.GetValue(cache));
                 result.Profile.Save(path);
                 Console.WriteLine($"profile for {name}: {result.FittedWindows} windows fitted, {result.HeldOutWindows} held out; " +
-                    $"thresholds global {result.Profile.GlobalThreshold:0.###}, local {result.Profile.LocalThreshold:0.###} " +
-                    $"(target {options.Learning.FalseAlarmsPerShift:0.##} false alarm(s) per {options.Learning.ShiftHours:0.#} h); " +
+                    $"thresholds local {result.Profile.LocalThreshold:0.###}, motion {result.Profile.MotionThreshold:0.###}, " +
+                    $"lighting {result.Profile.LightingThreshold:0.###} (margin {options.Learning.Margin:0.##}); " +
                     $"highest held-out score {result.HeldOutMaxScore:0.###}; {stopwatch.Elapsed.TotalSeconds:0} s");
                 Console.WriteLine($"saved {path}");
                 return ExitCodes.Ok;
             }
-            catch (Exception e) when (e is ModelLoadException or Capture.VideoSourceException or InvalidOperationException or IOException)
+            catch (Exception e) when (e is ModelLoadException or Capture.VideoSourceException or InvalidOperationException or InvalidDataException or IOException)
             {
                 return Fail(e.Message, ExitCodes.Failure);
             }

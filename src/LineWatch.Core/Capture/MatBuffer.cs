@@ -22,6 +22,10 @@ internal sealed class MatBuffer : IDisposable
 
     public Mat Mat { get; } = new();
 
+    /// <summary>OpenCV's InputArray and OutputArray proxies of <see cref="Mat"/>, for native calls that take them.</summary>
+    public nint Input => _input;
+    public nint Output => _output;
+
     /// <summary>Resizes <paramref name="source"/> into this Mat with area averaging (the right filter for shrinking).</summary>
     /// <exception cref="OpenCVException">OpenCV refused (e.g. an empty source).</exception>
     public void ResizeFrom(MatBuffer source, int width, int height)
@@ -35,6 +39,14 @@ internal sealed class MatBuffer : IDisposable
     public void Convert(ColorConversionCodes code)
     {
         NativeMethods.HandleException(NativeMethods.imgproc_cvtColor(_input, _output, (int)code, 0));
+        GC.KeepAlive(this);
+    }
+
+    /// <summary>Converts <paramref name="source"/> into this Mat (e.g. BGR to grey).</summary>
+    public void ConvertFrom(MatBuffer source, ColorConversionCodes code)
+    {
+        NativeMethods.HandleException(NativeMethods.imgproc_cvtColor(source._input, _output, (int)code, 0));
+        GC.KeepAlive(source);
         GC.KeepAlive(this);
     }
 

@@ -22,10 +22,16 @@ public sealed class AlertOptions
 /// <summary>How `linewatch learn` fits and calibrates a camera's profile.</summary>
 public sealed class LearningOptions
 {
-    /// <summary>Target false alarms per shift on normal operation; the threshold is calibrated for it.</summary>
-    public double FalseAlarmsPerShift { get; set; } = 1;
+    /// <summary>
+    /// Each channel's threshold is this many times the largest distance seen on held-out normal windows: room for
+    /// the heavier drift, shake and compression a camera meets after the day it was learned (on our measurements,
+    /// normal footage under them reached 1.5 to 2.6 times the held-out maximum in single windows).
+    /// </summary>
+    public double Margin { get; set; } = 2.25;
 
-    public double ShiftHours { get; set; } = 8;
+    /// <summary>A change of light level or contrast within a few seconds (log ratio; 0.15 ≈ 16%) below which the
+    /// lighting channel never alerts, however steady the light was while learning.</summary>
+    public double MinLightingChange { get; set; } = 0.15;
 
     /// <summary>Share of the normal windows kept out of the fit to calibrate the threshold on.</summary>
     public double HoldOutFraction { get; set; } = 0.2;

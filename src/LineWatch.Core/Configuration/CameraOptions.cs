@@ -40,4 +40,7 @@ public sealed class CameraOptions
 
     /// <summary>Longest wait between reconnect attempts; attempts back off exponentially from 1 s up to this.</summary>
     public double MaxBackoffSeconds { get; set; } = 30;
+
+    /// <summary>Windows analysed per second: one every <see cref="Stride"/> analysed frames.</summary>
+    public double WindowsPerSecond() => AnalysisFps / Stride;
 }

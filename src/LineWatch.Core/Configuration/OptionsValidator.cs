@@ -27,8 +27,8 @@ public static partial class OptionsValidator
         if (alerts.CooldownSeconds is < 0 or > 86400) errors.Add(new("Alerts:CooldownSeconds", $"{alerts.CooldownSeconds} must be 0-86400"));
         if (alerts.CriticalScore < alerts.OnScore) errors.Add(new("Alerts:CriticalScore", $"{alerts.CriticalScore} must be at least OnScore"));
         var learning = options.Learning;
-        if (learning.FalseAlarmsPerShift <= 0) errors.Add(new("Learning:FalseAlarmsPerShift", "must be positive"));
-        if (learning.ShiftHours is <= 0 or > 24) errors.Add(new("Learning:ShiftHours", "must be above 0 and at most 24"));
+        if (learning.Margin is < 1 or > 20) errors.Add(new("Learning:Margin", $"{learning.Margin} must be 1-20"));
+        if (learning.MinLightingChange is <= 0 or > 5) errors.Add(new("Learning:MinLightingChange", $"{learning.MinLightingChange} must be above 0 and at most 5"));
         if (learning.HoldOutFraction is < 0.05 or > 0.5) errors.Add(new("Learning:HoldOutFraction", "must be 0.05-0.5"));
         return sources;
     }

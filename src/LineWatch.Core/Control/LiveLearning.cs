@@ -57,7 +57,7 @@ public sealed class LiveLearning : IWindowSink
     {
         var name = _options.Cameras[camera].Name;
         if (_model() is not { } model) return "no model is loaded, so nothing is analysed to learn from";
-        var session = new Session(new ProfileFitter(name, model, _options.Learning));
+        var session = new Session(new ProfileFitter(name, model, _options.Learning, _options.Cameras[camera].WindowsPerSecond()));
         if (Interlocked.CompareExchange(ref _sessions[camera], session, null) is not null) return $"camera {name} is already learning";
         _logger.LogInformation("Camera {Camera}: learning normal operation started", name);
         return null;
@@ -78,7 +78,7 @@ public sealed class LiveLearning : IWindowSink
             session.Closed = true;
             try
             {
-                result = session.Fitter.Finish(_options.Cameras[camera]);
+                result = session.Fitter.Finish();
             }
             catch (InvalidOperationException e)
             {
@@ -101,7 +101,7 @@ public sealed class LiveLearning : IWindowSink
         lock (session)
         {
             if (session.Closed || session.Fitter.Windows >= MaxWindows) return;
-            session.Fitter.Add(window.Embedding.Span, window.Tokens.Span);
+            session.Fitter.Add(window.Tokens.Span, window.Signals.Span);
             if (session.Fitter.Windows < MaxWindows) return;
         }
         Full?.Invoke(window.CameraIndex);

@@ -34,7 +34,7 @@ public sealed class AlertService : IWindowSink
     private readonly ILogger _logger;
     private readonly long _epochTicks = Stopwatch.GetTimestamp();
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, (int Camera, List<(double Score, float[] Embedding, float[] Tokens)> Windows)> _kept = [];
+    private readonly Dictionary<string, (int Camera, List<(double Score, float[] Tokens, float[] Signals)> Windows)> _kept = [];
     private readonly Queue<string> _keptOrder = new();
 
     public AlertService(AgentOptions options, IEnumerable<IAlertSink> sinks, ILogger<AlertService> logger)
@@ -117,14 +117,14 @@ public sealed class AlertService : IWindowSink
     /// </summary>
     public bool MarkFalseAlarm(string alertId)
     {
-        (int Camera, List<(double Score, float[] Embedding, float[] Tokens)> Windows) kept;
+        (int Camera, List<(double Score, float[] Tokens, float[] Signals)> Windows) kept;
         lock (_lock)
         {
             if (!_kept.Remove(alertId, out kept)) return false;
         }
         var path = ProfileStore.PathFor(_dataDir, Cameras[kept.Camera]);
         var profile = NormalProfile.Load(path);
-        foreach (var w in kept.Windows) profile.AddFeedback(w.Embedding, w.Tokens);
+        foreach (var w in kept.Windows) profile.AddFeedback(w.Tokens, w.Signals);
         profile.Save(path);
         _logger.LogInformation("Alert {Id} marked a false alarm: {Count} window(s) added to {Camera}'s normal profile", alertId, kept.Windows.Count, Cameras[kept.Camera]);
         return true;
@@ -149,7 +149,7 @@ public sealed class AlertService : IWindowSink
                 if (score <= lowest.Score) return;
                 list.RemoveAt(lowest.i);
             }
-            list.Add((score, window.Embedding.ToArray(), window.Tokens.ToArray()));
+            list.Add((score, window.Tokens.ToArray(), window.Signals.ToArray()));
         }
     }
 }

@@ -24,6 +24,7 @@ public sealed class CameraWorker : IDisposable
     private readonly ClipPool _pool;
     private readonly ILogger _logger;
     private readonly FrameWindow _window;
+    private readonly FrameSignalProbe _probe = new();
     private readonly FrameSampler _sampler;
     private readonly ReconnectBackoff _backoff;
     private readonly DedicatedThread _loop;
@@ -105,6 +106,7 @@ public sealed class CameraWorker : IDisposable
     private StreamEnd Stream(VideoSource video)
     {
         _window.Reset();
+        _probe.Reset();
         _sampler.Reset();
         var (thumbWidth, thumbHeight) = ClipShape.ThumbnailSize(video.Info.Width, video.Info.Height);
         _window.KeepThumbnails(thumbWidth, thumbHeight);
@@ -176,6 +178,7 @@ public sealed class CameraWorker : IDisposable
         try
         {
             FramePreprocessor.Normalize(frame, _shape.ImageSize, _shape.ImageSize, _window.NextSlot);
+            _probe.Measure(frame, _shape.ImageSize, _shape.Grid, _window.NextSignals);
             FramePreprocessor.Thumbnail(frame, _window.ThumbnailWidth, _window.ThumbnailHeight, _window.NextThumbnail);
         }
         catch (VideoSourceException e)
@@ -207,5 +210,9 @@ public sealed class CameraWorker : IDisposable
 
     public void Stop(TimeSpan timeout) => _loop.Stop(timeout);
 
-    public void Dispose() => _loop.Dispose();
+    public void Dispose()
+    {
+        _loop.Dispose();
+        _probe.Dispose();
+    }
 }

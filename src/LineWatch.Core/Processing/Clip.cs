@@ -11,6 +11,7 @@ public sealed class Clip
         Shape = shape;
         Data = new float[shape.ClipFloats];
         FrameTicks = new long[shape.Frames];
+        Signals = new float[shape.Frames * shape.SignalFloats];
         Thumbnails = new byte[shape.Frames * ClipShape.ThumbnailBytes];
     }
 
@@ -19,6 +20,9 @@ public sealed class Clip
 
     /// <summary>Stopwatch timestamps of the frames' capture, oldest first.</summary>
     public long[] FrameTicks { get; }
+
+    /// <summary>(T, K): each frame's <see cref="Capture.FrameSignals"/>, oldest first.</summary>
+    public float[] Signals { get; }
 
     /// <summary>A small BGR copy of each frame, oldest first, each in a slot of <see cref="ClipShape.ThumbnailBytes"/>; for snapshots.</summary>
     public byte[] Thumbnails { get; }

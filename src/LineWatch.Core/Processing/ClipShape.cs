@@ -7,6 +7,13 @@ public readonly record struct ClipShape(int Frames, int ImageSize)
     public int PlaneFloats => ImageSize * ImageSize;
     public int ClipFloats => Frames * FrameFloats;
 
+    /// <summary>The backbone's patch size: the picture is G x G patches, and the scorer's regions are the same.</summary>
+    public const int PatchSize = 16;
+    public int Grid => ImageSize / PatchSize;
+
+    /// <summary>Per frame, the <see cref="Capture.FrameSignals"/> (flow per region, light) the scorer uses besides the backbone's features.</summary>
+    public int SignalFloats => Capture.FrameSignals.Length(Grid);
+
     /// <summary>Room for one snapshot thumbnail (BGR, at most 320 x 240).</summary>
     public const int ThumbnailMaxWidth = 320, ThumbnailMaxHeight = 240;
     public const int ThumbnailBytes = ThumbnailMaxWidth * ThumbnailMaxHeight * 3;

@@ -11,6 +11,7 @@ public sealed class FrameWindow
     private readonly int _stride;
     private readonly float[][] _slots;
     private readonly long[] _ticks;
+    private readonly float[][] _signals;
     private byte[][]? _thumbnails;
     private int _thumbnailWidth, _thumbnailHeight;
     private int _next;
@@ -24,6 +25,8 @@ public sealed class FrameWindow
         _slots = new float[shape.Frames][];
         for (var i = 0; i < shape.Frames; i++) _slots[i] = new float[shape.FrameFloats];
         _ticks = new long[shape.Frames];
+        _signals = new float[shape.Frames][];
+        for (var i = 0; i < shape.Frames; i++) _signals[i] = new float[shape.SignalFloats];
     }
 
     /// <summary>Frames committed since the window was created or reset.</summary>
@@ -31,6 +34,9 @@ public sealed class FrameWindow
 
     /// <summary>The slot the next frame is written into (3, S, S), before <see cref="Commit"/>.</summary>
     public Span<float> NextSlot => _slots[_next];
+
+    /// <summary>The next frame's <see cref="Capture.FrameSignals"/>, written with <see cref="NextSlot"/>.</summary>
+    public Span<float> NextSignals => _signals[_next];
 
     /// <summary>Keeps a thumbnail of each frame too (live cameras, for alert snapshots); the buffers are made once.</summary>
     public void KeepThumbnails(int width, int height)
@@ -63,6 +69,7 @@ public sealed class FrameWindow
         {
             var slot = (_next + t) % frames; // _next is the oldest once the ring is full
             clip.FrameTicks[t] = _ticks[slot];
+            _signals[slot].CopyTo(clip.Signals.AsSpan(t * _shape.SignalFloats));
             _thumbnails?[slot].AsSpan(0, _thumbnailWidth * _thumbnailHeight * 3).CopyTo(clip.Thumbnails.AsSpan(t * ClipShape.ThumbnailBytes));
             for (var c = 0; c < 3; c++)
             {

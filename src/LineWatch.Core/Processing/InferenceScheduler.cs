@@ -106,6 +106,7 @@ public sealed class InferenceScheduler : IDisposable
         result.Camera = _stats[clip.CameraIndex].Name;
         result.Sequence = clip.Sequence;
         result.FrameTicks = clip.FrameTicks;
+        result.Signals = clip.Signals;
         result.EnqueuedTicks = clip.EnqueuedTicks;
         result.InferenceStartTicks = start;
         result.InferenceEndTicks = end;

@@ -23,6 +23,9 @@ public sealed class WindowResult
     /// <summary>(T, G, G, D): the final-normed patch tokens.</summary>
     public ReadOnlyMemory<float> Tokens { get; internal set; }
 
+    /// <summary>(T, K): each frame's <see cref="Capture.FrameSignals"/> (flow per region, light), oldest first.</summary>
+    public ReadOnlyMemory<float> Signals { get; internal set; }
+
     /// <summary>Set by the scorer: the window's anomaly score on the scorer's normalised scale; null when no
     /// scorer (or no learned profile) is there yet.</summary>
     public double? Score { get; set; }

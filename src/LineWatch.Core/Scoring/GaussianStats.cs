@@ -44,13 +44,15 @@ public sealed class GaussianStats
     }
 
     /// <summary>
-    /// Mean and a shrunk covariance, inverted: shrinkage towards a scaled identity by the Oracle Approximating
-    /// Shrinkage rule (Chen et al. 2010), which needs only these statistics and keeps the covariance
-    /// well-conditioned when samples are few compared to the dimension.
+    /// Mean and covariance, with <paramref name="varianceFloor"/> added to every variance, inverted. The floor is
+    /// the smallest spread a feature is credited with: directions in which normal windows barely vary (a static
+    /// background under steady light) would otherwise turn the slightest sensor noise, compression or shake into
+    /// a huge distance, while a fault moves features far beyond it. It also keeps the covariance well-conditioned.
     /// </summary>
-    public GaussianModel Fit()
+    public GaussianModel Fit(double varianceFloor)
     {
         if (Count < 2) throw new InvalidOperationException($"need at least 2 samples to fit, have {Count}");
+        if (!(varianceFloor > 0)) throw new ArgumentOutOfRangeException(nameof(varianceFloor), "the variance floor must be positive");
         int p = Dim;
         double n = Count;
         var mean = new double[p];
@@ -63,19 +65,8 @@ public sealed class GaussianStats
             cov[i * p + j] = c;
             cov[j * p + i] = c;
         }
-        double trace = 0, traceSquared = 0;
-        for (var i = 0; i < p; i++) trace += cov[i * p + i];
-        foreach (var c in cov) traceSquared += c * c;
-        var numerator = (1 - 2.0 / p) * traceSquared + trace * trace;
-        var denominator = (n + 1 - 2.0 / p) * (traceSquared - trace * trace / p);
-        var shrinkage = denominator <= 0 ? 1 : Math.Min(1, numerator / denominator);
-        var mu = trace / p;
-        for (var i = 0; i < p; i++)
-        for (var j = 0; j < p; j++)
-        {
-            cov[i * p + j] = (1 - shrinkage) * cov[i * p + j] + (i == j ? shrinkage * Math.Max(mu, 1e-12) : 0);
-        }
-        return new GaussianModel(mean.Select(v => (float)v).ToArray(), InverseCholesky(cov, p), shrinkage);
+        for (var i = 0; i < p; i++) cov[i * p + i] = Math.Max(cov[i * p + i], 0) + varianceFloor;
+        return new GaussianModel(mean.Select(v => (float)v).ToArray(), InverseCholesky(cov, p));
     }
 
     /// <summary>W = L⁻¹ for cov = L Lᵀ, so that (x-μ)ᵀ cov⁻¹ (x-μ) = |W (x-μ)|².</summary>
@@ -86,7 +77,7 @@ public sealed class GaussianStats
         {
             var d = a[j * p + j];
             for (var k = 0; k < j; k++) d -= l[j * p + k] * l[j * p + k];
-            if (d <= 0) throw new InvalidOperationException("covariance is not positive definite after shrinkage");
+            if (d <= 0) throw new InvalidOperationException("covariance is not positive definite");
             l[j * p + j] = Math.Sqrt(d);
             for (var i = j + 1; i < p; i++)
             {
@@ -111,10 +102,9 @@ public sealed class GaussianStats
 }
 
 /// <summary>A fitted Gaussian: scores a vector by its squared Mahalanobis distance divided by the dimension (≈1 for normal data).</summary>
-public sealed class GaussianModel(float[] mean, float[] whitening, double shrinkage)
+public sealed class GaussianModel(float[] mean, float[] whitening)
 {
     public int Dim => mean.Length;
-    public double Shrinkage => shrinkage;
 
     public float Score(ReadOnlySpan<float> x, Span<float> scratch)
     {

@@ -2,25 +2,41 @@ using System.Text.Json;
 
 namespace LineWatch.Scoring;
 
-/// <summary>Where a window's score came from: the raw global (class token), local (worst patch) and motion
-/// distances, and the combined score normalised so that 1.0 is the alert threshold on every camera.</summary>
-public readonly record struct WindowScore(double Global, double Local, double Motion, double Score, int WorstFrame = 0);
+/// <summary>
+/// Where a window's score came from: the raw local (worst patch), motion (optical flow) and lighting-change
+/// distances, and the combined score normalised so that 1.0 is the alert threshold on every camera.
+/// </summary>
+public readonly record struct WindowScore(double Local, double Motion, double Lighting, double Score, int WorstFrame = 0);
 
 /// <summary>
-/// A camera's learned model of normal operation, PaDiM-style on frozen backbone features:
-/// a Gaussian of the class-token embedding (global: "the scene as a whole looks unusual") and one Gaussian
-/// per spatial patch position over the patch tokens of every frame (local: "something here looks unusual",
-/// which also gives the anomaly map), and a Gaussian of the window's motion profile — per patch position, how
-/// much its tokens change from frame to frame (log) — because a jammed belt or a wrong speed has normal-looking
-/// frames and only its motion is wrong. All are stored as sufficient statistics, so operator feedback can add
-/// normal windows later, and each has a threshold calibrated on held-out normal windows.
+/// A camera's learned model of normal operation, in three channels that each catch what the others miss
+/// (docs/scoring.md explains the choices and the measurements behind them):
+/// <list type="bullet">
+/// <item>local — per patch position, a Gaussian of the backbone's patch tokens over every frame (PaDiM-style):
+/// "something here looks unusual" (a foreign object, a hand, a turned part); it also draws the anomaly map;</item>
+/// <item>motion — per region, the window's signed optical flow against its normal mean and spread
+/// (<see cref="MotionStats"/>): a belt that stops, reverses or changes speed, a part missing from the rhythm;</item>
+/// <item>lighting — the change of light level or contrast over the last seconds (<see cref="LightingChange"/>):
+/// lights failing, smoke.</item>
+/// </list>
+/// The first two are stored as sufficient statistics, so operator feedback can add normal windows later; each
+/// channel has a threshold set by <see cref="ProfileFitter"/>.
 /// </summary>
 public sealed class NormalProfile
 {
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
     private const string Magic = "LWPROFILE";
 
-    private GaussianModel? _global, _motion;
+    /// <summary>
+    /// The least variance a token feature is credited with. The backbone's tokens are layer-normalised (unit
+    /// spread across their features), so 0.01 is a tenth of a typical feature's scale: the static background,
+    /// whose tokens barely vary on the day a camera is learned, stops reading every bit of extra sensor noise,
+    /// compression or shake as a fault (docs/scoring.md: it cut normal footage's scores under heavier nuisance
+    /// by a factor of 3 to 4).
+    /// </summary>
+    public const double TokenVarianceFloor = 0.01;
+
+    private MotionModel? _motion;
     private GaussianModel[]? _local;
 
     public NormalProfile(string camera, ModelIdentity model, int grid)
@@ -28,22 +44,20 @@ public sealed class NormalProfile
         Camera = camera;
         Model = model;
         Grid = grid;
-        Global = new GaussianStats(model.Dim);
         Local = Enumerable.Range(0, grid * grid).Select(_ => new GaussianStats(model.Dim)).ToArray();
-        Motion = new GaussianStats(grid * grid);
+        Motion = new MotionStats(grid);
     }
 
-    private NormalProfile(Header header, GaussianStats global, GaussianStats[] local, GaussianStats motion)
+    private NormalProfile(Header header, GaussianStats[] local, MotionStats motion)
     {
-        Motion = motion;
-        MotionThreshold = header.MotionThreshold;
         Camera = header.Camera;
         Model = header.Model;
         Grid = header.Grid;
-        Global = global;
         Local = local;
-        GlobalThreshold = header.GlobalThreshold;
+        Motion = motion;
         LocalThreshold = header.LocalThreshold;
+        MotionThreshold = header.MotionThreshold;
+        LightingThreshold = header.LightingThreshold;
         FeedbackWindows = header.FeedbackWindows;
         Created = header.Created;
         Updated = header.Updated;
@@ -52,25 +66,29 @@ public sealed class NormalProfile
     public string Camera { get; }
     public ModelIdentity Model { get; }
     public int Grid { get; }
-    public GaussianStats Global { get; }
     public GaussianStats[] Local { get; }
-    public GaussianStats Motion { get; }
-    public double GlobalThreshold { get; set; } = double.NaN;
+    public MotionStats Motion { get; }
     public double LocalThreshold { get; set; } = double.NaN;
     public double MotionThreshold { get; set; } = double.NaN;
+
+    /// <summary>A change of light level or contrast (log ratio) at which the lighting channel alone alerts.</summary>
+    public double LightingThreshold { get; set; } = double.NaN;
     public long FeedbackWindows { get; private set; }
     public DateTimeOffset Created { get; private set; } = DateTimeOffset.UtcNow;
     public DateTimeOffset Updated { get; private set; } = DateTimeOffset.UtcNow;
+
     /// <summary>Normal windows learned, feedback included (feedback counts with its weight).</summary>
-    public long Windows => (long)Global.Count;
-    public bool IsCalibrated => double.IsFinite(GlobalThreshold) && double.IsFinite(LocalThreshold) && double.IsFinite(MotionThreshold);
+    public long Windows => (long)Motion.Count;
 
-    /// <summary>Adds a normal window's features: its embedding (D) and tokens (T, G, G, D).</summary>
-    public void Add(ReadOnlySpan<float> embedding, ReadOnlySpan<float> tokens) => Add(embedding, tokens, 1);
+    public bool IsCalibrated => IsThreshold(LocalThreshold) && IsThreshold(MotionThreshold) && IsThreshold(LightingThreshold);
 
-    private void Add(ReadOnlySpan<float> embedding, ReadOnlySpan<float> tokens, double weight)
+    private static bool IsThreshold(double value) => double.IsFinite(value) && value > 0;
+
+    /// <summary>Adds a normal window: its tokens (T, G, G, D) and its frames' signals (T, K).</summary>
+    public void Add(ReadOnlySpan<float> tokens, ReadOnlySpan<float> signals) => Add(tokens, signals, 1);
+
+    private void Add(ReadOnlySpan<float> tokens, ReadOnlySpan<float> signals, double weight)
     {
-        Global.Add(embedding, weight);
         var dim = Model.Dim;
         var positions = Grid * Grid;
         var frames = tokens.Length / (positions * dim);
@@ -79,31 +97,11 @@ public sealed class NormalProfile
         {
             Local[p].Add(tokens.Slice((t * positions + p) * dim, dim), weight);
         }
-        Span<float> motion = stackalloc float[positions];
-        MotionOf(tokens, motion);
-        Motion.Add(motion, weight);
-        _global = null;
+        Span<float> flow = stackalloc float[2 * positions];
+        MotionStats.WindowFlow(signals, Grid, flow);
+        Motion.Add(flow, weight);
         _motion = null;
         _local = null;
-    }
-
-    /// <summary>Per position: log of the mean squared change of its token between consecutive frames.</summary>
-    private void MotionOf(ReadOnlySpan<float> tokens, Span<float> motion)
-    {
-        var dim = Model.Dim;
-        var positions = Grid * Grid;
-        var frames = tokens.Length / (positions * dim);
-        for (var p = 0; p < positions; p++)
-        {
-            double sum = 0;
-            for (var t = 1; t < frames; t++)
-            {
-                var a = tokens.Slice(((t - 1) * positions + p) * dim, dim);
-                var b = tokens.Slice((t * positions + p) * dim, dim);
-                for (var i = 0; i < dim; i++) sum += (b[i] - a[i]) * (b[i] - a[i]);
-            }
-            motion[p] = (float)Math.Log(1e-6 + sum / (Math.Max(1, frames - 1) * dim));
-        }
     }
 
     /// <summary>
@@ -111,35 +109,32 @@ public sealed class NormalProfile
     /// 2% of the normal data seen so far, so a handful of windows of one situation can move a profile learned
     /// from thousands — which is the point: that situation must stop alerting.
     /// </summary>
-    public void AddFeedback(ReadOnlySpan<float> embedding, ReadOnlySpan<float> tokens)
+    public void AddFeedback(ReadOnlySpan<float> tokens, ReadOnlySpan<float> signals)
     {
-        Add(embedding, tokens, Math.Max(1, 0.02 * Windows));
+        Add(tokens, signals, Math.Max(1, 0.02 * Windows));
         FeedbackWindows++;
         Updated = DateTimeOffset.UtcNow;
     }
 
-    /// <summary>Fits the Gaussians from the statistics if samples were added since the last fit; scoring does it on demand.</summary>
+    /// <summary>Fits the models from the statistics if windows were added since the last fit; scoring does it on demand.</summary>
     public void Fit()
     {
-        _global ??= Global.Fit();
-        _local ??= Local.Select(s => s.Fit()).ToArray();
+        _local ??= Local.Select(s => s.Fit(TokenVarianceFloor)).ToArray();
         _motion ??= Motion.Fit();
     }
 
     /// <summary>
-    /// Raw distances of a window, and the anomaly map (G x G, each the worst frame's local distance at that
-    /// position divided by the local threshold when calibrated). <paramref name="scratch"/> holds D floats.
+    /// Raw distances of a window and its anomaly map (G x G: per position, the larger of its local distance in
+    /// the worst frame and its region's motion distance, each divided by its threshold when calibrated).
     /// </summary>
-    public WindowScore Score(ReadOnlySpan<float> embedding, ReadOnlySpan<float> tokens, Span<float> map, Span<float> scratch)
+    /// <param name="lightingChange">The window's change of light, from the camera's <see cref="LightingChange"/>.</param>
+    /// <param name="scratch">Room for D floats.</param>
+    public WindowScore Score(ReadOnlySpan<float> tokens, ReadOnlySpan<float> signals, double lightingChange, Span<float> map, Span<float> scratch)
     {
         Fit();
-        var global = _global!.Score(embedding, scratch);
         var local = _local!;
         var dim = Model.Dim;
         var positions = Grid * Grid;
-        Span<float> motionVector = stackalloc float[positions];
-        MotionOf(tokens, motionVector);
-        var motion = _motion!.Score(motionVector, scratch);
         var frames = tokens.Length / (positions * dim);
         map[..positions].Clear();
         var worst = 0f;
@@ -147,7 +142,7 @@ public sealed class NormalProfile
         for (var t = 0; t < frames; t++)
         for (var p = 0; p < positions; p++)
         {
-            var d = local[p].Score(tokens.Slice((t * positions + p) * dim, dim), scratch);
+            var d = MathF.Sqrt(local[p].Score(tokens.Slice((t * positions + p) * dim, dim), scratch));
             if (d > map[p]) map[p] = d;
             if (d > worst)
             {
@@ -155,13 +150,14 @@ public sealed class NormalProfile
                 worstFrame = t;
             }
         }
-        if (IsCalibrated)
-        {
-            for (var p = 0; p < positions; p++) map[p] /= (float)LocalThreshold;
-            var score = Math.Max(Math.Max(global / GlobalThreshold, worst / LocalThreshold), motion / MotionThreshold);
-            return new WindowScore(global, worst, motion, score, worstFrame);
-        }
-        return new WindowScore(global, worst, motion, double.NaN, worstFrame);
+        Span<float> flow = stackalloc float[2 * positions];
+        Span<float> regions = stackalloc float[positions];
+        MotionStats.WindowFlow(signals, Grid, flow);
+        var motion = _motion!.Score(flow, regions);
+        if (!IsCalibrated) return new WindowScore(worst, motion, lightingChange, double.NaN, worstFrame);
+        for (var p = 0; p < positions; p++) map[p] = Math.Max(map[p] / (float)LocalThreshold, regions[p] / (float)MotionThreshold);
+        var score = Math.Max(Math.Max(worst / LocalThreshold, motion / MotionThreshold), lightingChange / LightingThreshold);
+        return new WindowScore(worst, motion, lightingChange, score, worstFrame);
     }
 
     /// <summary>Refuses a profile made for another model or window shape.</summary>
@@ -177,8 +173,8 @@ public sealed class NormalProfile
         }
     }
 
-    private sealed record Header(int Version, string Camera, ModelIdentity Model, int Grid, double GlobalThreshold, double LocalThreshold,
-        double MotionThreshold, long Windows, long FeedbackWindows, DateTimeOffset Created, DateTimeOffset Updated);
+    private sealed record Header(int Version, string Camera, ModelIdentity Model, int Grid, double LocalThreshold, double MotionThreshold,
+        double LightingThreshold, long Windows, long FeedbackWindows, DateTimeOffset Created, DateTimeOffset Updated);
 
     /// <summary>Writes atomically (temporary file, then rename): the running agent may reload it at any moment.</summary>
     public void Save(string path)
@@ -189,19 +185,23 @@ public sealed class NormalProfile
         using (var writer = new BinaryWriter(File.Create(temporary)))
         {
             writer.Write(System.Text.Encoding.ASCII.GetBytes(Magic));
-            writer.Write(JsonSerializer.Serialize(new Header(FormatVersion, Camera, Model, Grid, GlobalThreshold, LocalThreshold, MotionThreshold, Windows, FeedbackWindows, Created, Updated)));
-            foreach (var stats in Local.Prepend(Global).Append(Motion))
+            writer.Write(JsonSerializer.Serialize(new Header(FormatVersion, Camera, Model, Grid, LocalThreshold, MotionThreshold, LightingThreshold,
+                Windows, FeedbackWindows, Created, Updated)));
+            foreach (var stats in Local)
             {
                 writer.Write(stats.Count);
                 foreach (var v in stats.Sum) writer.Write(v);
                 for (var i = 0; i < stats.Dim; i++)
                 for (var j = i; j < stats.Dim; j++) writer.Write(stats.Outer[i * stats.Dim + j]);
             }
+            writer.Write(Motion.Count);
+            foreach (var v in Motion.Sum) writer.Write(v);
+            foreach (var v in Motion.Squares) writer.Write(v);
         }
         File.Move(temporary, path, overwrite: true);
     }
 
-    /// <exception cref="InvalidDataException">Not a profile, a newer format, or truncated.</exception>
+    /// <exception cref="InvalidDataException">Not a profile, another format, damaged or truncated.</exception>
     public static NormalProfile Load(string path)
     {
         try
@@ -209,20 +209,33 @@ public sealed class NormalProfile
             using var reader = new BinaryReader(File.OpenRead(path));
             if (System.Text.Encoding.ASCII.GetString(reader.ReadBytes(Magic.Length)) != Magic) throw new InvalidDataException($"{path} is not a LineWatch profile");
             var header = JsonSerializer.Deserialize<Header>(reader.ReadString()) ?? throw new InvalidDataException($"{path}: empty header");
-            if (header.Version != FormatVersion) throw new InvalidDataException($"{path}: profile format {header.Version}, this agent reads {FormatVersion}");
-            var all = new GaussianStats[2 + header.Grid * header.Grid];
-            for (var k = 0; k < all.Length; k++)
+            if (header.Version != FormatVersion)
             {
-                var dim = k == all.Length - 1 ? header.Grid * header.Grid : header.Model.Dim;
+                throw new InvalidDataException($"{path}: profile format {header.Version}, this agent reads {FormatVersion}; learn the camera again");
+            }
+            if (header.Model is null || header.Camera is null) throw new InvalidDataException($"{path}: the header names no camera or model");
+            if (header.Grid is < 1 or > 64 || header.Model.Dim is < 1 or > 4096)
+            {
+                throw new InvalidDataException($"{path}: a {header.Grid} x {header.Grid} grid of {header.Model.Dim}-wide tokens is not a profile this agent can use");
+            }
+            var local = new GaussianStats[header.Grid * header.Grid];
+            var dim = header.Model.Dim;
+            for (var k = 0; k < local.Length; k++)
+            {
                 var count = reader.ReadDouble();
                 var sum = new double[dim];
                 for (var i = 0; i < dim; i++) sum[i] = reader.ReadDouble();
                 var outer = new double[dim * dim];
                 for (var i = 0; i < dim; i++)
                 for (var j = i; j < dim; j++) outer[i * dim + j] = reader.ReadDouble();
-                all[k] = new GaussianStats(dim, count, sum, outer);
+                local[k] = new GaussianStats(dim, count, sum, outer);
             }
-            return new NormalProfile(header, all[0], all[1..^1], all[^1]);
+            var motionCount = reader.ReadDouble();
+            var motionSum = new double[2 * header.Grid * header.Grid];
+            var motionSquares = new double[motionSum.Length];
+            for (var i = 0; i < motionSum.Length; i++) motionSum[i] = reader.ReadDouble();
+            for (var i = 0; i < motionSquares.Length; i++) motionSquares[i] = reader.ReadDouble();
+            return new NormalProfile(header, local, new MotionStats(header.Grid, motionCount, motionSum, motionSquares));
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or IOException and not FileNotFoundException)
         {

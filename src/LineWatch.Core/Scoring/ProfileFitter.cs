@@ -3,51 +3,70 @@ using LineWatch.Configuration;
 namespace LineWatch.Scoring;
 
 /// <summary>
-/// Builds a camera's normal profile from a stream of normal windows (from footage or from the live camera):
-/// windows go, in blocks, either into the profile's fit or into a held-out set (every k-th block,
-/// k = 1 / HoldOutFraction), on which the thresholds are then calibrated for the target false-alarm rate.
-/// Blocks rather than single windows, because neighbouring windows overlap.
+/// Builds a camera's normal profile from a stream of normal windows in time order (from footage or from the live
+/// camera): windows go, in blocks, either into the profile's fit or into a held-out set (every k-th block,
+/// k = 1 / HoldOutFraction), whose largest local and motion distances, times <see cref="LearningOptions.Margin"/>,
+/// become the thresholds. Blocks rather than single windows, because neighbouring windows overlap. The lighting
+/// threshold is the margin times the largest change of light seen over the whole footage (it has nothing to
+/// fit), and never below <see cref="LearningOptions.MinLightingChange"/>.
 /// </summary>
-public sealed class ProfileFitter(string camera, ModelIdentity model, LearningOptions options)
+public sealed class ProfileFitter
 {
     private const int BlockWindows = 20;
     public const int MinFitWindows = 50;
     public const int MinHeldOutWindows = 10;
 
-    private readonly NormalProfile _profile = new(camera, model, model.ImageSize / 16);
-    private readonly List<(float[] Embedding, float[] Tokens)> _heldOut = [];
-    private readonly int _every = Math.Max(2, (int)Math.Round(1 / options.HoldOutFraction));
+    private readonly NormalProfile _profile;
+    private readonly LearningOptions _options;
+    private readonly LightingChange _lighting;
+    private readonly List<(float[] Tokens, float[] Signals)> _heldOut = [];
+    private readonly int _every;
+    private double _largestLightingChange;
     private int _index;
+
+    /// <param name="windowsPerSecond">The camera's window rate (analysis fps / stride).</param>
+    public ProfileFitter(string camera, ModelIdentity model, LearningOptions options, double windowsPerSecond)
+    {
+        _profile = new NormalProfile(camera, model, model.ImageSize / Processing.ClipShape.PatchSize);
+        _options = options;
+        _lighting = new LightingChange(windowsPerSecond);
+        _every = Math.Max(2, (int)Math.Round(1 / options.HoldOutFraction));
+    }
 
     public sealed record Result(NormalProfile Profile, int FittedWindows, int HeldOutWindows, double HeldOutMaxScore);
 
     public int Windows => _index;
 
-    public void Add(ReadOnlySpan<float> embedding, ReadOnlySpan<float> tokens)
+    public void Add(ReadOnlySpan<float> tokens, ReadOnlySpan<float> signals)
     {
-        if (_index / BlockWindows % _every == _every - 1) _heldOut.Add((embedding.ToArray(), tokens.ToArray()));
-        else _profile.Add(embedding, tokens);
+        _largestLightingChange = Math.Max(_largestLightingChange, _lighting.Next(signals, _profile.Grid));
+        if (_index / BlockWindows % _every == _every - 1) _heldOut.Add((tokens.ToArray(), signals.ToArray()));
+        else _profile.Add(tokens, signals);
         _index++;
     }
 
-    /// <summary>Calibrates the thresholds for the camera's window rate.</summary>
+    /// <summary>Sets the thresholds.</summary>
     /// <exception cref="InvalidOperationException">Too few windows to fit or to calibrate.</exception>
-    public Result Finish(CameraOptions cameraOptions)
+    public Result Finish()
     {
         if (_profile.Windows < MinFitWindows || _heldOut.Count < MinHeldOutWindows)
         {
             throw new InvalidOperationException($"not enough normal footage: {_profile.Windows} windows to fit and {_heldOut.Count} to calibrate (need {MinFitWindows} and {MinHeldOutWindows}; learn for longer)");
         }
         var map = new float[_profile.Grid * _profile.Grid];
-        var scratch = new float[model.Dim];
-        var scores = _heldOut.Select(h => _profile.Score(h.Embedding, h.Tokens, map, scratch)).ToList();
-        var windowsPerSecond = cameraOptions.AnalysisFps / cameraOptions.Stride;
-        // The combined score alerts when any of its three parts does, so each gets a third of the allowed rate.
-        var windowsPerFalseAlarm = 3 * options.ShiftHours * 3600 * windowsPerSecond / options.FalseAlarmsPerShift;
-        _profile.GlobalThreshold = ThresholdCalibration.Calibrate(scores.Select(s => s.Global).ToList(), windowsPerFalseAlarm);
-        _profile.LocalThreshold = ThresholdCalibration.Calibrate(scores.Select(s => s.Local).ToList(), windowsPerFalseAlarm);
-        _profile.MotionThreshold = ThresholdCalibration.Calibrate(scores.Select(s => s.Motion).ToList(), windowsPerFalseAlarm);
-        var maxNormalised = _heldOut.Max(h => _profile.Score(h.Embedding, h.Tokens, map, scratch).Score);
+        var scratch = new float[_profile.Model.Dim];
+        var scores = _heldOut.Select(h => _profile.Score(h.Tokens, h.Signals, 0, map, scratch)).ToList();
+        _profile.LocalThreshold = _options.Margin * scores.Max(s => s.Local);
+        _profile.MotionThreshold = _options.Margin * Math.Max(scores.Max(s => s.Motion), MotionFloor);
+        _profile.LightingThreshold = Math.Max(_options.MinLightingChange, _options.Margin * _largestLightingChange);
+        var maxNormalised = _heldOut.Max(h => _profile.Score(h.Tokens, h.Signals, 0, map, scratch).Score);
         return new Result(_profile, (int)_profile.Windows, _heldOut.Count, maxNormalised);
     }
+
+    /// <summary>
+    /// A camera whose picture never moves (no belt in view, or footage of a stopped line) has motion distances
+    /// of zero on held-out windows; its motion threshold is then set as if they had reached one floored
+    /// standard deviation, so that motion appearing at all alerts rather than dividing by zero.
+    /// </summary>
+    private const double MotionFloor = 1;
 }

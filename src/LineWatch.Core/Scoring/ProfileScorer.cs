@@ -22,10 +22,11 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
     private readonly float[] _scratch;
     private float[] _map = [];
 
-    private sealed class Slot(string camera)
+    private sealed class Slot(CameraOptions camera)
     {
-        public string Camera { get; } = camera;
-        public volatile NormalProfile? Profile;
+        public string Camera { get; } = camera.Name;
+        public double WindowsPerSecond { get; } = camera.WindowsPerSecond();
+        public volatile CameraScorer? Scorer;
         public DateTime LoadedWriteTime;
     }
 
@@ -34,22 +35,22 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
         _dataDir = dataDir;
         _model = model;
         _logger = logger;
-        _slots = cameras.Select(c => new Slot(c.Name)).ToArray();
+        _slots = cameras.Select(c => new Slot(c)).ToArray();
         _scratch = new float[Math.Max(model.Dim, 1024)];
         Reload();
         _timer = new Timer(_ => Reload(), null, CheckEvery, CheckEvery);
     }
 
     /// <summary>The profile in use for a camera, or null.</summary>
-    public NormalProfile? ProfileOf(int cameraIndex) => _slots[cameraIndex].Profile;
+    public NormalProfile? ProfileOf(int cameraIndex) => _slots[cameraIndex].Scorer?.Profile;
 
     public void Score(WindowResult window)
     {
-        var profile = _slots[window.CameraIndex].Profile;
-        if (profile is null) return;
-        var positions = profile.Grid * profile.Grid;
+        var scorer = _slots[window.CameraIndex].Scorer;
+        if (scorer is null) return;
+        var positions = scorer.Profile.Grid * scorer.Profile.Grid;
         if (_map.Length < positions) _map = new float[positions];
-        var score = profile.Score(window.Embedding.Span, window.Tokens.Span, _map, _scratch);
+        var score = scorer.Score(window.Tokens.Span, window.Signals.Span, _map, _scratch);
         window.Score = score.Score;
         window.AnomalyMap = _map.AsMemory(0, positions);
         window.WorstFrame = score.WorstFrame;
@@ -74,7 +75,7 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
             slot.LoadedWriteTime = written;
             if (written == default)
             {
-                slot.Profile = null;
+                slot.Scorer = null;
                 continue;
             }
             try
@@ -83,12 +84,12 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
                 profile.EnsureMatches(_model, slot.Camera);
                 if (!profile.IsCalibrated) throw new InvalidDataException($"{path} has no calibrated thresholds");
                 profile.Fit(); // here, on the timer thread, not on the inference thread
-                slot.Profile = profile;
+                slot.Scorer = new CameraScorer(profile, slot.WindowsPerSecond);
                 _logger.LogInformation("Camera {Camera}: profile loaded ({Windows} normal windows, {Feedback} from feedback)", slot.Camera, profile.Windows, profile.FeedbackWindows);
             }
             catch (Exception e) when (e is InvalidDataException or ProfileMismatchException or IOException or InvalidOperationException)
             {
-                slot.Profile = null;
+                slot.Scorer = null;
                 _logger.LogError("Camera {Camera}: profile not used: {Reason}", slot.Camera, e.Message);
             }
         }

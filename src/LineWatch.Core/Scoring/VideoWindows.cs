@@ -3,12 +3,14 @@ using LineWatch.Processing;
 
 namespace LineWatch.Scoring;
 
-/// <summary>One window of a video file, analysed offline: which frame ends it, and its features (valid only during the callback).</summary>
-public readonly ref struct OfflineWindow(int newestFrame, ReadOnlySpan<float> embedding, ReadOnlySpan<float> tokens)
+/// <summary>One window of a video file, analysed offline: which frame ends it, its features and its frames'
+/// signals (valid only during the callback).</summary>
+public readonly ref struct OfflineWindow(int newestFrame, ReadOnlySpan<float> embedding, ReadOnlySpan<float> tokens, ReadOnlySpan<float> signals)
 {
     public int NewestFrame { get; } = newestFrame;
     public ReadOnlySpan<float> Embedding { get; } = embedding;
     public ReadOnlySpan<float> Tokens { get; } = tokens;
+    public ReadOnlySpan<float> Signals { get; } = signals;
 }
 
 public delegate void OfflineWindowHandler(in OfflineWindow window);
@@ -27,6 +29,7 @@ public static class VideoWindows
         double maxSeconds = double.PositiveInfinity)
     {
         using var source = VideoSource.Open(video);
+        using var probe = new FrameSignalProbe();
         var fps = source.Info.Fps is > 0 and < 240 ? source.Info.Fps : 25;
         var shape = runner.Shape;
         var window = new FrameWindow(shape, stride);
@@ -41,6 +44,7 @@ public static class VideoWindows
             {
                 nextSample += 1 / analysisFps;
                 FramePreprocessor.Normalize(image, shape.ImageSize, shape.ImageSize, window.NextSlot);
+                probe.Measure(image, shape.ImageSize, shape.Grid, window.NextSignals);
                 if (window.Commit(frame))
                 {
                     var clip = pool.Rent();
@@ -62,7 +66,7 @@ public static class VideoWindows
         runner.Run(pending.Count);
         for (var i = 0; i < pending.Count; i++)
         {
-            handler(new OfflineWindow((int)pending[i].NewestFrameTicks, runner.Embedding(i).Span, runner.Tokens(i).Span));
+            handler(new OfflineWindow((int)pending[i].NewestFrameTicks, runner.Embedding(i).Span, runner.Tokens(i).Span, pending[i].Signals));
             pool.Return(pending[i]);
         }
         pending.Clear();

@@ -12,17 +12,18 @@ namespace LineWatch.Scoring;
 /// run again after a scoring change in seconds instead of running the backbone again. A cache file is named
 /// by what its windows depend on — the video (path, size, time written), the model (SHA-256) and the
 /// camera's sampling (fps, stride, settle time) — so a changed input never reads stale windows. The values are
-/// the exact float32 outputs, so a cached run scores exactly as a live one.
+/// the exact float32 outputs and frame signals, so a cached run scores exactly as a live one.
 /// </summary>
 public static class WindowCache
 {
-    private const string Magic = "LWWINDOWS1";
+    private const string Magic = "LWWINDOWS2";
 
-    /// <summary>Where the windows of <paramref name="video"/> are cached in <paramref name="directory"/> for this model and sampling.</summary>
+    /// <summary>Where the windows of <paramref name="video"/> are cached (the file format is part of the name, so
+    /// caches written by an older agent are not read but computed again) in <paramref name="directory"/> for this model and sampling.</summary>
     public static string PathFor(string directory, string video, ModelIdentity model, CameraOptions camera)
     {
         var file = new FileInfo(video);
-        var key = string.Join('|', file.FullName, file.Exists ? file.Length : -1, file.Exists ? file.LastWriteTimeUtc.Ticks : 0, model.Sha256,
+        var key = string.Join('|', Magic, file.FullName, file.Exists ? file.Length : -1, file.Exists ? file.LastWriteTimeUtc.Ticks : 0, model.Sha256,
             camera.AnalysisFps.ToString("R", System.Globalization.CultureInfo.InvariantCulture), camera.Stride,
             camera.SettleSeconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
@@ -59,8 +60,10 @@ public static class WindowCache
                 writer.Write(w.NewestFrame);
                 writer.Write(w.Embedding.Length);
                 writer.Write(w.Tokens.Length);
+                writer.Write(w.Signals.Length);
                 writer.Write(MemoryMarshal.AsBytes(w.Embedding));
                 writer.Write(MemoryMarshal.AsBytes(w.Tokens));
+                writer.Write(MemoryMarshal.AsBytes(w.Signals));
                 handler(w);
             }, maxSeconds);
         }
@@ -76,8 +79,8 @@ public static class WindowCache
         Span<byte> magic = stackalloc byte[Magic.Length];
         if (stream.Read(magic) != magic.Length || Encoding.ASCII.GetString(magic) != Magic) throw new InvalidDataException($"{path}: not a LineWatch window cache");
         if (ReadInt(stream, path) != model.Dim) throw new InvalidDataException($"{path}: cached for another embedding width than {model}");
-        float[] embedding = [], tokens = [];
-        Span<byte> header = stackalloc byte[12];
+        float[] embedding = [], tokens = [], signals = [];
+        Span<byte> header = stackalloc byte[16];
         while (true)
         {
             var read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
@@ -86,19 +89,25 @@ public static class WindowCache
             var frame = BinaryPrimitives.ReadInt32LittleEndian(header);
             var embeddingLength = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
             var tokensLength = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
-            if (embeddingLength != model.Dim || tokensLength <= 0 || tokensLength % model.Dim != 0) throw new InvalidDataException($"{path}: a window of unexpected size");
+            var signalsLength = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
+            if (embeddingLength != model.Dim || tokensLength <= 0 || tokensLength % model.Dim != 0 || signalsLength is < 0 or > 1 << 20)
+            {
+                throw new InvalidDataException($"{path}: a window of unexpected size");
+            }
             if (embedding.Length != embeddingLength) embedding = new float[embeddingLength];
             if (tokens.Length != tokensLength) tokens = new float[tokensLength];
+            if (signals.Length != signalsLength) signals = new float[signalsLength];
             try
             {
                 stream.ReadExactly(MemoryMarshal.AsBytes(embedding.AsSpan()));
                 stream.ReadExactly(MemoryMarshal.AsBytes(tokens.AsSpan()));
+                stream.ReadExactly(MemoryMarshal.AsBytes(signals.AsSpan()));
             }
             catch (EndOfStreamException)
             {
                 throw new InvalidDataException($"{path}: cut off in the window ending at frame {frame}; delete it to compute it again");
             }
-            handler(new OfflineWindow(frame, embedding, tokens));
+            handler(new OfflineWindow(frame, embedding, tokens, signals));
         }
     }
 

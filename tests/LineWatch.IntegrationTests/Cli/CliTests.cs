@@ -1,7 +1,10 @@
 using System.Text.Json;
 using LineWatch.IntegrationTests.Support;
 using LineWatch.Model;
+using LineWatch.Configuration;
+using LineWatch.Model.Backbone;
 using LineWatch.Model.Onnx;
+using LineWatch.Scoring;
 
 namespace LineWatch.IntegrationTests.Cli;
 
@@ -168,6 +171,29 @@ public sealed class CliTests : IDisposable
         var (exitCode, output) = AgentProcess.Run("run", "--config", config);
         Assert.Equal(2, exitCode);
         Assert.Contains("Cameras:0:Source", output);
+    }
+
+    [Fact]
+    public void Learn_with_a_damaged_window_cache_exits_with_an_error_naming_the_file()
+    {
+        var spec = BackboneSpec.Custom(BackboneArch.VideoMambaPro, dim: 32, depth: 1, frames: 8, imageSize: 32);
+        var model = _dir.File("backbone.onnx");
+        OnnxModelFile.Save(BackboneGraph.Build(spec, RandomWeights.Create(spec, 0), ScanKind.Custom), model);
+        var config = _dir.File("learn.json");
+        File.WriteAllText(config, $$"""
+            { "AgentId": "it-agent", "DataDir": "data", "Model": { "Path": "backbone.onnx", "Device": "cpu" },
+              "Cameras": [ { "Name": "vtest", "Source": "{{TestPaths.Vtest}}", "AnalysisFps": 5 } ], "Mqtt": { "Mode": "external" } }
+            """);
+        var cache = _dir.File("cache");
+        Directory.CreateDirectory(cache);
+        var damaged = WindowCache.PathFor(cache, Path.GetFullPath(TestPaths.Vtest), ModelIdentity.Of(model), new CameraOptions { AnalysisFps = 5 });
+        File.WriteAllText(damaged, "not windows");
+
+        var (exitCode, output) = AgentProcess.Run("learn", "--config", config, "--camera", "vtest", "--from", TestPaths.Vtest, "--cache", cache);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"linewatch: {damaged}: not a LineWatch window cache", output);
+        Assert.DoesNotContain("Unhandled exception", output);
     }
 
     /// <summary>A configuration whose model is a real one-op graph using our custom op; <paramref name="mqtt"/> adds MQTT settings.</summary>

@@ -1,0 +1,117 @@
+using OpenCvSharp;
+using OpenCvSharp.Internal;
+
+namespace LineWatch.Capture;
+
+/// <summary>
+/// Measures, per analysed frame, what the backbone's features do not show reliably: which way and how fast each
+/// region moves (dense Farneback optical flow against the previous analysed frame, averaged per region, so a
+/// belt running backwards at normal speed, stopped or too fast is told from normal), and the picture's light
+/// level and contrast (lights failing, smoke). It works on the model-sized picture that
+/// <see cref="FramePreprocessor.Normalize"/> has just made, in Mats allocated once, so nothing is allocated per
+/// frame. One probe per camera, used on its capture thread.
+/// </summary>
+public sealed unsafe class FrameSignalProbe : IDisposable
+{
+    // Farneback settings for pictures of about 112 px: two pyramid levels and a 9 px window follow a belt moving
+    // a few pixels per analysed frame; more would smooth away the small regions of the grid.
+    private const double PyramidScale = 0.5;
+    private const int Levels = 2, WindowSize = 9, Iterations = 3, PolyN = 5;
+    private const double PolySigma = 1.1;
+
+    private MatBuffer _previous = new(), _current = new();
+    private readonly MatBuffer _flow = new();
+    private bool _hasPrevious;
+
+    /// <summary>The next frame is not continuous with the last (a reconnect, a new file): it gets no flow.</summary>
+    public void Reset() => _hasPrevious = false;
+
+    /// <summary>
+    /// Writes the frame's signals (<see cref="FrameSignals"/> layout) into <paramref name="signals"/>. Call it
+    /// right after <see cref="FramePreprocessor.Normalize"/> with the same size, whose resized picture it reads.
+    /// </summary>
+    public void Measure(in VideoFrame frame, int size, int grid, Span<float> signals)
+    {
+        if (signals.Length < FrameSignals.Length(grid)) throw new ArgumentException($"signals hold {signals.Length} floats; {FrameSignals.Length(grid)} are needed", nameof(signals));
+        if (grid < 1 || size < grid) throw new ArgumentOutOfRangeException(nameof(grid), $"a {grid} x {grid} grid does not fit a {size} px picture");
+        try
+        {
+            _current.ConvertFrom(frame.Buffers.Resized(size, size), ColorConversionCodes.BGR2GRAY);
+        }
+        catch (OpenCvSharpException e)
+        {
+            throw new VideoSourceException($"converting a {size}x{size} picture to grey: {e.Message}");
+        }
+        Light(_current.Mat, size, out signals[FrameSignals.Luminance(grid)], out signals[FrameSignals.Contrast(grid)]);
+        var flow = signals[..(2 * grid * grid)];
+        if (_hasPrevious)
+        {
+            NativeMethods.HandleException(NativeMethods.video_calcOpticalFlowFarneback(_previous.Input, _current.Input, _flow.Output,
+                PyramidScale, Levels, WindowSize, Iterations, PolyN, PolySigma, 0));
+            GC.KeepAlive(_previous);
+            GC.KeepAlive(_current);
+            GC.KeepAlive(_flow);
+            RegionMeans(_flow.Mat, size, grid, flow);
+        }
+        else
+        {
+            flow.Clear();
+        }
+        (_previous, _current) = (_current, _previous);
+        _hasPrevious = true;
+    }
+
+    private static void Light(Mat grey, int size, out float mean, out float contrast)
+    {
+        long sum = 0, squares = 0;
+        var step = grey.Step();
+        var pixels = (byte*)grey.DataPointer;
+        for (var y = 0; y < size; y++)
+        {
+            var row = new ReadOnlySpan<byte>(pixels + y * step, size);
+            foreach (var v in row)
+            {
+                sum += v;
+                squares += v * v;
+            }
+        }
+        var n = (double)size * size;
+        var m = sum / n;
+        mean = (float)m;
+        contrast = (float)Math.Sqrt(Math.Max(0, squares / n - m * m));
+    }
+
+    /// <summary>Mean (dx, dy) of each region; the last row and column of regions take the pixels a division leaves over.</summary>
+    private static void RegionMeans(Mat flow, int size, int grid, Span<float> means)
+    {
+        means.Clear();
+        var cell = size / grid;
+        var step = flow.Step();
+        var data = (byte*)flow.DataPointer;
+        Span<int> counts = stackalloc int[grid * grid];
+        for (var y = 0; y < size; y++)
+        {
+            var row = new ReadOnlySpan<float>(data + y * step, 2 * size);
+            var regionRow = Math.Min(y / cell, grid - 1) * grid;
+            for (var x = 0; x < size; x++)
+            {
+                var region = regionRow + Math.Min(x / cell, grid - 1);
+                means[2 * region] += row[2 * x];
+                means[2 * region + 1] += row[2 * x + 1];
+                counts[region]++;
+            }
+        }
+        for (var r = 0; r < counts.Length; r++)
+        {
+            means[2 * r] /= counts[r];
+            means[2 * r + 1] /= counts[r];
+        }
+    }
+
+    public void Dispose()
+    {
+        _previous.Dispose();
+        _current.Dispose();
+        _flow.Dispose();
+    }
+}

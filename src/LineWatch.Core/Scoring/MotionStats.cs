@@ -1,0 +1,108 @@
+using LineWatch.Capture;
+
+namespace LineWatch.Scoring;
+
+/// <summary>
+/// Normal motion of a camera's regions: for each region of the G x G grid, the mean and variance of its signed
+/// optical flow (dx, dy) averaged over a window, kept as weighted sums so feedback can add windows later.
+/// A window is scored by how far its regions' flow lies from normal in standard deviations, with every standard
+/// deviation at least <see cref="FloorPixels"/>: a camera learned on a steady day shows a belt's flow varying by
+/// a few hundredths of a pixel, and a little more shake or compression noise must not read as a fault, while a
+/// belt that stops, reverses or changes speed moves by a pixel or more. The score is the root mean square over
+/// the worst sixth of the regions (at least one), so a fault confined to a few regions (a hand, a missing part)
+/// counts as much as one spread along the belt, and noise scattered over single regions does not add up.
+/// </summary>
+public sealed class MotionStats
+{
+    /// <summary>Flow differences below this (pixels of the model's input per analysed frame) are noise.</summary>
+    public const double FloorPixels = 0.1;
+
+    public MotionStats(int grid) : this(grid, 0, new double[2 * grid * grid], new double[2 * grid * grid]) { }
+
+    internal MotionStats(int grid, double count, double[] sum, double[] squares)
+    {
+        Grid = grid;
+        Count = count;
+        Sum = sum;
+        Squares = squares;
+    }
+
+    public int Grid { get; }
+    public double Count { get; private set; }
+    internal double[] Sum { get; }
+    internal double[] Squares { get; }
+    private int Dim => 2 * Grid * Grid;
+
+    /// <summary>A window's flow per region (2 G² values), the mean over its frames of each frame's flow from the one before.</summary>
+    /// <param name="signals">(T, K) frame signals, oldest first; the oldest frame's flow leads in from outside the window and is left out.</param>
+    public static void WindowFlow(ReadOnlySpan<float> signals, int grid, Span<float> flow)
+    {
+        var stride = FrameSignals.Length(grid);
+        var frames = signals.Length / stride;
+        var dim = 2 * grid * grid;
+        flow[..dim].Clear();
+        if (frames < 2) return;
+        for (var t = 1; t < frames; t++)
+        {
+            var frame = signals.Slice(t * stride, dim);
+            for (var i = 0; i < dim; i++) flow[i] += frame[i];
+        }
+        for (var i = 0; i < dim; i++) flow[i] /= frames - 1;
+    }
+
+    public void Add(ReadOnlySpan<float> flow, double weight = 1)
+    {
+        if (flow.Length != Dim) throw new ArgumentException($"flow of {flow.Length} values, expected {Dim}");
+        Count += weight;
+        for (var i = 0; i < Dim; i++)
+        {
+            Sum[i] += weight * flow[i];
+            Squares[i] += weight * flow[i] * flow[i];
+        }
+    }
+
+    /// <summary>Means and floored inverse variances, for scoring.</summary>
+    public MotionModel Fit()
+    {
+        if (Count < 2) throw new InvalidOperationException($"need at least 2 windows to fit motion, have {Count}");
+        var mean = new float[Dim];
+        var precision = new float[Dim];
+        for (var i = 0; i < Dim; i++)
+        {
+            var m = Sum[i] / Count;
+            var variance = Math.Max(0, (Squares[i] - Count * m * m) / (Count - 1));
+            mean[i] = (float)m;
+            precision[i] = (float)(1 / Math.Max(variance, FloorPixels * FloorPixels));
+        }
+        return new MotionModel(Grid, mean, precision);
+    }
+}
+
+/// <summary>A fitted <see cref="MotionStats"/>: scores a window's flow in (floored) standard deviations.</summary>
+public sealed class MotionModel(int grid, float[] mean, float[] precision)
+{
+    /// <summary>How many of the worst regions the score averages over.</summary>
+    public int Worst { get; } = Math.Max(1, grid * grid / 6);
+
+    /// <summary>
+    /// The window's distance from normal motion; <paramref name="regions"/> (G² values) receives each region's
+    /// own distance (root mean square of its two components, in standard deviations).
+    /// </summary>
+    public double Score(ReadOnlySpan<float> flow, Span<float> regions)
+    {
+        var count = grid * grid;
+        for (var r = 0; r < count; r++)
+        {
+            var dx = flow[2 * r] - mean[2 * r];
+            var dy = flow[2 * r + 1] - mean[2 * r + 1];
+            regions[r] = MathF.Sqrt((dx * dx * precision[2 * r] + dy * dy * precision[2 * r + 1]) / 2);
+        }
+        // The mean square of the Worst largest region distances, found by partial selection on a copy.
+        Span<float> sorted = stackalloc float[count];
+        regions[..count].CopyTo(sorted);
+        sorted.Sort();
+        double total = 0;
+        for (var i = count - Worst; i < count; i++) total += sorted[i] * (double)sorted[i];
+        return Math.Sqrt(total / Worst);
+    }
+}

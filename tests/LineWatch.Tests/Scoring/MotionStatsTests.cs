@@ -1,0 +1,85 @@
+using LineWatch.Capture;
+using LineWatch.Scoring;
+
+namespace LineWatch.Tests.Scoring;
+
+public class MotionStatsTests
+{
+    private const int Grid = 3; // 9 regions: the worst sixth is one region
+
+    /// <summary>A belt along the middle row moving right at 2 px per frame with a little jitter; the rest still.</summary>
+    private static float[] Flow(Random random, float beltDx = 2)
+    {
+        var flow = new float[2 * Grid * Grid];
+        for (var r = 0; r < Grid * Grid; r++)
+        {
+            var belt = r / Grid == 1;
+            flow[2 * r] = (belt ? beltDx : 0) + (float)(0.02 * (random.NextDouble() - 0.5));
+            flow[2 * r + 1] = (float)(0.02 * (random.NextDouble() - 0.5));
+        }
+        return flow;
+    }
+
+    private static MotionModel Learned()
+    {
+        var stats = new MotionStats(Grid);
+        var random = new Random(1);
+        for (var i = 0; i < 500; i++) stats.Add(Flow(random));
+        return stats.Fit();
+    }
+
+    [Fact]
+    public void The_window_flow_is_the_mean_of_its_frames_after_the_oldest()
+    {
+        var k = FrameSignals.Length(1);
+        // Three frames, one region: flows (9, 9), (1, 2), (3, 4), plus light values that must be ignored.
+        float[] signals = [9, 9, 100, 30, 1, 2, 100, 30, 3, 4, 100, 30];
+        Assert.Equal(12, 3 * k);
+        var flow = new float[2];
+        MotionStats.WindowFlow(signals, 1, flow);
+        Assert.Equal([2f, 3f], flow);
+    }
+
+    [Fact]
+    public void Jitter_beyond_what_learning_saw_but_under_the_floor_stays_near_normal()
+    {
+        // Learned jitter is ±0.01 px; a camera that now jitters ±0.1 px is 10 learned standard deviations off,
+        // but the floor of 0.1 px credits every region with at least that spread.
+        var model = Learned();
+        var random = new Random(2);
+        var flow = Flow(random);
+        for (var i = 0; i < flow.Length; i++) flow[i] += (float)(0.1 * (random.NextDouble() - 0.5));
+        Assert.InRange(model.Score(flow, new float[Grid * Grid]), 0, 1);
+    }
+
+    [Theory]
+    [InlineData(-2f)]
+    [InlineData(0f)]
+    [InlineData(3.6f)]
+    public void A_belt_that_reverses_stops_or_speeds_up_is_many_floors_away(float beltDx)
+    {
+        var model = Learned();
+        var regions = new float[Grid * Grid];
+        var score = model.Score(Flow(new Random(3), beltDx), regions);
+        Assert.True(score > 10, $"score {score}");
+        Assert.True(regions[3] > 10 && regions[0] < 1, "the belt's regions, not the still ones, carry it");
+    }
+
+    [Fact]
+    public void One_region_moving_wrongly_counts_as_much_as_the_worst_sixth()
+    {
+        var model = Learned();
+        var flow = Flow(new Random(4));
+        flow[0] = 1; // a hand moving through the top-left corner
+        Assert.True(model.Score(flow, new float[Grid * Grid]) > 5);
+    }
+
+    [Fact]
+    public void Fitting_needs_two_windows_and_flows_of_the_grid_size()
+    {
+        var stats = new MotionStats(Grid);
+        Assert.Throws<ArgumentException>(() => stats.Add(new float[3]));
+        stats.Add(new float[2 * Grid * Grid]);
+        Assert.Throws<InvalidOperationException>(() => stats.Fit());
+    }
+}

@@ -1,0 +1,66 @@
+using LineWatch.Capture;
+using LineWatch.Configuration;
+using LineWatch.Scoring;
+
+namespace LineWatch.Tests.Scoring;
+
+public class ProfileFitterTests
+{
+    private static readonly ModelIdentity Model = new("videomambapro", "custom", 8, 2, 16, "random seed 0", new string('a', 64));
+
+    private static void Feed(ProfileFitter fitter, int windows, Func<int, double> luminance)
+    {
+        var random = new Random(1);
+        var k = FrameSignals.Length(1);
+        for (var i = 0; i < windows; i++)
+        {
+            var tokens = Enumerable.Range(0, 16).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            var signals = new float[2 * k];
+            for (var t = 0; t < 2; t++)
+            {
+                signals[t * k] = (float)(2 + 0.4 * (random.NextDouble() - 0.5));
+                signals[t * k + FrameSignals.Luminance(1)] = (float)luminance(i);
+                signals[t * k + FrameSignals.Contrast(1)] = 40;
+            }
+            fitter.Add(tokens, signals);
+        }
+    }
+
+    [Fact]
+    public void Thresholds_are_the_margin_times_the_largest_held_out_distance()
+    {
+        var options = new LearningOptions { Margin = 2.5 };
+        var fitter = new ProfileFitter("cam", Model, options, windowsPerSecond: 2);
+        Feed(fitter, 400, _ => 120);
+        var result = fitter.Finish();
+
+        // Every fifth block of 20 windows is held out: 80 of 400.
+        Assert.Equal(80, result.HeldOutWindows);
+        Assert.Equal(320, result.FittedWindows);
+        // The largest held-out window reaches 1/margin of the threshold in its worst channel, and no further.
+        Assert.Equal(1 / 2.5, result.HeldOutMaxScore, 6);
+        Assert.True(result.Profile.IsCalibrated);
+    }
+
+    [Fact]
+    public void The_lighting_threshold_follows_the_light_changes_seen_while_learning_but_never_drops_below_the_minimum()
+    {
+        var steady = new ProfileFitter("cam", Model, new LearningOptions(), 2);
+        Feed(steady, 400, _ => 120);
+        Assert.Equal(0.15, steady.Finish().Profile.LightingThreshold, 6);
+
+        // Light that steps between 100 and 140 every 10 s while learning: a change of log(141/101) is normal here.
+        var flickering = new ProfileFitter("cam", Model, new LearningOptions { Margin = 2 }, 2);
+        Feed(flickering, 400, i => i / 20 % 2 == 0 ? 100 : 140);
+        Assert.Equal(2 * Math.Log(141.0 / 101), flickering.Finish().Profile.LightingThreshold, 3);
+    }
+
+    [Fact]
+    public void Too_little_footage_is_refused_with_the_counts()
+    {
+        var fitter = new ProfileFitter("cam", Model, new LearningOptions(), 2);
+        Feed(fitter, 40, _ => 120);
+        var error = Assert.Throws<InvalidOperationException>(() => fitter.Finish());
+        Assert.Contains("not enough normal footage: 40 windows to fit and 0 to calibrate", error.Message);
+    }
+}
