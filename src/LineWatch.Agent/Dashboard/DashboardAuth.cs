@@ -13,11 +13,15 @@ namespace LineWatch.Agent.Dashboard;
 /// A verified Basic header is remembered (by its SHA-256) for a few minutes, because PBKDF2 is deliberately slow
 /// and a dashboard refreshes pictures several times a second.
 /// </summary>
-internal sealed class DashboardAuth(DashboardAuthOptions options)
+/// <param name="verifyPassword">
+/// Checks a password against the stored hash: <see cref="PasswordHash.Verify"/>; passed in so that tests can count
+/// these slow checks.
+/// </param>
+internal sealed class DashboardAuth(DashboardAuthOptions options, Func<string, string, bool> verifyPassword, TimeProvider time)
 {
     public const string TokenCookie = "linewatch_token";
     private static readonly TimeSpan Remember = TimeSpan.FromMinutes(5);
-    private readonly ConcurrentDictionary<string, DateTime> _verified = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _verified = new();
 
     public DashboardAuthMode Mode => options.Mode;
 
@@ -42,7 +46,7 @@ internal sealed class DashboardAuth(DashboardAuthOptions options)
     {
         if (encoded.Length > 1024) return false;
         var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(encoded)));
-        if (_verified.TryGetValue(key, out var until) && until > DateTime.UtcNow) return true;
+        if (_verified.TryGetValue(key, out var until) && until > time.GetUtcNow()) return true;
         string decoded;
         try
         {
@@ -55,9 +59,9 @@ internal sealed class DashboardAuth(DashboardAuthOptions options)
         var colon = decoded.IndexOf(':');
         if (colon < 0) return false;
         var userMatches = CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(decoded[..colon]), Encoding.UTF8.GetBytes(options.Username));
-        if (!(PasswordHash.Verify(decoded[(colon + 1)..], options.PasswordHash) && userMatches)) return false;
+        if (!(verifyPassword(decoded[(colon + 1)..], options.PasswordHash) && userMatches)) return false;
         if (_verified.Count > 64) _verified.Clear();
-        _verified[key] = DateTime.UtcNow + Remember;
+        _verified[key] = time.GetUtcNow() + Remember;
         return true;
     }
 

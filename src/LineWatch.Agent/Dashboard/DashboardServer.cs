@@ -29,7 +29,7 @@ internal sealed class DashboardServer(AgentOptions options, DashboardApi api, Ag
     private static readonly IReadOnlyDictionary<string, (string ContentType, byte[] Content)> Assets = LoadAssets();
 
     private readonly ILogger _logger = loggers.CreateLogger<DashboardServer>();
-    private readonly DashboardAuth _auth = new(options.Dashboard.Auth);
+    private readonly DashboardAuth _auth = new(options.Dashboard.Auth, PasswordHash.Verify, TimeProvider.System);
     private WebApplication? _app;
     private int _liveClients;
 
