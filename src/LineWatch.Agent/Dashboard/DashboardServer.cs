@@ -77,9 +77,10 @@ internal sealed class DashboardServer(AgentOptions options, DashboardApi api, Ag
         headers["Referrer-Policy"] = "no-referrer";
         headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'";
         headers.CacheControl = "no-store";
-        if (!_auth.IsAuthorised(context))
+        var access = _auth.Check(context);
+        if (!access.Granted)
         {
-            await _auth.Challenge(context, LoginPage(null));
+            await _auth.Refuse(context, access, LoginPage(null));
             return;
         }
         if (context.Request.ContentLength > DashboardApi.MaxBodyBytes)
