@@ -29,7 +29,7 @@ internal sealed class DashboardServer(AgentOptions options, DashboardApi api, Ag
     private static readonly IReadOnlyDictionary<string, (string ContentType, byte[] Content)> Assets = LoadAssets();
 
     private readonly ILogger _logger = loggers.CreateLogger<DashboardServer>();
-    private readonly DashboardAuth _auth = new(options.Dashboard.Auth);
+    private readonly DashboardAuth _auth = new(options.Dashboard.Auth, PasswordHash.Verify, TimeProvider.System);
     private WebApplication? _app;
     private int _liveClients;
 
@@ -77,9 +77,10 @@ internal sealed class DashboardServer(AgentOptions options, DashboardApi api, Ag
         headers["Referrer-Policy"] = "no-referrer";
         headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'";
         headers.CacheControl = "no-store";
-        if (!_auth.IsAuthorised(context))
+        var access = _auth.Check(context);
+        if (!access.Granted)
         {
-            await _auth.Challenge(context, LoginPage(null));
+            await _auth.Refuse(context, access, LoginPage(null));
             return;
         }
         if (context.Request.ContentLength > DashboardApi.MaxBodyBytes)

@@ -111,6 +111,30 @@ public sealed class DashboardSecurityTests(LearnedLine line) : IDisposable
     }
 
     [Fact]
+    public async Task Wrong_passwords_from_one_address_get_429_with_Retry_After_while_a_signed_in_operator_stays_in()
+    {
+        var (agent, http) = Start($$"""{ "Mode": "basic", "Username": "operator", "PasswordHash": "{{PasswordHash.Create(Password)}}" }""");
+        using var _ = agent;
+        using var __ = http;
+        async Task<HttpResponseMessage> Get(string password)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/state") { Headers = { Authorization = Basic("operator", password) } };
+            return await http.SendAsync(request);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await Get(Password)).StatusCode);
+        for (var i = 0; i < 5; i++) Assert.Equal(HttpStatusCode.Unauthorized, (await Get($"guess {i}")).StatusCode);
+        var refused = await Get("guess 5");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.InRange(refused.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+        Assert.StartsWith("Too many wrong passwords from this address", await refused.Content.ReadAsStringAsync());
+
+        // The operator's browser was signed in before the guessing began: it is remembered, not throttled.
+        Assert.Equal(HttpStatusCode.OK, (await Get(Password)).StatusCode);
+        Assert.False(agent.HasExited);
+    }
+
+    [Fact]
     public async Task Token_auth_takes_a_bearer_header_or_the_login_cookie_and_metrics_parse_with_prometheus_own_parser()
     {
         var (agent, http) = Start($$"""{ "Mode": "token", "TokenSha256": "{{PasswordHash.TokenSha256(Token)}}" }""");

@@ -42,6 +42,70 @@ public sealed class DurableOutboxTests : IDisposable
     }
 
     [Fact]
+    public void A_message_put_after_a_crash_mid_write_is_not_glued_onto_the_torn_line_and_lost()
+    {
+        var log = Path.Combine(_dir, "outbox.log");
+        using (var outbox = new DurableOutbox(_dir, 100))
+        {
+            outbox.Put("t/a", Bytes("1"), false);
+        }
+        File.AppendAllText(log, "{\"put\":2,\"topic\":\"t/b\",\"pay");
+        using (var afterCrash = new DurableOutbox(_dir, 100))
+        {
+            Assert.Equal(["t/a"], afterCrash.Pending().Select(e => e.Topic));
+            afterCrash.Put("t/c", Bytes("3"), retain: true);
+            Assert.Equal(2, afterCrash.PendingCount);
+        }
+        using var reopened = new DurableOutbox(_dir, 100);
+        var pending = reopened.Pending();
+        Assert.Equal(["t/a", "t/c"], pending.Select(e => e.Topic));
+        Assert.Equal(["1", "3"], pending.Select(e => Encoding.UTF8.GetString(e.Payload)));
+        Assert.True(pending[1].Retain);
+        Assert.Equal(0, reopened.UnreadableLines);
+        Assert.DoesNotContain("\"pay{", File.ReadAllText(log));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_torn_snapshot_record_longer_than_a_read_block_is_cut_off_whole(bool aRecordBefore)
+    {
+        if (aRecordBefore)
+        {
+            using var outbox = new DurableOutbox(_dir, 100);
+            outbox.Put("t/a", Bytes("1"), false);
+        }
+        File.AppendAllText(Path.Combine(_dir, "outbox.log"), "{\"put\":2,\"topic\":\"t/snapshot\",\"payload\":\"" + new string('A', 10_000));
+        using (var afterCrash = new DurableOutbox(_dir, 100))
+        {
+            Assert.Equal(1, afterCrash.UnreadableLines);
+            afterCrash.Put("t/c", Bytes("3"), false);
+        }
+        using var reopened = new DurableOutbox(_dir, 100);
+        Assert.Equal(aRecordBefore ? ["t/a", "t/c"] : ["t/c"], reopened.Pending().Select(e => e.Topic));
+        Assert.Equal(0, reopened.UnreadableLines);
+    }
+
+    [Fact]
+    public void A_whole_last_record_missing_only_its_newline_is_kept_and_the_next_one_follows_it()
+    {
+        using (var outbox = new DurableOutbox(_dir, 100))
+        {
+            outbox.Put("t/a", Bytes("1"), false);
+        }
+        var log = Path.Combine(_dir, "outbox.log");
+        File.WriteAllText(log, File.ReadAllText(log).TrimEnd('\n'));
+        using (var afterCrash = new DurableOutbox(_dir, 100))
+        {
+            Assert.Equal(0, afterCrash.UnreadableLines);
+            afterCrash.Put("t/b", Bytes("2"), false);
+        }
+        using var reopened = new DurableOutbox(_dir, 100);
+        Assert.Equal(["t/a", "t/b"], reopened.Pending().Select(e => e.Topic));
+        Assert.Equal(0, reopened.UnreadableLines);
+    }
+
+    [Fact]
     public void When_full_the_oldest_is_dropped_and_counted()
     {
         using var outbox = new DurableOutbox(_dir, capacity: 2);

@@ -13,7 +13,8 @@ public sealed record OutboxEntry(long Sequence, string Topic, byte[] Payload, bo
 /// the agent loses one: on restart the log is read back and the unacknowledged ones are replayed in order.
 /// One append-only file of JSON lines, "put" and "ack" records; it is rewritten with only the pending
 /// messages when it has grown well beyond them. Bounded: when <c>capacity</c> messages are pending, the
-/// oldest is dropped to make room (counted, so the loss is visible rather than silent).
+/// oldest is dropped to make room (counted, so the loss is visible rather than silent). A crash in the middle
+/// of a write leaves a last line without its newline; it is repaired on open, before anything is appended.
 /// </summary>
 public sealed class DurableOutbox : IDisposable
 {
@@ -40,7 +41,7 @@ public sealed class DurableOutbox : IDisposable
         Directory.CreateDirectory(directory);
         _path = Path.Combine(directory, "outbox.log");
         _capacity = capacity;
-        if (File.Exists(_path)) Load();
+        if (File.Exists(_path)) EndWithCompleteLine(lastLineReadable: Load());
         _log = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read);
     }
 
@@ -107,34 +108,81 @@ public sealed class DurableOutbox : IDisposable
         _log.Flush(flushToDisk: true);
     }
 
-    private void Load()
+    /// <summary>Replays the log into the pending set; returns whether its last line could be read.</summary>
+    private bool Load()
     {
+        var readable = true;
         foreach (var text in File.ReadLines(_path))
         {
-            Line? line;
-            try
-            {
-                line = JsonSerializer.Deserialize<Line>(text);
-            }
-            catch (JsonException)
-            {
-                UnreadableLines++;
-                continue;
-            }
-            if (line?.Put is { } put && line.Topic is not null && line.Payload is not null)
-            {
-                _pending[put] = new OutboxEntry(put, line.Topic, Convert.FromBase64String(line.Payload), line.Retain);
-                _next = Math.Max(_next, put + 1);
-            }
-            else if (line?.Ack is { } ack)
-            {
-                _pending.Remove(ack);
-            }
-            else
-            {
-                UnreadableLines++;
-            }
+            readable = Apply(text);
+            if (!readable) UnreadableLines++;
         }
+        return readable;
+    }
+
+    private bool Apply(string text)
+    {
+        Line? line;
+        try
+        {
+            line = JsonSerializer.Deserialize<Line>(text);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        if (line?.Put is { } put && line.Topic is not null && line.Payload is not null)
+        {
+            _pending[put] = new OutboxEntry(put, line.Topic, Convert.FromBase64String(line.Payload), line.Retain);
+            _next = Math.Max(_next, put + 1);
+            return true;
+        }
+        if (line?.Ack is { } ack)
+        {
+            _pending.Remove(ack);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Appending after a last line that has no newline would glue the next record onto it, and that record
+    /// would be unreadable at the next start: a message lost after a crash. So a torn last line is cut off (it
+    /// was counted as unreadable; its <see cref="Put"/> never returned), and a whole record that only lacks its
+    /// newline gets one.
+    /// </summary>
+    private void EndWithCompleteLine(bool lastLineReadable)
+    {
+        using var file = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        var afterLastNewline = AfterLastNewline(file);
+        if (afterLastNewline == file.Length) return;
+        if (lastLineReadable)
+        {
+            file.Seek(0, SeekOrigin.End);
+            file.WriteByte((byte)'\n');
+        }
+        else
+        {
+            file.SetLength(afterLastNewline);
+        }
+        file.Flush(flushToDisk: true);
+    }
+
+    /// <summary>The offset just past the file's last newline (0 when it has none), read backwards in blocks.</summary>
+    private static long AfterLastNewline(FileStream file)
+    {
+        var block = new byte[4096];
+        var end = file.Length;
+        while (end > 0)
+        {
+            var start = Math.Max(0, end - block.Length);
+            file.Seek(start, SeekOrigin.Begin);
+            file.ReadExactly(block, 0, (int)(end - start));
+            var newline = Array.LastIndexOf(block, (byte)'\n', (int)(end - start) - 1);
+            if (newline >= 0) return start + newline + 1;
+            end = start;
+        }
+        return 0;
     }
 
     /// <summary>Rewrites the log with only the pending messages: temporary file, flushed, then renamed over the log.</summary>
