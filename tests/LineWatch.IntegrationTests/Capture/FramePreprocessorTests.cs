@@ -124,9 +124,12 @@ public sealed class FramePreprocessorTests
     [Fact]
     public void Reading_and_preprocessing_allocate_nothing_per_frame()
     {
-        // The capture hot path: decode, the model's input, the window's thumbnail and the dashboard's picture (two sizes, alternating).
+        // The capture hot path: decode, the model's input, its flow and light signals, the window's thumbnail and
+        // the dashboard's picture (two sizes, alternating).
         using var video = VideoSource.Open(TestPaths.Vtest);
+        using var probe = new FrameSignalProbe();
         var input = new float[3 * 112 * 112];
+        var signals = new float[FrameSignals.Length(7)];
         var thumbnail = new byte[160 * 120 * 3];
         var live = new byte[640 * 480 * 3];
         void Process(int frames)
@@ -135,6 +138,7 @@ public sealed class FramePreprocessorTests
             {
                 Assert.True(video.TryRead(out var frame));
                 FramePreprocessor.Normalize(frame, 112, 112, input);
+                probe.Measure(frame, 112, 7, signals);
                 FramePreprocessor.Thumbnail(frame, 160, 120, thumbnail);
                 if (i % 2 == 0) FramePreprocessor.Thumbnail(frame, 640, 480, live);
             }
