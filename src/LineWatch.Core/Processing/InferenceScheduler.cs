@@ -21,7 +21,7 @@ public sealed class InferenceScheduler : IDisposable
     private readonly Clip[] _batch;
     private readonly WindowResult[] _results;
     private readonly DedicatedThread _loop;
-    private long _batches, _clips, _failures;
+    private long _batches, _clips, _failures, _scoringFailures;
     private long _batchStartedTicks; // 0 while the thread waits for clips
 
     public InferenceScheduler(BackboneRunner runner, InferenceQueue queue, ClipPool pool, CameraStats[] stats, IWindowScorer? scorer,
@@ -43,6 +43,9 @@ public sealed class InferenceScheduler : IDisposable
     public long Batches => Interlocked.Read(ref _batches);
     public long Clips => Interlocked.Read(ref _clips);
     public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>Windows whose scoring threw: they went to the sinks unscored.</summary>
+    public long ScoringFailures => Interlocked.Read(ref _scoringFailures);
 
     /// <summary>
     /// How long the batch in hand (inference, scoring, sinks) has been running; zero while the thread waits for
@@ -118,7 +121,7 @@ public sealed class InferenceScheduler : IDisposable
         result.Thumbnails = clip.ThumbnailWidth > 0 ? clip.Thumbnails : ReadOnlyMemory<byte>.Empty;
         result.ThumbnailWidth = clip.ThumbnailWidth;
         result.ThumbnailHeight = clip.ThumbnailHeight;
-        _scorer?.Score(result);
+        Score(result, clip.CameraIndex);
         foreach (var sink in _sinks)
         {
             try
@@ -132,6 +135,27 @@ public sealed class InferenceScheduler : IDisposable
             }
         }
         _stats[clip.CameraIndex].WindowScored(clip.NewestFrameTicks, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>
+    /// A scorer that throws (a damaged profile, a bug) costs that window its score, not the inference thread and
+    /// with it the agent: the window goes on to the sinks unscored, the failure is counted and shown on its camera.
+    /// </summary>
+    private void Score(WindowResult result, int camera)
+    {
+        if (_scorer is null) return;
+        try
+        {
+            _scorer.Score(result);
+        }
+        catch (Exception e)
+        {
+            result.Score = null;
+            result.AnomalyMap = ReadOnlyMemory<float>.Empty;
+            Interlocked.Increment(ref _scoringFailures);
+            _stats[camera].Error($"scoring failed: {e.Message}");
+            _logger.LogError(e, "Scoring a window of camera {Camera} failed", _stats[camera].Name);
+        }
     }
 
     public void Stop(TimeSpan timeout) => _loop.Stop(timeout);

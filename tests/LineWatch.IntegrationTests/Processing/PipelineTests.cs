@@ -55,7 +55,9 @@ public sealed class PipelineTests(SmallModel model) : IClassFixture<SmallModel>
         }
     }
 
-    private Running Start(IWindowSink sink, int queueCapacity, params CameraOptions[] cameras)
+    private Running Start(IWindowSink sink, int queueCapacity, params CameraOptions[] cameras) => Start(sink, null, queueCapacity, cameras);
+
+    private Running Start(IWindowSink sink, IWindowScorer? scorer, int queueCapacity, params CameraOptions[] cameras)
     {
         var options = new AgentOptions { DataDir = model.Directory, Cameras = cameras.ToList() };
         options.Model.QueueCapacity = queueCapacity;
@@ -66,7 +68,7 @@ public sealed class PipelineTests(SmallModel model) : IClassFixture<SmallModel>
             return source;
         }).ToList();
         var loaded = OrtSessionFactory.Create(model.Path, new ModelOptions { Device = ModelDevice.Cpu }, NullLogger.Instance);
-        var pipeline = new Pipeline(options, sources, loaded, scorer: null, [sink], NullLoggerFactory.Instance);
+        var pipeline = new Pipeline(options, sources, loaded, scorer, [sink], NullLoggerFactory.Instance);
         pipeline.Start();
         return new Running(pipeline, loaded);
     }
@@ -249,5 +251,29 @@ public sealed class PipelineTests(SmallModel model) : IClassFixture<SmallModel>
         }
         WaitFor(() => run.Pipeline.Inference.BatchRunningFor < TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), "the thread to finish its batch");
         Assert.True(run.Pipeline.Inference.Batches >= 1);
+    }
+
+    /// <summary>A scorer that fails on every third window, as a damaged profile or a bug would.</summary>
+    private sealed class FailingScorer : IWindowScorer
+    {
+        public void Score(WindowResult window)
+        {
+            if (window.Sequence % 3 == 0) throw new InvalidOperationException($"profile broken at window {window.Sequence}");
+            window.Score = 0.5;
+        }
+    }
+
+    [Fact]
+    public void A_scorer_that_throws_costs_that_window_its_score_not_the_agent()
+    {
+        var sink = new RecordingSink();
+        using var run = Start(sink, new FailingScorer(), 8, new CameraOptions { Name = "cam", Source = TestPaths.Vtest, AnalysisFps = 10, Stride = 2 });
+        WaitFor(() => sink.Of("cam").Count >= 10, TimeSpan.FromSeconds(30), "windows beyond the failing ones");
+
+        // Every window still reached the sinks, in order; the failures are counted and shown on the camera.
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), sink.Of("cam").Select(w => w.Sequence).Take(10));
+        Assert.True(run.Pipeline.Inference.ScoringFailures >= 3, $"{run.Pipeline.Inference.ScoringFailures} scoring failures");
+        Assert.Contains("scoring failed: profile broken at window", run["cam"].LastError);
+        Assert.Equal(CameraState.Streaming, run["cam"].State);
     }
 }
