@@ -131,8 +131,8 @@ internal sealed class DashboardServer(AgentOptions options, DashboardApi api, Ag
     }
 
     /// <summary>
-    /// Server-Sent Events: the state every second and each alert change as it happens. A bounded queue per
-    /// client, newest kept: a stalled browser costs a few messages, not memory.
+    /// Server-Sent Events, paced by <see cref="LiveEventStream"/>. A bounded queue of alert changes per client,
+    /// newest kept: a stalled browser costs a few messages, not memory.
     /// </summary>
     private async Task Live(HttpContext context)
     {
@@ -149,36 +149,16 @@ internal sealed class DashboardServer(AgentOptions options, DashboardApi api, Ag
         {
             context.Response.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
-            var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping).Token;
-            using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1));
-            var nextTick = tick.WaitForNextTickAsync(stop).AsTask();
-            await Send(context, "state", api.State(), stop);
-            while (!stop.IsCancellationRequested)
-            {
-                var nextAlert = alerts.Reader.WaitToReadAsync(stop).AsTask();
-                var done = await Task.WhenAny(nextTick, nextAlert);
-                if (done == nextTick)
+            var stream = new LiveEventStream(alerts.Reader,
+                async (afterAlerts, stop) =>
                 {
-                    if (!await nextTick) break;
+                    // Right after alerts the once-a-second snapshot may not show them yet: take a current one.
+                    if (afterAlerts) status.Refresh();
                     await Send(context, "state", api.State(), stop);
-                    nextTick = tick.WaitForNextTickAsync(stop).AsTask();
-                }
-                var changed = false;
-                while (alerts.Reader.TryRead(out var record))
-                {
-                    await Send(context, "alert", DashboardApi.Alert(record), stop);
-                    changed = true;
-                }
-                // The camera's badge changes with its alert, not up to a second later.
-                if (changed)
-                {
-                    status.Refresh();
-                    await Send(context, "state", api.State(), stop);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
+                },
+                (record, stop) => Send(context, "alert", DashboardApi.Alert(record), stop),
+                TimeProvider.System);
+            await stream.RunAsync(context.RequestAborted, lifetime.ApplicationStopping);
         }
         finally
         {

@@ -239,6 +239,28 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
         Eventually.True(() => broker.ReadOne($"{Prefix}/line/state", 2)?.Contains("\"state\":") == true, TimeSpan.FromSeconds(15), "the state topic the sensors read");
     }
 
+    [Fact]
+    public void An_agent_started_while_its_broker_is_down_connects_when_the_broker_comes_and_delivers_what_it_kept()
+    {
+        using var broker = new MosquittoBroker(persistence: true);
+        using var events = new SubscriptionRecorder(broker, $"{Prefix}/line/events", persistentId: "it-late-broker");
+        broker.Stop(); // SIGTERM: the witness's persistent session is saved; nothing listens on the port now
+        using var agent = StartAgent(WriteConfig(broker.Port));
+        int Lines(string text) => agent.Output.Split('\n').Count(l => l.Contains(text));
+
+        Eventually.True(() => Lines($"nothing accepts connections on 127.0.0.1:{broker.Port}") >= 2, TimeSpan.FromSeconds(30),
+            "the refused attempts, named, twice: " + agent.Output);
+        Eventually.True(() => LoggedEvents(agent.Output).Count > 0, TimeSpan.FromSeconds(60), "an alert while the broker is down");
+        Assert.Equal(0, Lines("MQTT connected"));
+        broker.Start();
+
+        Eventually.True(() => Lines("MQTT connected") == 1, TimeSpan.FromSeconds(45), "the connection once the broker is up: " + agent.Output);
+        var produced = LoggedEvents(agent.Output);
+        Eventually.True(() => Received(events).IsSupersetOf(produced), TimeSpan.FromSeconds(30),
+            $"the alerts kept meanwhile; missing: {string.Join(", ", produced.Except(Received(events)))}");
+        Assert.Equal("online", broker.ReadOne($"{Prefix}/status"));
+    }
+
     [RootFact("a mount namespace with a private /etc/hosts")]
     public void A_broker_host_name_that_does_not_resolve_is_retried_until_it_does_also_after_a_lost_connection()
     {
