@@ -3,6 +3,7 @@
 #
 #   tests/evaluation/detection-protocol.sh report [OUT]   scenes 101.., seeds 1000..: the figures for docs/benchmarks.md
 #   tests/evaluation/detection-protocol.sh tune [OUT]     scene 0 and scenes 1..3, seeds 1..99: for trying settings
+#   tests/evaluation/detection-protocol.sh summary OUT    the table again from OUT's reports (e.g. of a run cut short)
 #
 # Per scene (a different line: parts, belt, rhythm, camera pose): learn from LEARN_MIN minutes of normal
 # operation at nuisance 1; count false alarms on NORMAL_VIDEOS separate normal videos of NORMAL_MIN minutes at
@@ -18,19 +19,22 @@ MODE="${1:-}"
 case "$MODE" in
   report) SCENE0=101; SEED0=1000 ;;
   tune) SCENE0=0; SEED0=1 ;;
-  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  summary) [ -d "${2:-}/reports" ] || { echo "summary needs the OUT folder of an earlier run" >&2; exit 2; } ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
 OUT="${2:-/tmp/linewatch-protocol-$MODE}"
 SCENES="${SCENES:-4}" LEARN_MIN="${LEARN_MIN:-10}" NORMAL_VIDEOS="${NORMAL_VIDEOS:-2}" NORMAL_MIN="${NORMAL_MIN:-15}" FAULT_MIN="${FAULT_MIN:-12}"
 TUNING_TYPES="jam,missing,foreign,rotated,speed,hand"
 LW="$ROOT/install/linewatch"
-mkdir -p "$OUT/video" "$OUT/cache" "$OUT/reports"
-cat > "$OUT/linewatch.json" <<JSON
+if [ "$MODE" != summary ]; then
+  mkdir -p "$OUT/video" "$OUT/cache" "$OUT/reports"
+  cat > "$OUT/linewatch.json" <<JSON
 { "AgentId": "protocol", "DataDir": "data",
   "Cameras": [ { "Name": "line", "Source": "line.mp4", "AnalysisFps": 8, "Stride": 4 } ],
   "Model": { "Path": "$ROOT/models/videomambapro-tiny-t8-112.onnx", "Device": "cpu" },
   "Mqtt": { "Mode": "external" } }
 JSON
+fi
 
 # video NAME SECONDS SEED SCENE NUISANCE FAULTS: generated once, kept.
 video() {
@@ -38,6 +42,7 @@ video() {
 }
 
 start=$(date +%s)
+[ "$MODE" = summary ] && SCENES=0
 for ((i = 0; i < SCENES; i++)); do
   scene=$((SCENE0 + i)); seed=$((SEED0 + 10 * i))
   echo "== scene $scene (seeds $seed..$((seed + NORMAL_VIDEOS + 1)))" >&2
@@ -54,7 +59,7 @@ for ((i = 0; i < SCENES; i++)); do
   "$LW" eval -c "$OUT/linewatch.json" --profile "$OUT/line-$scene.profile" --video "$OUT/video/$name.mp4" \
     --labels "$OUT/video/$name.labels.json" --cache "$OUT/cache" --json > "$OUT/reports/$name.json"
 done
-echo "protocol ($MODE) took $(( $(date +%s) - start )) s on $(lscpu | sed -n 's/^Model name: *//p' | head -1)" >&2
+[ "$MODE" = summary ] || echo "protocol ($MODE) took $(( $(date +%s) - start )) s on $(lscpu | sed -n 's/^Model name: *//p' | head -1)" >&2
 
 python3 - "$OUT/reports" "$TUNING_TYPES" "$MODE" <<'PY'
 import json, math, os, sys
