@@ -52,12 +52,14 @@ for ((i = 0; i < SCENES; i++)); do
     name="normal-$scene-$k"
     video "$name" $((NORMAL_MIN * 60)) $((seed + k)) "$scene" 2 none
     "$LW" eval -c "$OUT/linewatch.json" --profile "$OUT/line-$scene.profile" --video "$OUT/video/$name.mp4" \
-      --labels "$OUT/video/$name.labels.json" --cache "$OUT/cache" --json > "$OUT/reports/$name.json"
+      --labels "$OUT/video/$name.labels.json" --cache "$OUT/cache" --json > "$OUT/reports/$name.json.partial"
+    mv "$OUT/reports/$name.json.partial" "$OUT/reports/$name.json"
   done
   name="faults-$scene"
   video "$name" $((FAULT_MIN * 60)) $((seed + NORMAL_VIDEOS + 1)) "$scene" 1 all
   "$LW" eval -c "$OUT/linewatch.json" --profile "$OUT/line-$scene.profile" --video "$OUT/video/$name.mp4" \
-    --labels "$OUT/video/$name.labels.json" --cache "$OUT/cache" --json > "$OUT/reports/$name.json"
+    --labels "$OUT/video/$name.labels.json" --cache "$OUT/cache" --json > "$OUT/reports/$name.json.partial"
+  mv "$OUT/reports/$name.json.partial" "$OUT/reports/$name.json"
 done
 [ "$MODE" = summary ] || echo "protocol ($MODE) took $(( $(date +%s) - start )) s on $(lscpu | sed -n 's/^Model name: *//p' | head -1)" >&2
 
