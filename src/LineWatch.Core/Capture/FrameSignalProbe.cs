@@ -46,8 +46,15 @@ public sealed unsafe class FrameSignalProbe : IDisposable
         var flow = signals[..(2 * grid * grid)];
         if (_hasPrevious)
         {
-            NativeMethods.HandleException(NativeMethods.video_calcOpticalFlowFarneback(_previous.Input, _current.Input, _flow.Output,
-                PyramidScale, Levels, WindowSize, Iterations, PolyN, PolySigma, 0));
+            try
+            {
+                NativeMethods.HandleException(NativeMethods.video_calcOpticalFlowFarneback(_previous.Input, _current.Input, _flow.Output,
+                    PyramidScale, Levels, WindowSize, Iterations, PolyN, PolySigma, 0));
+            }
+            catch (OpenCvSharpException e)
+            {
+                throw new VideoSourceException($"optical flow on a {size}x{size} picture: {e.Message}");
+            }
             GC.KeepAlive(_previous);
             GC.KeepAlive(_current);
             GC.KeepAlive(_flow);

@@ -82,7 +82,7 @@ public sealed class CameraWorker : IDisposable
             {
                 _logger.LogInformation("Camera {Camera} open: {Width}x{Height} at {Fps:0.#} fps via {Backend}", _options.Name,
                     video.Info.Width, video.Info.Height, video.Info.Fps, video.Info.Backend);
-                end = Stream(video);
+                end = StreamGuarded(video);
             }
             everStreamed = true;
             if (end == StreamEnd.Stopping) break;
@@ -98,6 +98,24 @@ public sealed class CameraWorker : IDisposable
             _logger.LogWarning("Camera {Camera} lost ({End}); reconnecting in {Delay:0.0} s", _options.Name, end, wait.TotalSeconds);
             if (_loop.Token.WaitHandle.WaitOne(wait)) break;
             Stats.Reconnected();
+        }
+    }
+
+    /// <summary>
+    /// A bug or an unforeseen failure anywhere on the capture path ends this stream like a lost connection (counted,
+    /// shown on the camera, reopened after the backoff), not the capture thread and with it the agent.
+    /// </summary>
+    private StreamEnd StreamGuarded(VideoSource video)
+    {
+        try
+        {
+            return Stream(video);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Stats.Error($"capture failed: {e.Message}");
+            _logger.LogError(e, "Camera {Camera}: capture failed", _options.Name);
+            return StreamEnd.Failed;
         }
     }
 

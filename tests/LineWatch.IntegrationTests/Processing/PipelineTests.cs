@@ -57,7 +57,10 @@ public sealed class PipelineTests(SmallModel model) : IClassFixture<SmallModel>
 
     private Running Start(IWindowSink sink, int queueCapacity, params CameraOptions[] cameras) => Start(sink, null, queueCapacity, cameras);
 
-    private Running Start(IWindowSink sink, IWindowScorer? scorer, int queueCapacity, params CameraOptions[] cameras)
+    private Running Start(IWindowSink sink, IWindowScorer? scorer, int queueCapacity, params CameraOptions[] cameras) =>
+        Start(sink, scorer, null, queueCapacity, cameras);
+
+    private Running Start(IWindowSink sink, IWindowScorer? scorer, IAnalysisSwitch? analysisSwitch, int queueCapacity, params CameraOptions[] cameras)
     {
         var options = new AgentOptions { DataDir = model.Directory, Cameras = cameras.ToList() };
         options.Model.QueueCapacity = queueCapacity;
@@ -68,7 +71,7 @@ public sealed class PipelineTests(SmallModel model) : IClassFixture<SmallModel>
             return source;
         }).ToList();
         var loaded = OrtSessionFactory.Create(model.Path, new ModelOptions { Device = ModelDevice.Cpu }, NullLogger.Instance);
-        var pipeline = new Pipeline(options, sources, loaded, scorer, [sink], NullLoggerFactory.Instance);
+        var pipeline = new Pipeline(options, sources, loaded, scorer, [sink], NullLoggerFactory.Instance, analysisSwitch);
         pipeline.Start();
         return new Running(pipeline, loaded);
     }
@@ -275,5 +278,25 @@ public sealed class PipelineTests(SmallModel model) : IClassFixture<SmallModel>
         Assert.True(run.Pipeline.Inference.ScoringFailures >= 3, $"{run.Pipeline.Inference.ScoringFailures} scoring failures");
         Assert.Contains("scoring failed: profile broken at window", run["cam"].LastError);
         Assert.Equal(CameraState.Streaming, run["cam"].State);
+    }
+
+    /// <summary>A switch that throws the first time it is asked, as any bug on the capture path would.</summary>
+    private sealed class FailingOnceSwitch : IAnalysisSwitch
+    {
+        private int _calls;
+
+        public bool IsAnalysing(int camera) => Interlocked.Increment(ref _calls) == 1 ? throw new InvalidOperationException("switch broken") : true;
+    }
+
+    [Fact]
+    public void An_unexpected_exception_on_the_capture_thread_reopens_the_camera_instead_of_ending_the_agent()
+    {
+        var sink = new RecordingSink();
+        using var run = Start(sink, null, new FailingOnceSwitch(), 8,
+            new CameraOptions { Name = "cam", Source = TestPaths.Vtest, AnalysisFps = 10, Stride = 2, MaxBackoffSeconds = 1 });
+        WaitFor(() => sink.Of("cam").Count >= 3, TimeSpan.FromSeconds(30), "windows after the failure");
+
+        Assert.Contains("capture failed: switch broken", run["cam"].LastError);
+        Assert.True(run["cam"].Reconnects >= 1, "the camera was opened again");
     }
 }
