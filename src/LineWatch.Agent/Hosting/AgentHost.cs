@@ -28,26 +28,27 @@ internal static class AgentHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelService>());
         builder.Services.AddHostedService<StartupSummary>();
         builder.Services.AddSingleton(sp => new MqttPublisher(config.Options, ModelName(config.Options.Model.Path), sp.GetRequiredService<ILogger<MqttPublisher>>()));
-        builder.Services.AddSingleton<IAlertSink>(sp => sp.GetRequiredService<MqttPublisher>());
         builder.Services.AddSingleton<AlertHistory>();
-        builder.Services.AddSingleton<IAlertSink>(sp => sp.GetRequiredService<AlertHistory>());
         builder.Services.AddSingleton<MqttService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttService>());
-        builder.Services.AddSingleton<AlertService>();
-        builder.Services.AddSingleton<IWindowSink>(sp => sp.GetRequiredService<AlertService>());
+        // Where alert events go, in this order: MQTT (through its durable outbox), then the dashboard's history.
+        builder.Services.AddSingleton(sp => new AlertService(config.Options,
+            [sp.GetRequiredService<MqttPublisher>(), sp.GetRequiredService<AlertHistory>()], sp.GetRequiredService<ILogger<AlertService>>()));
         builder.Services.AddSingleton(sp => new CameraSwitches(config.Options.DataDir, config.Options.Cameras.Select(c => c.Name).ToArray(),
             sp.GetRequiredService<ILogger<CameraSwitches>>()));
         builder.Services.AddSingleton<IAnalysisSwitch>(sp => sp.GetRequiredService<CameraSwitches>());
         builder.Services.AddSingleton(sp => new LiveLearning(config.Options, () => sp.GetRequiredService<PipelineService>().Identity,
             sp.GetRequiredService<ILogger<LiveLearning>>()));
-        builder.Services.AddSingleton<IWindowSink>(sp => sp.GetRequiredService<LiveLearning>());
+
         builder.Services.AddSingleton<CameraControl>();
         builder.Services.AddSingleton<PipelineService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
         builder.Services.AddSingleton<MqttCommandListener>();
         builder.Services.AddSingleton<HomeAssistantDiscovery>();
         builder.Services.AddSingleton(new ScoreTimeline(config.Options.Cameras.Count));
-        builder.Services.AddSingleton<IWindowSink>(sp => sp.GetRequiredService<ScoreTimeline>());
+        // Where every scored window goes, in this order: alerts first (latency), then live learning, then the chart.
+        builder.Services.AddSingleton(sp => new WindowSinks(
+            [sp.GetRequiredService<AlertService>(), sp.GetRequiredService<LiveLearning>(), sp.GetRequiredService<ScoreTimeline>()]));
         builder.Services.AddSingleton<AgentStatus>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentStatus>());
         builder.Services.AddHostedService<MqttStatusReporter>();

@@ -6,11 +6,14 @@ using Microsoft.Extensions.Logging;
 
 namespace LineWatch.Agent.Hosting;
 
+/// <summary>The window sinks, composed in order by <see cref="AgentHost"/>.</summary>
+internal sealed record WindowSinks(IReadOnlyList<IWindowSink> All);
+
 /// <summary>
 /// Runs the analysis pipeline for the life of the agent, once the model is loaded. Without a model the agent
 /// stays up (the reason is logged by the model service) and analyses nothing.
 /// </summary>
-internal sealed class PipelineService(AgentConfiguration config, ModelService model, IEnumerable<IWindowSink> sinks, IAnalysisSwitch analysisSwitch,
+internal sealed class PipelineService(AgentConfiguration config, ModelService model, WindowSinks sinks, IAnalysisSwitch analysisSwitch,
     ILoggerFactory loggers, ILogger<PipelineService> logger) : IHostedService, IDisposable
 {
     private ProfileScorer? _scorer;
@@ -31,7 +34,7 @@ internal sealed class PipelineService(AgentConfiguration config, ModelService mo
         {
             var identity = ModelIdentity.Of(config.Options.Model.Path);
             _scorer = new ProfileScorer(config.Options.DataDir, config.Options.Cameras, identity, loggers.CreateLogger<ProfileScorer>());
-            Pipeline = new Pipeline(config.Options, config.CameraSources, model.Model, _scorer, sinks.ToList(), loggers, analysisSwitch);
+            Pipeline = new Pipeline(config.Options, config.CameraSources, model.Model, _scorer, sinks.All, loggers, analysisSwitch);
             Identity = identity;
         }
         catch (Exception e) when (e is Inference.ModelLoadException or IOException or InvalidDataException)

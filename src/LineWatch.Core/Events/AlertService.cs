@@ -29,7 +29,7 @@ public sealed class AlertService : IWindowSink
     private readonly AlertPolicy[] _policies;
     private readonly double[] _lastScores;
     private readonly bool[] _suspended;
-    private readonly IReadOnlyList<IAlertSink> _sinks;
+    private readonly FanOut<IAlertSink> _sinks;
     private readonly string _dataDir;
     private readonly ILogger _logger;
     private readonly long _epochTicks = Stopwatch.GetTimestamp();
@@ -37,12 +37,12 @@ public sealed class AlertService : IWindowSink
     private readonly Dictionary<string, (int Camera, List<(double Score, float[] Tokens, float[] Signals)> Windows)> _kept = [];
     private readonly Queue<string> _keptOrder = new();
 
-    public AlertService(AgentOptions options, IEnumerable<IAlertSink> sinks, ILogger<AlertService> logger)
+    public AlertService(AgentOptions options, IReadOnlyList<IAlertSink> sinks, ILogger<AlertService> logger)
     {
         _policies = options.Cameras.Select(c => new AlertPolicy(c.Name, options.Alerts)).ToArray();
         _lastScores = options.Cameras.Select(_ => double.NaN).ToArray();
         _suspended = new bool[options.Cameras.Count];
-        _sinks = sinks.ToList();
+        _sinks = new FanOut<IAlertSink>(sinks, "Alert", logger);
         _dataDir = options.DataDir;
         Cameras = options.Cameras.Select(c => c.Name).ToArray();
         _logger = logger;
@@ -98,17 +98,7 @@ public sealed class AlertService : IWindowSink
         var notice = new AlertNotice(alert, now, now - TimeSpan.FromSeconds(alert.Time - alert.StartTime), (int)Math.Sqrt(map.Length), map, snapshot);
         if (alert.Phase == AlertPhase.Start) _logger.LogWarning("Alert {Id} on {Camera}: score {Score:0.00} ({Severity})", alert.Id, alert.Camera, alert.Score, alert.Severity);
         else if (alert.Phase == AlertPhase.End) _logger.LogInformation("Alert {Id} on {Camera} ended after {Seconds:0.0} s, peak {Peak:0.00}", alert.Id, alert.Camera, alert.Time - alert.StartTime, alert.Peak);
-        foreach (var sink in _sinks)
-        {
-            try
-            {
-                sink.OnAlert(notice);
-            }
-            catch (Exception e)
-            {
-                _logger.LogError(e, "Alert sink {Sink} failed", sink.GetType().Name);
-            }
-        }
+        _sinks.Deliver(notice, static (sink, n) => sink.OnAlert(n));
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ public sealed class InferenceScheduler : IDisposable
     private readonly ClipPool _pool;
     private readonly CameraStats[] _stats;
     private readonly IWindowScorer? _scorer;
-    private readonly IReadOnlyList<IWindowSink> _sinks;
+    private readonly FanOut<IWindowSink> _sinks;
     private readonly TimeSpan _maxWait;
     private readonly ILogger _logger;
     private readonly Clip[] _batch;
@@ -27,7 +27,8 @@ public sealed class InferenceScheduler : IDisposable
     public InferenceScheduler(BackboneRunner runner, InferenceQueue queue, ClipPool pool, CameraStats[] stats, IWindowScorer? scorer,
         IReadOnlyList<IWindowSink> sinks, TimeSpan maxWait, ILogger logger)
     {
-        (_runner, _queue, _pool, _stats, _scorer, _sinks, _maxWait, _logger) = (runner, queue, pool, stats, scorer, sinks, maxWait, logger);
+        (_runner, _queue, _pool, _stats, _scorer, _maxWait, _logger) = (runner, queue, pool, stats, scorer, maxWait, logger);
+        _sinks = new FanOut<IWindowSink>(sinks, "Window", logger);
         _batch = new Clip[runner.MaxBatch];
         _results = new WindowResult[runner.MaxBatch];
         for (var i = 0; i < _results.Length; i++) _results[i] = new WindowResult();
@@ -122,18 +123,7 @@ public sealed class InferenceScheduler : IDisposable
         result.ThumbnailWidth = clip.ThumbnailWidth;
         result.ThumbnailHeight = clip.ThumbnailHeight;
         Score(result, clip.CameraIndex);
-        foreach (var sink in _sinks)
-        {
-            try
-            {
-                sink.OnWindow(result);
-            }
-            catch (Exception e)
-            {
-                // One broken sink must not stop the others or the analysis.
-                _logger.LogError(e, "Window sink {Sink} failed", sink.GetType().Name);
-            }
-        }
+        _sinks.Deliver(result, static (sink, window) => sink.OnWindow(window));
         _stats[clip.CameraIndex].WindowScored(clip.NewestFrameTicks, Stopwatch.GetTimestamp());
     }
 
