@@ -43,7 +43,7 @@ internal static class LearnCommand
                 Console.WriteLine($"profile for {name}: {result.FittedWindows} windows fitted, {result.HeldOutWindows} held out; " +
                     $"thresholds local {result.Profile.LocalThreshold:0.###}, motion {result.Profile.MotionThreshold:0.###}, " +
                     $"lighting {result.Profile.LightingThreshold:0.###} (margin {options.Learning.Margin:0.##}); " +
-                    $"highest held-out score {result.HeldOutMaxScore:0.###}; {stopwatch.Elapsed.TotalSeconds:0} s");
+                    $"{stopwatch.Elapsed.TotalSeconds:0} s");
                 Console.WriteLine($"saved {path}");
                 return ExitCodes.Ok;
             }

@@ -33,7 +33,7 @@ public sealed class ProfileFitter
         _every = Math.Max(2, (int)Math.Round(1 / options.HoldOutFraction));
     }
 
-    public sealed record Result(NormalProfile Profile, int FittedWindows, int HeldOutWindows, double HeldOutMaxScore);
+    public sealed record Result(NormalProfile Profile, int FittedWindows, int HeldOutWindows);
 
     public int Windows => _index;
 
@@ -59,8 +59,7 @@ public sealed class ProfileFitter
         _profile.LocalThreshold = _options.Margin * scores.Max(s => s.Local);
         _profile.MotionThreshold = _options.Margin * Math.Max(scores.Max(s => s.Motion), MotionFloor);
         _profile.LightingThreshold = Math.Max(_options.MinLightingChange, _options.Margin * _largestLightingChange);
-        var maxNormalised = _heldOut.Max(h => _profile.Score(h.Tokens, h.Signals, 0, map, scratch).Score);
-        return new Result(_profile, (int)_profile.Windows, _heldOut.Count, maxNormalised);
+        return new Result(_profile, (int)_profile.Windows, _heldOut.Count);
     }
 
     /// <summary>
