@@ -6,7 +6,9 @@ namespace LineWatch.Agent.Benchmarks;
 /// <summary>
 /// How fast the capture stack turns a video file into frames, and into the model's input: every frame decoded
 /// (as fast as the machine allows, no real-time pacing), and in a second pass every frame also preprocessed to
-/// 112x112 planar float (resize, BGR->RGB, ImageNet normalisation). The passes alternate, and the reported
+/// 112x112 planar float (resize, BGR->RGB, ImageNet normalisation), and in a third pass also its frame signals
+/// measured as a live camera does (optical flow per region against the previous frame, light). The passes
+/// alternate, and the reported
 /// rates are medians over the repeats. CPU time per frame counts every thread of the process (FFmpeg decodes on
 /// several), so it measures the cost even when other work on a shared machine slows the wall clock. Managed bytes
 /// allocated on the reading thread per frame are measured in the preprocessing pass: the capture hot path is meant
@@ -18,7 +20,8 @@ internal static class DecodeBenchmark
     private const int ModelSize = 112;
 
     public sealed record Row(string File, int Width, int Height, string Codec, string Backend, int Frames, double DecodeFps, double PreprocessFps,
-        double PreprocessMsPerFrame, double DecodeCpuMsPerFrame, double PreprocessCpuMsPerFrame, double ManagedBytesPerFrame);
+        double PreprocessMsPerFrame, double DecodeCpuMsPerFrame, double PreprocessCpuMsPerFrame, double ManagedBytesPerFrame,
+        double SignalsFps, double SignalsMsPerFrame);
 
     public sealed record Result(string Cpu, int LogicalCpus, string OpenCv, int Repeats, IReadOnlyList<Row> Rows);
 
@@ -31,7 +34,7 @@ internal static class DecodeBenchmark
         var destination = new float[3 * ModelSize * ModelSize];
         foreach (var file in files)
         {
-            Samples decode = new(), preprocess = new(), decodeCpu = new(), preprocessCpu = new(), allocated = new();
+            Samples decode = new(), preprocess = new(), decodeCpu = new(), preprocessCpu = new(), allocated = new(), signals = new();
             var frames = 0;
             Pass(file, maxFrames, null); // warm-up: JIT, the decoder's first open, the page cache
             for (var i = 0; i < repeats; i++)
@@ -44,12 +47,15 @@ internal static class DecodeBenchmark
                 preprocessCpu.Add(pass.CpuSeconds * 1000 / pass.Frames);
                 allocated.Add(pass.AllocatedBytes / (double)pass.Frames);
                 frames = pass.Frames;
+                pass = Pass(file, maxFrames, destination, withSignals: true);
+                signals.Add(pass.Frames / pass.Seconds);
             }
             using var video = VideoSource.Open(file);
             var info = video.Info;
             var row = new Row(Path.GetFileName(file), info.Width, info.Height, Codec(file), info.Backend, frames, decode.Median, preprocess.Median,
-                1000 / preprocess.Median - 1000 / decode.Median, decodeCpu.Median, preprocessCpu.Median, allocated.Median);
-            progress($"{row.File}: decode {row.DecodeFps:0} fps, decode+preprocess {row.PreprocessFps:0} fps");
+                1000 / preprocess.Median - 1000 / decode.Median, decodeCpu.Median, preprocessCpu.Median, allocated.Median,
+                signals.Median, 1000 / signals.Median - 1000 / preprocess.Median);
+            progress($"{row.File}: decode {row.DecodeFps:0} fps, decode+preprocess {row.PreprocessFps:0} fps, +signals {row.SignalsFps:0} fps");
             rows.Add(row);
         }
         return new Result(CpuModel(), Environment.ProcessorCount, OpenCvInfo.Version, repeats, rows);
@@ -57,10 +63,12 @@ internal static class DecodeBenchmark
 
     private readonly record struct PassResult(int Frames, double Seconds, double CpuSeconds, long AllocatedBytes);
 
-    /// <summary>Reads the file once, preprocessing every frame when given a destination.</summary>
-    private static PassResult Pass(string file, int maxFrames, float[]? destination)
+    /// <summary>Reads the file once, preprocessing every frame when given a destination, and measuring its signals too when asked.</summary>
+    private static PassResult Pass(string file, int maxFrames, float[]? destination, bool withSignals = false)
     {
         using var video = VideoSource.Open(file);
+        using var probe = new FrameSignalProbe();
+        var frameSignals = new float[FrameSignals.Length(ModelSize / Processing.ClipShape.PatchSize)];
         using var process = Process.GetCurrentProcess();
         var frames = 0;
         var cpu = process.TotalProcessorTime;
@@ -69,6 +77,7 @@ internal static class DecodeBenchmark
         while ((maxFrames == 0 || frames < maxFrames) && video.TryRead(out var frame))
         {
             if (destination is not null) FramePreprocessor.Normalize(frame, ModelSize, ModelSize, destination);
+            if (withSignals) probe.Measure(frame, ModelSize, ModelSize / Processing.ClipShape.PatchSize, frameSignals);
             frames++;
         }
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
