@@ -21,6 +21,10 @@ public sealed class ModelOptions
     /// <summary>ORT intra-op threads on CPU; 0 lets ORT choose (one per core).</summary>
     public int IntraOpThreads { get; set; }
 
+    /// <summary>The CPU selective-scan kernel: empty for the best this CPU runs, or `avx512`, `avx2` or `baseline`
+    /// to force one (to compare them on one machine). A kernel the CPU cannot run fails the model load.</summary>
+    public string ScanKernel { get; set; } = "";
+
     public int CudaDeviceId { get; set; }
 
     /// <summary>Most clips, from any cameras, run together in one inference call.</summary>

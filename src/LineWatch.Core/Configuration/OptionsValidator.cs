@@ -66,6 +66,10 @@ public static partial class OptionsValidator
     {
         if (model.Path.Length == 0) errors.Add(new("Model:Path", "is required (an ONNX file made by `linewatch model build`)"));
         if (model.IntraOpThreads is < 0 or > 256) errors.Add(new("Model:IntraOpThreads", $"{model.IntraOpThreads} must be 0 (automatic) to 256"));
+        if (model.ScanKernel is not ("" or "avx512" or "avx2" or "baseline"))
+        {
+            errors.Add(new("Model:ScanKernel", $"'{model.ScanKernel}' must be empty (the best this CPU runs), avx512, avx2 or baseline"));
+        }
         if (model.CudaDeviceId is < 0 or > 64) errors.Add(new("Model:CudaDeviceId", $"{model.CudaDeviceId} must be 0 to 64"));
         if (model.MaxBatch is < 1 or > 64) errors.Add(new("Model:MaxBatch", $"{model.MaxBatch} must be 1-64"));
         if (model.MaxBatchWaitMs is < 0 or > 1000) errors.Add(new("Model:MaxBatchWaitMs", $"{model.MaxBatchWaitMs} must be 0-1000"));

@@ -6,13 +6,20 @@ namespace LineWatch.Inference;
 public static unsafe class CustomOpLibrary
 {
     /// <exception cref="ModelLoadException">The file is missing or is not our library.</exception>
-    public static string Describe(string path)
+    public static string Describe(string path) => CallText(path, "LineWatchOrtOpsInfo");
+
+    /// <summary>The CPU scan kernels this library has and this CPU runs, best first (what ModelOptions.ScanKernel accepts here).</summary>
+    /// <exception cref="ModelLoadException">The file is missing or is not our library.</exception>
+    public static IReadOnlyList<string> ScanKernels(string path) =>
+        CallText(path, "LineWatchScanKernels").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    private static string CallText(string path, string entryPoint)
     {
         if (!File.Exists(path)) throw new ModelLoadException($"custom-op library not found: {path}");
         if (!NativeLibrary.TryLoad(path, out var handle)) throw new ModelLoadException($"custom-op library {path} could not be loaded (wrong architecture or missing dependency)");
-        if (!NativeLibrary.TryGetExport(handle, "LineWatchOrtOpsInfo", out var export) || !NativeLibrary.TryGetExport(handle, "RegisterCustomOps", out _))
+        if (!NativeLibrary.TryGetExport(handle, entryPoint, out var export) || !NativeLibrary.TryGetExport(handle, "RegisterCustomOps", out _))
         {
-            throw new ModelLoadException($"{path} is not a LineWatch custom-op library (its entry points are missing)");
+            throw new ModelLoadException($"{path} is not a LineWatch custom-op library of this version (its entry point {entryPoint} is missing)");
         }
         // Left loaded on purpose: ORT loads the same file for every session, and the OS shares the mapping.
         return Marshal.PtrToStringUTF8(((delegate* unmanaged<nint>)export)()) ?? "";

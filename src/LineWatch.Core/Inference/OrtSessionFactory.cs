@@ -20,6 +20,8 @@ public static class OrtSessionFactory
     public const string CudaProvider = "CUDAExecutionProvider";
     public const string CpuProvider = "CPUExecutionProvider";
     public const string CudaProviderLibrary = "libonnxruntime_providers_cuda.so";
+    /// <summary>The session config entry our op reads to pick its CPU kernel (see ModelOptions.ScanKernel).</summary>
+    public const string ScanKernelConfigKey = "linewatch.scan_kernel";
 
     public static string DefaultCustomOpLibrary => System.IO.Path.Combine(AppContext.BaseDirectory, CustomOpLibraryFileName);
 
@@ -57,6 +59,7 @@ public static class OrtSessionFactory
         try
         {
             if (options.IntraOpThreads > 0) sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
+            if (options.ScanKernel.Length > 0) sessionOptions.AddSessionConfigEntry(ScanKernelConfigKey, options.ScanKernel);
             try
             {
                 sessionOptions.RegisterCustomOpLibrary(opLibrary);

@@ -1,6 +1,6 @@
 // Entry point ORT calls when a session registers this library (SessionOptions.RegisterCustomOpLibrary).
 #include "selective_scan_cpu.h"
-#include "scan_block16.h"
+#include "scan_kernel.h"
 
 #include <onnxruntime_lite_custom_op.h>
 
@@ -71,9 +71,22 @@ RegisterCustomOps(OrtSessionOptions* options, const OrtApiBase* api_base) {
 // Lets `linewatch version` and `check` report what this build of the library contains.
 extern "C" __attribute__((visibility("default"))) const char* LineWatchOrtOpsInfo() {
 #ifdef LINEWATCH_WITH_CUDA
-  static const std::string info = std::string("ai.linewatch:SelectiveScan(cpu-") + linewatch::ScanBlock16Isa() + ",cuda-f32,cuda-f16)";
+  static const std::string info = std::string("ai.linewatch:SelectiveScan(cpu-") + linewatch::DefaultScanKernel().name + ",cuda-f32,cuda-f16)";
 #else
-  static const std::string info = std::string("ai.linewatch:SelectiveScan(cpu-") + linewatch::ScanBlock16Isa() + ")";
+  static const std::string info = std::string("ai.linewatch:SelectiveScan(cpu-") + linewatch::DefaultScanKernel().name + ")";
 #endif
   return info.c_str();
+}
+
+// The vector kernels this build has and this CPU runs, best first, separated by spaces: what the session
+// option linewatch.scan_kernel accepts here.
+extern "C" __attribute__((visibility("default"))) const char* LineWatchScanKernels() {
+  static const std::string names = [] {
+    std::string list;
+    for (const char* name : {"avx512", "avx2", "baseline"}) {
+      if (linewatch::FindScanKernel(name) != nullptr) list += (list.empty() ? "" : " ") + std::string(name);
+    }
+    return list;
+  }();
+  return names.c_str();
 }

@@ -1,8 +1,7 @@
 #include "selective_scan_cpu.h"
 
-#include "scan_block16.h"
-
 #include <cmath>
+#include <string>
 
 namespace linewatch {
 
@@ -54,28 +53,49 @@ void ScanRow(const ScanJob& job, int64_t b, int64_t d) {
   }
 }
 
-// Work units per batch item: 16-channel vector blocks when the state size is 16 (every official model), then
-// single rows for the remaining channels. ORT's pool hands them out.
-int64_t VectorBlocks(const ScanShape& shape) { return shape.state == kLanes ? shape.channels / kLanes : 0; }
+struct Work {
+  ScanJob job;
+  const ScanKernel* kernel;
+};
 
-int64_t UnitsPerBatch(const ScanShape& shape) {
-  return VectorBlocks(shape) + (shape.channels - VectorBlocks(shape) * kLanes);
+// Work units per batch item: blocks of the kernel's width when the state size is 16 (every official model),
+// then single rows for the remaining channels. ORT's pool hands them out.
+int64_t VectorBlocks(const Work& work) {
+  return work.job.shape.state == kKernelStates ? work.job.shape.channels / work.kernel->lanes : 0;
+}
+
+int64_t UnitsPerBatch(const Work& work) {
+  return VectorBlocks(work) + (work.job.shape.channels - VectorBlocks(work) * work.kernel->lanes);
 }
 
 void RunUnit(void* data, size_t index) {
-  const ScanJob& job = *static_cast<const ScanJob*>(data);
-  const int64_t per_batch = UnitsPerBatch(job.shape);
+  const Work& work = *static_cast<const Work*>(data);
+  const int64_t per_batch = UnitsPerBatch(work);
   const int64_t b = static_cast<int64_t>(index) / per_batch;
   const int64_t unit = static_cast<int64_t>(index) % per_batch;
-  const int64_t blocks = VectorBlocks(job.shape);
-  if (unit < blocks) ScanBlock16(job, b, unit * kLanes);
-  else ScanRow(job, b, blocks * kLanes + (unit - blocks));
+  const int64_t blocks = VectorBlocks(work);
+  if (unit < blocks) work.kernel->scan_block(work.job, b, unit * work.kernel->lanes);
+  else ScanRow(work.job, b, blocks * work.kernel->lanes + (unit - blocks));
+}
+
+// The session's kernel: the one its config entry names, else the process-wide default.
+const ScanKernel* SessionKernel(const OrtApi* api, const OrtKernelInfo* info) {
+  OrtKeyValuePairs* entries = nullptr;
+  Ort::ThrowOnError(api->KernelInfo_GetConfigEntries(info, &entries));
+  const char* value = api->GetKeyValue(entries, kScanKernelConfigKey);
+  const std::string wanted = value != nullptr ? value : "";
+  api->ReleaseKeyValuePairs(entries);
+  if (wanted.empty()) return &DefaultScanKernel();
+  if (const ScanKernel* kernel = FindScanKernel(wanted.c_str())) return kernel;
+  throw Ort::Exception("SelectiveScan: session option " + std::string(kScanKernelConfigKey) + "='" + wanted +
+                           "' is not a kernel this build and CPU run (kernels: " + ScanKernelNames() + ")",
+                       ORT_INVALID_ARGUMENT);
 }
 
 }  // namespace
 
 SelectiveScanCpu::SelectiveScanCpu(const OrtApi* api, const OrtKernelInfo* info)
-    : attrs_(ReadScanAttributes(api, info)) {}
+    : attrs_(ReadScanAttributes(api, info)), kernel_(SessionKernel(api, info)) {}
 
 Ort::Status SelectiveScanCpu::Compute(OrtKernelContext* context, const Ort::Custom::Tensor<float>& u,
                                       const Ort::Custom::Tensor<float>& delta, const Ort::Custom::Tensor<float>& a,
@@ -90,10 +110,29 @@ Ort::Status SelectiveScanCpu::Compute(OrtKernelContext* context, const Ort::Cust
   float* out = y.Allocate(u.Shape());
   if (shape.batch == 0 || shape.channels == 0 || shape.length == 0) return Ort::Status{nullptr};
 
-  ScanJob job{u.Data(), delta.Data(), a.Data(), b.Data(), c.Data(), d_skip.Data(), z.Data(), delta_bias.Data(),
-              out,      shape,        attrs_};
+  Work work{{u.Data(), delta.Data(), a.Data(), b.Data(), c.Data(), d_skip.Data(), z.Data(), delta_bias.Data(), out,
+             nullptr, nullptr, shape, attrs_},
+            kernel_};
+  Ort::KernelContext kernel_context(context);
+  // The vector kernels read B and C per token; that layout is made here once for all the channel blocks, in
+  // scratch from ORT's CPU allocator (its arena makes this cheap after the first call).
+  Ort::MemoryAllocation scratch{nullptr, nullptr, 0};
+  if (VectorBlocks(work) > 0) {
+    const size_t tokens = static_cast<size_t>(shape.batch * shape.length);
+    Ort::Allocator allocator = kernel_context.GetAllocator(*Ort::MemoryInfo::CreateCpu(OrtDeviceAllocator, OrtMemTypeDefault));
+    scratch = allocator.GetAllocation(tokens * (kTokenStride + 1) * sizeof(float));
+    float* bc_tokens = static_cast<float*>(scratch.get());  // (batch, L, kTokenStride), then cb (batch, L)
+    float* cb_tokens = bc_tokens + tokens * kTokenStride;
+    for (int64_t i = 0; i < shape.batch; ++i) {
+      const size_t offset = static_cast<size_t>(i * shape.length);
+      PrepareScanTokens(work.job.bs + offset * shape.state, work.job.cs + offset * shape.state, shape.length,
+                        bc_tokens + offset * kTokenStride, cb_tokens + offset);
+    }
+    work.job.bc_tokens = bc_tokens;
+    work.job.cb_tokens = cb_tokens;
+  }
   // ORT's intra-op pool runs the units; it sizes the batches itself (num_batch = 0).
-  Ort::KernelContext(context).ParallelFor(RunUnit, static_cast<size_t>(shape.batch * UnitsPerBatch(shape)), 0, &job);
+  kernel_context.ParallelFor(RunUnit, static_cast<size_t>(shape.batch * UnitsPerBatch(work)), 0, &work);
   return Ort::Status{nullptr};
 }
 

@@ -1,10 +1,15 @@
 #pragma once
 
+#include "scan_kernel.h"
 #include "selective_scan.h"
 
 #include <onnxruntime_lite_custom_op.h>
 
 namespace linewatch {
+
+// The session config entry that picks the vector kernel for one session ("avx512", "avx2" or "baseline"),
+// overriding the process-wide choice (the best the CPU runs, or LINEWATCH_SCAN_ISA).
+constexpr const char* kScanKernelConfigKey = "linewatch.scan_kernel";
 
 // The CPU kernel of SelectiveScan, threaded over (batch, channel) on ORT's intra-op thread pool.
 struct SelectiveScanCpu {
@@ -18,6 +23,7 @@ struct SelectiveScanCpu {
 
  private:
   ScanAttributes attrs_;
+  const ScanKernel* kernel_;
 };
 
 }  // namespace linewatch

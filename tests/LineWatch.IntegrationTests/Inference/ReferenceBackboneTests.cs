@@ -52,12 +52,21 @@ public sealed class ReferenceBackboneTests : IDisposable
         AssertClose(NpyFile.Read(TestPaths.Reference($"{arch.ToString().ToLowerInvariant()}_t8_s48_embedding.npy")), outputs[0], "embedding");
     }
 
-    [Theory]
+    // The agent picks the best kernel for the CPU; LINEWATCH_SCAN_ISA forces another, so each is checked here.
+    [ScanKernelTheory("avx512")]
+    [InlineData("avx512")]
+    public void The_avx512_kernel_matches_pytorch_through_the_cli(string isa) => KernelMatchesPytorchThroughTheCli(isa);
+
+    [ScanKernelTheory("avx2")]
     [InlineData("avx2")]
+    public void The_avx2_kernel_matches_pytorch_through_the_cli(string isa) => KernelMatchesPytorchThroughTheCli(isa);
+
+    [ScanKernelTheory("baseline")]
     [InlineData("baseline")]
-    public void Every_cpu_kernel_matches_pytorch_through_the_cli(string isa)
+    public void The_baseline_kernel_matches_pytorch_through_the_cli(string isa) => KernelMatchesPytorchThroughTheCli(isa);
+
+    private void KernelMatchesPytorchThroughTheCli(string isa)
     {
-        // The agent picks the best kernel for the CPU; LINEWATCH_SCAN_ISA forces a lower one, so all are checked here.
         var model = _dir.File("pro.onnx");
         var build = AgentProcess.Run("model", "build", "--arch", "videomambapro", "--dim", "64", "--depth", "2", "--frames", "4", "--img", "32",
             "--head", "10", "--weights", TestPaths.Reference("checkpoint.pth"), "--out", model);

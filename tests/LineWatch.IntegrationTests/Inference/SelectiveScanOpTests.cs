@@ -10,7 +10,8 @@ namespace LineWatch.IntegrationTests.Inference;
 
 /// <summary>
 /// Our SelectiveScan op, loaded into a real ONNX Runtime session from liblinewatch_ortops.so, against the plain
-/// reference loop — every flag, with sizes that are not powers of two and the edge case L = 1.
+/// reference loop — every flag, with sizes that are not powers of two and the edge case L = 1 — for each of its
+/// CPU kernels, forced per session with Model:ScanKernel.
 /// </summary>
 public sealed class SelectiveScanOpTests : IDisposable
 {
@@ -39,20 +40,56 @@ public sealed class SelectiveScanOpTests : IDisposable
         return data;
     }
 
-    [Theory]
+    [ScanKernelTheory("avx512")]
     [MemberData(nameof(Cases))]
-    public void Matches_the_reference_loop(bool reverse, bool mask, bool init, bool softplus, int batch, int channels, int length, int state)
+    public void The_avx512_kernel_matches_the_reference_loop(bool reverse, bool mask, bool init, bool softplus, int batch, int channels, int length, int state) =>
+        MatchesTheReferenceLoop("avx512", new ScanFlags(reverse, mask, init, softplus), batch, channels, length, state);
+
+    [ScanKernelTheory("avx2")]
+    [MemberData(nameof(Cases))]
+    public void The_avx2_kernel_matches_the_reference_loop(bool reverse, bool mask, bool init, bool softplus, int batch, int channels, int length, int state) =>
+        MatchesTheReferenceLoop("avx2", new ScanFlags(reverse, mask, init, softplus), batch, channels, length, state);
+
+    [ScanKernelTheory("baseline")]
+    [MemberData(nameof(Cases))]
+    public void The_baseline_kernel_matches_the_reference_loop(bool reverse, bool mask, bool init, bool softplus, int batch, int channels, int length, int state) =>
+        MatchesTheReferenceLoop("baseline", new ScanFlags(reverse, mask, init, softplus), batch, channels, length, state);
+
+    private void MatchesTheReferenceLoop(string kernel, ScanFlags flags, int batch, int channels, int length, int state)
     {
-        var flags = new ScanFlags(reverse, mask, init, softplus);
         var inputs = new ScanInputs(batch, channels, length, state, seed: batch * 1000 + channels * 100 + length + state);
-        using var model = Load(flags);
+        using var model = Load(flags, kernel);
 
         var actual = Run(model.Session, inputs);
         var expected = ScanReference.Run(inputs, flags);
 
         Assert.Equal(expected.Length, actual.Length);
         var worst = expected.Zip(actual, (e, a) => Math.Abs(e - a) / Math.Max(1.0, Math.Abs(e))).Max();
-        Assert.True(worst <= 1e-4, $"max relative difference {worst:E2} for {flags}");
+        Assert.True(worst <= 1e-4, $"{kernel}: max relative difference {worst:E2} for {flags}");
+    }
+
+    [Fact]
+    public void Forcing_a_kernel_runs_that_kernel()
+    {
+        // The baseline kernel multiplies and adds separately where the avx2 one fuses them, so their last bits
+        // differ: if the session option were ignored, both sessions would run the same kernel and agree exactly.
+        var available = CustomOpLibrary.ScanKernels(OrtSessionFactory.DefaultCustomOpLibrary);
+        Assert.Contains("baseline", available);
+        var other = available[0];
+        Assert.NotEqual("baseline", other); // every x86-64 CPU this runs on has at least AVX2
+        var flags = new ScanFlags(Reverse: true, MaskDiagonal: true, InitFromInput: true);
+        var inputs = new ScanInputs(1, 64, 200, 16, seed: 3);
+        using var baseline = Load(flags, "baseline");
+        using var best = Load(flags, other);
+        Assert.NotEqual(Run(baseline.Session, inputs), Run(best.Session, inputs));
+    }
+
+    [Fact]
+    public void An_unknown_kernel_is_refused_naming_it_and_the_choices()
+    {
+        var error = Assert.ThrowsAny<Exception>(() => Load(new ScanFlags(), "avx1024"));
+        Assert.Contains("linewatch.scan_kernel='avx1024'", error.Message);
+        Assert.Contains("avx512|avx2|baseline", error.Message);
     }
 
     [Fact]
@@ -93,11 +130,11 @@ public sealed class SelectiveScanOpTests : IDisposable
         }
     }
 
-    private LoadedModel Load(ScanFlags flags)
+    private LoadedModel Load(ScanFlags flags, string kernel = "")
     {
         var path = _dir.File($"scan-{flags.Reverse}-{flags.MaskDiagonal}-{flags.InitFromInput}-{flags.DeltaSoftplus}.onnx");
         if (!File.Exists(path)) OnnxModelFile.Save(SelectiveScanModel.Build(flags), path);
-        return OrtSessionFactory.Create(path, new ModelOptions { Device = ModelDevice.Cpu, IntraOpThreads = 2 }, NullLogger.Instance);
+        return OrtSessionFactory.Create(path, new ModelOptions { Device = ModelDevice.Cpu, IntraOpThreads = 2, ScanKernel = kernel }, NullLogger.Instance);
     }
 
     private static float[] Run(InferenceSession session, ScanInputs inputs)
