@@ -12,7 +12,8 @@ namespace LineWatch.Agent.Benchmarks;
 /// </summary>
 internal static class BackboneBenchmark
 {
-    public sealed record Result(string Arch, string Size, int Frames, int Image, int Batch, string ExecutionProvider, int Iterations,
+    /// <param name="Kernel">The CPU scan kernel the backbone ran ("avx512", "avx2", "baseline"), or "cuda".</param>
+    public sealed record Result(string Arch, string Size, int Frames, int Image, int Batch, string ExecutionProvider, string Kernel, int Iterations,
         double ClipsPerSecond, double LatencyP50Ms, double LatencyP99Ms,
         double PaperGflopPerClip, bool PaperValueScaled, double CountedGflopPerClip,
         double PaperGflops, double CountedGflops, double MatMulGflops, double RatioPaperToMatMul, double RatioCountedToMatMul);
@@ -25,44 +26,63 @@ internal static class BackboneBenchmark
         ["middle"] = [101, 202, 403, 806],
     };
 
-    public static Result Run(BackboneSpec spec, ModelDevice device, int batch, int iterations, int warmup, Action<string> progress)
+    /// <param name="kernels">CPU scan kernels to time side by side, one backbone session each (ignored on CUDA).</param>
+    /// <param name="spinning">ORT's idle-thread spinning (its default: on); with several sessions alternating, an idle one's spinning threads take CPU from the one being timed.</param>
+    public static IReadOnlyList<Result> Run(BackboneSpec spec, ModelDevice device, int batch, int iterations, int warmup, IReadOnlyList<string> kernels, bool spinning,
+        Action<string> progress)
     {
         using var scratch = new ScratchDirectory();
-        var options = new ModelOptions { Device = device };
         var video = Random(batch * 3L * spec.Frames * spec.ImageSize * spec.ImageSize, 7);
         progress($"building {spec.Arch} {spec.SizeName} T={spec.Frames} S={spec.ImageSize}");
-        using var backbone = new OrtRunner(BackboneGraph.Build(spec, RandomWeights.Create(spec, 0), ScanKind.Custom), scratch.Path, options,
-            new Dictionary<string, (float[], long[])> { [BackboneGraph.InputName] = (video, [batch, 3, spec.Frames, spec.ImageSize, spec.ImageSize]) },
-            new Dictionary<string, long[]>
+        var graph = BackboneGraph.Build(spec, RandomWeights.Create(spec, 0), ScanKind.Custom);
+        var kernelNames = device == ModelDevice.Cuda ? [""] : kernels;
+        var backbones = new List<OrtRunner>();
+        try
+        {
+            foreach (var kernel in kernelNames)
             {
-                [BackboneGraph.EmbeddingName] = [batch, spec.Dim],
-                [BackboneGraph.TokensName] = [batch, spec.Frames, spec.Grid, spec.Grid, spec.Dim],
-            });
-        using var matmul = new OrtRunner(InProjMatMul(spec), scratch.Path, options,
-            new Dictionary<string, (float[], long[])> { ["x"] = (Random((long)batch * spec.Dim * spec.Tokens, 8), [batch, spec.Dim, spec.Tokens]) },
-            new Dictionary<string, long[]> { ["y"] = [batch, 2 * spec.Inner, spec.Tokens] });
+                backbones.Add(new OrtRunner(graph, scratch.Path, new ModelOptions { Device = device, ScanKernel = kernel, IntraOpSpinning = spinning },
+                    new Dictionary<string, (float[], long[])> { [BackboneGraph.InputName] = (video, [batch, 3, spec.Frames, spec.ImageSize, spec.ImageSize]) },
+                    new Dictionary<string, long[]>
+                    {
+                        [BackboneGraph.EmbeddingName] = [batch, spec.Dim],
+                        [BackboneGraph.TokensName] = [batch, spec.Frames, spec.Grid, spec.Grid, spec.Dim],
+                    }));
+            }
+            using var matmul = new OrtRunner(InProjMatMul(spec), scratch.Path, new ModelOptions { Device = device, IntraOpSpinning = spinning },
+                new Dictionary<string, (float[], long[])> { ["x"] = (Random((long)batch * spec.Dim * spec.Tokens, 8), [batch, spec.Dim, spec.Tokens]) },
+                new Dictionary<string, long[]> { ["y"] = [batch, 2 * spec.Inner, spec.Tokens] });
 
-        for (var i = 0; i < warmup; i++)
-        {
-            backbone.Run();
-            matmul.Run();
+            for (var i = 0; i < warmup; i++)
+            {
+                foreach (var backbone in backbones) backbone.Run();
+                matmul.Run();
+            }
+            var latencies = backbones.Select(_ => new Samples()).ToList();
+            var matmulTimes = new Samples();
+            // Interleaved, so every kernel and the MatMul see the same machine conditions.
+            for (var i = 0; i < iterations; i++)
+            {
+                for (var k = 0; k < backbones.Count; k++) latencies[k].Add(backbones[k].Run());
+                for (var k = 0; k < 3; k++) matmulTimes.Add(matmul.Run());
+            }
+            var (paper, scaled) = PaperGflopPerClip(spec);
+            var counted = CountedGflopPerClip(spec);
+            var matmulGflops = 2.0 * 2 * spec.Inner * spec.Dim * spec.Tokens * batch / (matmulTimes.Median / 1000) / 1e9;
+            return backbones.Select((backbone, k) =>
+            {
+                var seconds = latencies[k].Median / 1000;
+                var paperRate = paper * batch / seconds;
+                var countedRate = counted * batch / seconds;
+                return new Result(spec.Arch.ToString().ToLowerInvariant(), spec.SizeName, spec.Frames, spec.ImageSize, batch, backbone.ExecutionProvider,
+                    device == ModelDevice.Cuda ? "cuda" : kernelNames[k], iterations, batch / seconds, latencies[k].Median, latencies[k].Percentile(99),
+                    paper, scaled, counted, paperRate, countedRate, matmulGflops, paperRate / matmulGflops, countedRate / matmulGflops);
+            }).ToList();
         }
-        var latency = new Samples();
-        var matmulTimes = new Samples();
-        for (var i = 0; i < iterations; i++)
+        finally
         {
-            latency.Add(backbone.Run());
-            for (var k = 0; k < 3; k++) matmulTimes.Add(matmul.Run());
+            foreach (var backbone in backbones) backbone.Dispose();
         }
-        var (paper, scaled) = PaperGflopPerClip(spec);
-        var counted = CountedGflopPerClip(spec);
-        var seconds = latency.Median / 1000;
-        var matmulGflops = 2.0 * 2 * spec.Inner * spec.Dim * spec.Tokens * batch / (matmulTimes.Median / 1000) / 1e9;
-        var paperRate = paper * batch / seconds;
-        var countedRate = counted * batch / seconds;
-        return new Result(spec.Arch.ToString().ToLowerInvariant(), spec.SizeName, spec.Frames, spec.ImageSize, batch, backbone.ExecutionProvider, iterations,
-            batch / seconds, latency.Median, latency.Percentile(99), paper, scaled, counted, paperRate, countedRate, matmulGflops,
-            paperRate / matmulGflops, countedRate / matmulGflops);
     }
 
     /// <summary>The paper's count; for shapes it does not list, scaled by the number of patch tokens (the model is linear in them).</summary>

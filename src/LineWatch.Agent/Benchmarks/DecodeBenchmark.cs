@@ -58,7 +58,7 @@ internal static class DecodeBenchmark
             progress($"{row.File}: decode {row.DecodeFps:0} fps, decode+preprocess {row.PreprocessFps:0} fps, +signals {row.SignalsFps:0} fps");
             rows.Add(row);
         }
-        return new Result(CpuModel(), Environment.ProcessorCount, OpenCvInfo.Version, repeats, rows);
+        return new Result(BenchMachine.CpuModel(), Environment.ProcessorCount, OpenCvInfo.Version, repeats, rows);
     }
 
     private readonly record struct PassResult(int Frames, double Seconds, double CpuSeconds, long AllocatedBytes);
@@ -105,15 +105,5 @@ internal static class DecodeBenchmark
         {
             return "?";
         }
-    }
-
-    /// <summary>The processor's model name as the kernel reports it (what `lscpu` prints).</summary>
-    public static string CpuModel()
-    {
-        foreach (var line in File.ReadLines("/proc/cpuinfo"))
-        {
-            if (line.StartsWith("model name", StringComparison.Ordinal)) return line[(line.IndexOf(':') + 1)..].Trim();
-        }
-        return "unknown CPU";
     }
 }

@@ -121,7 +121,8 @@ internal static class BenchCommand
         var repeats = new Option<int>("--repeats") { Description = "Timed runs of the custom op (the reference runs a quarter as often on CPU)", DefaultValueFactory = _ => 20 };
         var ep = new Option<ModelDevice>("--ep") { Description = "cpu: our CPU kernel vs ONNX Scan; cuda: our CUDA kernel vs our CPU kernel", DefaultValueFactory = _ => ModelDevice.Cpu };
         var half = new Option<bool>("--half") { Description = "With --ep cuda: fp16 activations" };
-        var command = new Command("scan", "SelectiveScan: our op vs a reference at VideoMamba-Ti shapes") { json, repeats, ep, half };
+        var kernel = ScanKernelOption();
+        var command = new Command("scan", "SelectiveScan: our op vs a reference at VideoMamba-Ti shapes, next to the roofline measured in the same run") { json, repeats, ep, half, kernel };
         command.SetAction(parse =>
         {
             var n = Math.Max(1, parse.GetValue(repeats));
@@ -131,10 +132,11 @@ internal static class BenchCommand
                 Console.Error.WriteLine("linewatch: bench scan takes --ep cpu or --ep cuda, and --half only with --ep cuda");
                 return ExitCodes.InvalidConfiguration;
             }
-            IReadOnlyList<ScanBenchmark.Row> rows;
+            ScanBenchmark.Result result;
             try
             {
-                rows = ScanBenchmark.Run(device, parse.GetValue(half), n, device == ModelDevice.Cuda ? n : Math.Max(1, n / 4), Console.Error.WriteLine);
+                if (!TryScanKernels(parse.GetValue(kernel), out var kernels)) return ExitCodes.InvalidConfiguration;
+                result = ScanBenchmark.Run(device, parse.GetValue(half), kernels, n, device == ModelDevice.Cuda ? n : Math.Max(1, n / 4), Console.Error.WriteLine);
             }
             catch (Inference.ModelLoadException e)
             {
@@ -143,14 +145,17 @@ internal static class BenchCommand
             }
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(rows, CliJson.Options));
+                Console.WriteLine(JsonSerializer.Serialize(result, CliJson.Options));
                 return ExitCodes.Ok;
             }
-            Console.WriteLine("| B | D | N | L | kernel | ms | reference | reference ms | speed-up | GB/s | reference GB/s | max abs diff |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
-            foreach (var r in rows)
+            Console.WriteLine($"{result.Cpu}, {result.Threads} threads (ORT idle-thread spinning off); medians of {n} runs, interleaved. Roof: the least time " +
+                "the call can take here, the slower of the kernel's own arithmetic in registers (compute) and a copy of the op's bytes (memory), measured in the same loop.");
+            Console.WriteLine();
+            Console.WriteLine("| B | D | N | L | kernel | ms | roof ms | bound | × roof | reference | reference ms | speed-up | GB/s | reference GB/s | max abs diff |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var r in result.Rows)
             {
-                Console.WriteLine($"| {r.Batch} | {r.Channels} | {r.State} | {r.Length} | {r.Kernel} | {r.CustomMs:0.00} | {r.Reference} | {r.ReferenceMs:0.0} | {r.Speedup:0.0}× | {r.CustomGBps:0.00} | {r.ReferenceGBps:0.000} | {r.MaxAbsDifference:0.0E+0} |");
+                Console.WriteLine($"| {r.Batch} | {r.Channels} | {r.State} | {r.Length} | {r.Kernel} | {r.CustomMs:0.00} | {r.RoofMs:0.00} | {r.RoofBound} | {r.TimesRoof:0.00} | {r.Reference} | {r.ReferenceMs:0.0} | {r.Speedup:0.0}× | {r.CustomGBps:0.00} | {r.ReferenceGBps:0.000} | {r.MaxAbsDifference:0.0E+0} |");
             }
             return ExitCodes.Ok;
         });
@@ -164,8 +169,13 @@ internal static class BenchCommand
         var batch = new Option<int>("--batch") { Description = "Clips per run", DefaultValueFactory = _ => 1 };
         var iterations = new Option<int>("--iterations") { Description = "Timed runs", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs first", DefaultValueFactory = _ => 3 };
-        var json = new Option<bool>("--json") { Description = "Print JSON" };
-        var command = new Command("backbone", "Backbone throughput and latency, with a MatMul of the in_proj shape measured in the same run") { ep, batch, iterations, warmup, json };
+        var json = new Option<bool>("--json") { Description = "Print JSON (an array: one result per kernel)" };
+        var kernel = ScanKernelOption();
+        var noSpin = new Option<bool>("--no-spin") { Description = "Turn ORT's idle-thread spinning off (Model:IntraOpSpinning false)" };
+        var command = new Command("backbone", "Backbone throughput and latency, with a MatMul of the in_proj shape measured in the same run")
+        {
+            ep, batch, iterations, warmup, json, kernel, noSpin,
+        };
         spec.AddTo(command);
         command.SetAction(parse =>
         {
@@ -174,18 +184,46 @@ internal static class BenchCommand
                 Console.Error.WriteLine($"linewatch: {error}");
                 return ExitCodes.InvalidConfiguration;
             }
-            var r = BackboneBenchmark.Run(backbone, parse.GetValue(ep), Math.Max(1, parse.GetValue(batch)), Math.Max(1, parse.GetValue(iterations)),
-                Math.Max(0, parse.GetValue(warmup)), Console.Error.WriteLine);
+            if (!TryScanKernels(parse.GetValue(kernel), out var kernels)) return ExitCodes.InvalidConfiguration;
+            var results = BackboneBenchmark.Run(backbone, parse.GetValue(ep), Math.Max(1, parse.GetValue(batch)), Math.Max(1, parse.GetValue(iterations)),
+                Math.Max(0, parse.GetValue(warmup)), kernels, !parse.GetValue(noSpin), Console.Error.WriteLine);
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(r, CliJson.Options));
+                Console.WriteLine(JsonSerializer.Serialize(results, CliJson.Options));
                 return ExitCodes.Ok;
             }
-            Console.WriteLine("| arch | size | T | S | batch | EP | clips/s | p50 ms | p99 ms | paper GFLOP/clip | GFLOP/s (paper) | counted GFLOP/clip | GFLOP/s (counted) | MatMul GFLOP/s | paper ÷ MatMul | counted ÷ MatMul |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-            Console.WriteLine($"| {r.Arch} | {r.Size} | {r.Frames} | {r.Image} | {r.Batch} | {r.ExecutionProvider.Replace("ExecutionProvider", "")} | {r.ClipsPerSecond:0.00} | {r.LatencyP50Ms:0.0} | {r.LatencyP99Ms:0.0} | {r.PaperGflopPerClip:0.##}{(r.PaperValueScaled ? " (scaled)" : "")} | {r.PaperGflops:0.0} | {r.CountedGflopPerClip:0.##} | {r.CountedGflops:0.0} | {r.MatMulGflops:0.0} | {r.RatioPaperToMatMul:0.00} | {r.RatioCountedToMatMul:0.00} |");
+            Console.WriteLine($"{BenchMachine.CpuModel()}, {Environment.ProcessorCount} logical CPUs; medians of {results[0].Iterations} runs, kernels interleaved");
+            Console.WriteLine();
+            Console.WriteLine("| arch | size | T | S | batch | EP | scan kernel | clips/s | p50 ms | p99 ms | paper GFLOP/clip | GFLOP/s (paper) | counted GFLOP/clip | GFLOP/s (counted) | MatMul GFLOP/s | paper ÷ MatMul | counted ÷ MatMul |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var r in results)
+            {
+                Console.WriteLine($"| {r.Arch} | {r.Size} | {r.Frames} | {r.Image} | {r.Batch} | {r.ExecutionProvider.Replace("ExecutionProvider", "")} | {r.Kernel} | {r.ClipsPerSecond:0.00} | {r.LatencyP50Ms:0.0} | {r.LatencyP99Ms:0.0} | {r.PaperGflopPerClip:0.##}{(r.PaperValueScaled ? " (scaled)" : "")} | {r.PaperGflops:0.0} | {r.CountedGflopPerClip:0.##} | {r.CountedGflops:0.0} | {r.MatMulGflops:0.0} | {r.RatioPaperToMatMul:0.00} | {r.RatioCountedToMatMul:0.00} |");
+            }
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static Option<string> ScanKernelOption() => new("--kernel")
+    {
+        Description = "CPU scan kernel: avx512, avx2 or baseline, or 'all' for every one this CPU runs, side by side (default: the one sessions use)",
+    };
+
+    /// <summary>The kernels --kernel names; false (with the message written) when this CPU does not run the one asked for.</summary>
+    private static bool TryScanKernels(string? wanted, out IReadOnlyList<string> kernels)
+    {
+        var library = Inference.OrtSessionFactory.DefaultCustomOpLibrary;
+        var available = Inference.CustomOpLibrary.ScanKernels(library);
+        kernels = wanted switch
+        {
+            null or "" => [Inference.CustomOpLibrary.DefaultScanKernel(library)],
+            "all" => available,
+            _ when available.Contains(wanted) => [wanted],
+            _ => [],
+        };
+        if (kernels.Count > 0) return true;
+        Console.Error.WriteLine($"linewatch: --kernel '{wanted}' is not a scan kernel this CPU runs (it runs: {string.Join(", ", available)}; or 'all')");
+        return false;
     }
 }

@@ -21,6 +21,11 @@ public sealed class ModelOptions
     /// <summary>ORT intra-op threads on CPU; 0 lets ORT choose (one per core).</summary>
     public int IntraOpThreads { get; set; }
 
+    /// <summary>Whether ORT's idle intra-op threads busy-wait for the next parallel section (ORT's default). Spinning
+    /// shortens the hand-over between the model's many small parallel operations; turning it off leaves the CPU to
+    /// other work between them (other sessions in the same process, capture threads on a small box).</summary>
+    public bool IntraOpSpinning { get; set; } = true;
+
     /// <summary>The CPU selective-scan kernel: empty for the best this CPU runs, or `avx512`, `avx2` or `baseline`
     /// to force one (to compare them on one machine). A kernel the CPU cannot run fails the model load.</summary>
     public string ScanKernel { get; set; } = "";

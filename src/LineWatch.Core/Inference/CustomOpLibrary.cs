@@ -13,6 +13,10 @@ public static unsafe class CustomOpLibrary
     public static IReadOnlyList<string> ScanKernels(string path) =>
         CallText(path, "LineWatchScanKernels").Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
+    /// <summary>The CPU scan kernel sessions use unless ModelOptions.ScanKernel names another (the best this CPU runs, or LINEWATCH_SCAN_ISA's).</summary>
+    /// <exception cref="ModelLoadException">The file is missing or is not our library.</exception>
+    public static string DefaultScanKernel(string path) => CallText(path, "LineWatchDefaultScanKernel");
+
     private static string CallText(string path, string entryPoint)
     {
         if (!File.Exists(path)) throw new ModelLoadException($"custom-op library not found: {path}");

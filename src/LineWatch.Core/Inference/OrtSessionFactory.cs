@@ -59,6 +59,8 @@ public static class OrtSessionFactory
         try
         {
             if (options.IntraOpThreads > 0) sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
+            // ORT's own key: idle pool threads spin (busy-wait) for new work unless told not to.
+            if (!options.IntraOpSpinning) sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
             if (options.ScanKernel.Length > 0) sessionOptions.AddSessionConfigEntry(ScanKernelConfigKey, options.ScanKernel);
             try
             {

@@ -90,3 +90,8 @@ extern "C" __attribute__((visibility("default"))) const char* LineWatchScanKerne
   }();
   return names.c_str();
 }
+
+// The kernel sessions use unless their linewatch.scan_kernel option names another.
+extern "C" __attribute__((visibility("default"))) const char* LineWatchDefaultScanKernel() {
+  return linewatch::DefaultScanKernel().name;
+}

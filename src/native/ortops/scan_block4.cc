@@ -4,6 +4,6 @@
 
 namespace linewatch {
 
-extern const ScanKernel kScanKernelBaseline{"baseline", 4, lanes::ScanBlock<4, 8>};
+extern const ScanKernel kScanKernelBaseline{"baseline", 4, lanes::ScanBlock<4, 8>, lanes::Arithmetic<4, 8>};
 
 }  // namespace linewatch

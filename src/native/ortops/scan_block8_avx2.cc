@@ -4,6 +4,6 @@
 
 namespace linewatch {
 
-extern const ScanKernel kScanKernelAvx2{"avx2", 8, lanes::ScanBlock<8, 8>};
+extern const ScanKernel kScanKernelAvx2{"avx2", 8, lanes::ScanBlock<8, 8>, lanes::Arithmetic<8, 8>};
 
 }  // namespace linewatch

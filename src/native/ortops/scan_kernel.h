@@ -36,6 +36,10 @@ struct ScanKernel {
   const char* name;  // "avx512", "avx2" or "baseline": what `linewatch version` and the benchmarks show
   int64_t lanes;     // channels per block
   void (*scan_block)(const ScanJob& job, int64_t b, int64_t d0);  // channels [d0, d0+lanes) of batch b
+  // The recurrence's arithmetic alone, for the benchmark's roofline: `tokens` steps of `lanes` channels x 16
+  // states (Δ·A, the exp, Δu·B and the two multiply-adds of every state update) with everything in registers,
+  // no loads of inputs and no work outside the recurrence. Returns a sum of the results, so none is skipped.
+  float (*arithmetic)(int64_t tokens);
 };
 
 // Fills one batch item's bc_tokens (L x kTokenStride) and cb_tokens (L) from its B and C (N x L each, N = 16).
