@@ -4,6 +4,7 @@
 
 namespace linewatch {
 
-extern const ScanKernel kScanKernelBaseline{"baseline", 4, lanes::ScanBlock<4, 8>, lanes::Arithmetic<4, 8>};
+extern const ScanKernel kScanKernelBaseline{"baseline", 4, lanes::ScanBlock<vmath::PortableMath, 4, 8>,
+                                      lanes::Arithmetic<vmath::PortableMath, 4, 8>};
 
 }  // namespace linewatch

@@ -4,6 +4,7 @@
 
 namespace linewatch {
 
-extern const ScanKernel kScanKernelAvx2{"avx2", 8, lanes::ScanBlock<8, 8>, lanes::Arithmetic<8, 8>};
+extern const ScanKernel kScanKernelAvx2{"avx2", 8, lanes::ScanBlock<vmath::PortableMath, 8, 8>,
+                                      lanes::Arithmetic<vmath::PortableMath, 8, 8>};
 
 }  // namespace linewatch

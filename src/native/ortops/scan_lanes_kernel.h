@@ -1,8 +1,8 @@
-// The scan kernel for vectors of W = 4 or 8 floats (SSE and NEON: 4; AVX2: 8), as a template compiled once per
-// instruction set by scan_block*_*.cc (each with its own -m flags).
+// The scan kernel for vectors of W = 4, 8 or 16 floats (SSE and NEON: 4; AVX2: 8; AVX-512: 16), as a template
+// compiled once per instruction set by scan_block*.cc (each with its own -m flags and its own vector math).
 //
-// A block is W channels, one per lane. 16 states of W channels do not fit a 16-register file next to the
-// exp temporaries, so the recurrence runs over a chunk of tokens once per group of G states, with only that
+// A block is W channels, one per lane. 16 states of W channels do not fit a 16-register file (AVX2, SSE) next to
+// the exp temporaries, so the recurrence runs over a chunk of tokens once per group of G states, with only that
 // group's states in registers, and adds the group's share of y_t = Σ_n C_nt h_nt into the chunk's output.
 // Everything that does not depend on the state is done outside the recurrence, vectorised along the tokens:
 // softplus(Δ), Δ·u, Σ_n C·B for the masked diagonal, the D skip and the SiLU gate. What is left per state
@@ -60,10 +60,11 @@ inline void TransposeRound(Vec<W> r[W], std::integer_sequence<int, I...>) {
 // shuffles per token.
 template <int W>
 inline void Transpose(Vec<W> r[W]) {
-  static_assert(W == 4 || W == 8, "the lanes kernel is for 4- and 8-float vectors");
+  static_assert(W == 4 || W == 8 || W == 16, "the kernel is for 4-, 8- and 16-float vectors");
   TransposeRound<W, 1>(r, std::make_integer_sequence<int, W>{});
   TransposeRound<W, 2>(r, std::make_integer_sequence<int, W>{});
-  if constexpr (W == 8) TransposeRound<W, 4>(r, std::make_integer_sequence<int, W>{});
+  if constexpr (W >= 8) TransposeRound<W, 4>(r, std::make_integer_sequence<int, W>{});
+  if constexpr (W >= 16) TransposeRound<W, 8>(r, std::make_integer_sequence<int, W>{});
 }
 
 // rows[c][k] (W rows of kChunk floats, `stride` apart) <-> lanes[k][c] (kChunk vectors of W).
@@ -89,7 +90,7 @@ inline void LanesToRows(const Vec<W>* lanes, float* rows, int64_t stride) {
 
 // One group of G states over the chunk's tokens, in scan order. kDecayOnly: every Δ·A is <= 0 (softplus on
 // and A <= 0, as in every Mamba), so exp only needs its lower clamp.
-template <int W, int G, bool kDecayOnly>
+template <class Math, int W, int G, bool kDecayOnly>
 inline void RecurGroup(Vec<W>* h, const Vec<W>* a, const Vec<W>* dt_lanes, const Vec<W>* du_lanes,
                        const float* bc, Vec<W>* out, int64_t count, bool reverse, bool first_group) {
   typedef Vec<W> V;
@@ -102,7 +103,7 @@ inline void RecurGroup(Vec<W>* h, const Vec<W>* a, const Vec<W>* dt_lanes, const
     V acc;
     for (int j = 0; j < G; ++j) {
       const V y = dt * a[j];
-      const V decay = kDecayOnly ? vmath::Exp2Clamped(vmath::Max(y, Splat<V>(-126.0f))) : vmath::Exp2(y);
+      const V decay = kDecayOnly ? Math::Exp2Decay(y) : Math::Exp2(y);
       hg[j] = decay * hg[j] + du * bt[j];
       acc = j == 0 ? hg[j] * bt[kStates + j] : acc + hg[j] * bt[kStates + j];
     }
@@ -120,8 +121,8 @@ inline const float* ChunkOf(const float* row, int64_t count, float* padded) {
   return padded;
 }
 
-// Scans channels [d0, d0+W) of batch b; requires shape.state == 16.
-template <int W, int G>
+// Scans channels [d0, d0+W) of batch b; requires shape.state == 16. Math: the exp and reciprocal to use.
+template <class Math, int W, int G>
 void ScanBlock(const ScanJob& job, int64_t b, int64_t d0) {
   typedef Vec<W> V;
   static_assert(kStates % G == 0 && kChunk % W == 0, "groups and chunks must tile the states and tokens");
@@ -170,7 +171,7 @@ void ScanBlock(const ScanJob& job, int64_t b, int64_t d0) {
       const V bias = Splat<V>(job.delta_bias[d0 + c]);
       for (int64_t k = 0; k < kChunk; k += W) {
         V dt = Load<W>(delta_row + k) + bias;
-        if (softplus) dt = vmath::Softplus<vmath::PortableMath>(dt);
+        if (softplus) dt = vmath::Softplus<Math>(dt);
         Store<W>(&rows[0][c][k], dt);
         Store<W>(&rows[1][c][k], dt * Load<W>(u_row + k));
       }
@@ -180,8 +181,8 @@ void ScanBlock(const ScanJob& job, int64_t b, int64_t d0) {
 
     const float* bc_chunk = bc + t0 * kTokenStride;
     for (int g = 0; g < kStates; g += G) {
-      if (decay_only) RecurGroup<W, G, true>(h + g, a + g, dt_lanes, du_lanes, bc_chunk + g, out_lanes, count, reverse, g == 0);
-      else RecurGroup<W, G, false>(h + g, a + g, dt_lanes, du_lanes, bc_chunk + g, out_lanes, count, reverse, g == 0);
+      if (decay_only) RecurGroup<Math, W, G, true>(h + g, a + g, dt_lanes, du_lanes, bc_chunk + g, out_lanes, count, reverse, g == 0);
+      else RecurGroup<Math, W, G, false>(h + g, a + g, dt_lanes, du_lanes, bc_chunk + g, out_lanes, count, reverse, g == 0);
     }
     if (mask) {
       // C·(h - Δu B) = C·h - Δu (C·B): the token's own input term taken back out.
@@ -197,7 +198,7 @@ void ScanBlock(const ScanJob& job, int64_t b, int64_t d0) {
       float* y_row = count == kChunk ? y + c * length + t0 : rows[1][c];
       const V skip = Splat<V>(job.d_skip[d0 + c]);
       for (int64_t k = 0; k < kChunk; k += W) {
-        const V gate = vmath::Silu<vmath::PortableMath>(Load<W>(z_row + k));
+        const V gate = vmath::Silu<Math>(Load<W>(z_row + k));
         Store<W>(y_row + k, (Load<W>(&rows[0][c][k]) + skip * Load<W>(u_row + k)) * gate);
       }
       if (count != kChunk) std::memcpy(y + c * length + t0, y_row, count * sizeof(float));
@@ -207,7 +208,7 @@ void ScanBlock(const ScanJob& job, int64_t b, int64_t d0) {
 
 // ScanKernel::arithmetic for this kernel: the inner loop of ScanBlock (groups of G states, decay-only exp) with
 // Δ, Δu, B and C made up in registers instead of read from the chunk.
-template <int W, int G>
+template <class Math, int W, int G>
 float Arithmetic(int64_t tokens) {
   typedef Vec<W> V;
   V a[kStates], h[kStates];
@@ -226,7 +227,7 @@ float Arithmetic(int64_t tokens) {
       const V du = dt * Splat<V>(0.3f);
       V acc;
       for (int j = 0; j < G; ++j) {
-        const V decay = vmath::Exp2Clamped(vmath::Max(dt * a[g + j], Splat<V>(-126.0f)));
+        const V decay = Math::Exp2Decay(dt * a[g + j]);
         const float b = 0.25f + 0.01f * j, c = 0.5f - 0.01f * j;
         hg[j] = decay * hg[j] + du * b;
         acc = j == 0 ? hg[j] * c : acc + hg[j] * c;

@@ -1,5 +1,5 @@
 // Vector math for the scan kernels, written with GCC vector extensions so one source serves every width
-// (4, 8 or 16 floats) and every target (SSE, AVX2, AVX-512, NEON). Accuracy: exp and log to a few 1e-7
+// (4, 8 or 16 floats) and every target (SSE, AVX2, AVX-512, NEON). Accuracy: exp and log1p to a few 1e-7
 // relative, so the kernels stay within 1e-5 of the scalar reference over thousands of tokens.
 #pragma once
 
@@ -97,41 +97,39 @@ inline V Exp2Clamped(V y) {
 template <class V>
 inline V Exp2(V y) { return Exp2Clamped(Max(Min(y, Splat<V>(127.0f)), Splat<V>(-126.0f))); }
 
-// log m = 2 atanh(s) = 2 (s + s^3/3 + ... + s^9/9) for s = (m-1)/(m+1), which is small for m in [0.75, 1.5).
-template <class V>
-inline V AtanhSeries(V s) {
-  const V s2 = s * s;
-  V series = Splat<V>(1.0f / 9);
-  series = series * s2 + Splat<V>(1.0f / 7);
-  series = series * s2 + Splat<V>(1.0f / 5);
-  series = series * s2 + Splat<V>(1.0f / 3);
-  series = series * s2 + Splat<V>(1.0f);
-  return Splat<V>(2.0f) * s * series;
-}
-
-// log(x) for x >= 1 (all softplus needs): x = m * 2^e with m in [0.75, 1.5) (e read off x * 4/3, so no
-// select is needed), log m by the atanh series.
-template <class V>
-inline V LogAtLeastOne(V x) {
-  typedef typename IntOf<V>::type I;
-  const I e = (((I)(x * Splat<V>(1.33333333f)) >> 23) & 0xff) - 127;
-  const V m = x * (V)((127 - e) << 23);  // x * 2^-e
-  return __builtin_convertvector(e, V) * Splat<V>(0.693147181f) + AtanhSeries((m - Splat<V>(1.0f)) / (m + Splat<V>(1.0f)));
-}
-
-// The portable choices of the three primitives softplus and SiLU are built from; AVX-512 has faster ones.
+// The primitives the kernels build on (exp, reciprocal), portable; AVX-512 has faster ones (scan_block16_avx512.cc).
 struct PortableMath {
   template <class V> static V Exp2(V y) { return vmath::Exp2(y); }
+  // For y already within [-126, 127].
+  template <class V> static V Exp2InRange(V y) { return vmath::Exp2Clamped(y); }
+  // For y <= 0 (a decay factor): only the lower clamp is needed.
+  template <class V> static V Exp2Decay(V y) { return vmath::Exp2Clamped(Max(y, Splat<V>(-126.0f))); }
   template <class V> static V Reciprocal(V x) { return Splat<V>(1.0f) / x; }
-  template <class V> static V LogAtLeastOne(V x) { return vmath::LogAtLeastOne(x); }
 };
 
-// softplus(x) = x for x > 20, else log(1 + e^x). Written without a select: above 20 the log term is 20 (to
-// float precision) and max(x - 20, 0) adds the rest. The argument of the log is >= 1, as both logs need.
+// log(1 + t) for t in [0, 1]: 2 atanh(s) with s = t / (2 + t) <= 1/3, by the series 2 (s + s^3/3 + ... + s^11/11)
+// (1.5e-7 relative).
+template <class Math, class V>
+inline V Log1pUnit(V t) {
+  const V s = t * Math::Reciprocal(Splat<V>(2.0f) + t);
+  const V s2 = s * s;
+  V series = Splat<V>(2.0f / 11);
+  series = series * s2 + Splat<V>(2.0f / 9);
+  series = series * s2 + Splat<V>(2.0f / 7);
+  series = series * s2 + Splat<V>(2.0f / 5);
+  series = series * s2 + Splat<V>(2.0f / 3);
+  series = series * s2 + Splat<V>(2.0f);
+  return s * series;
+}
+
+// softplus(x) = max(x, 0) + log(1 + e^-|x|): one exp of a non-positive argument and a log of [1, 2], no select.
+// e^-|x| is floored at e^-40 (4e-18, far below what the sum keeps), so no intermediate becomes subnormal, which
+// x86 handles in slow microcode. Above 20 it equals x to float precision, as the contract's x > 20 ? x : ... does.
 template <class Math, class V>
 inline V Softplus(V x) {
-  const V e = Math::Exp2(Min(x, Splat<V>(20.0f)) * Splat<V>(kLog2e));
-  return Math::LogAtLeastOne(Splat<V>(1.0f) + e) + Max(x - Splat<V>(20.0f), Splat<V>(0.0f));
+  const V minus_abs = Min(x, -x);
+  const V t = Math::Exp2InRange(Max(minus_abs, Splat<V>(-40.0f)) * Splat<V>(kLog2e));
+  return Max(x, Splat<V>(0.0f)) + Log1pUnit<Math>(t);
 }
 
 template <class Math, class V>
