@@ -76,14 +76,15 @@ std::vector<double> Reference(const Inputs& in, const ScanAttributes& attrs) {
 }
 
 // Runs `kernel` over all channels (a multiple of its width); returns the seconds it took.
+// The time includes laying out B and C per token, as the op does once per call.
 double Run(const ScanKernel& kernel, const Inputs& in, const ScanAttributes& attrs, std::vector<float>& y) {
   std::vector<float> bc_tokens(in.length * linewatch::kTokenStride), cb_tokens(in.length);
-  linewatch::PrepareScanTokens(in.bs.data(), in.cs.data(), in.length, bc_tokens.data(), cb_tokens.data());
   y.assign(in.channels * in.length, 0.0f);
+  const auto start = std::chrono::steady_clock::now();
+  linewatch::PrepareScanTokens(in.bs.data(), in.cs.data(), in.length, bc_tokens.data(), cb_tokens.data());
   const ScanJob job{in.u.data(), in.delta.data(), in.a.data(), in.bs.data(), in.cs.data(), in.d_skip.data(), in.z.data(),
                     in.delta_bias.data(), y.data(), bc_tokens.data(), cb_tokens.data(),
                     {1, in.channels, in.length, kStates}, attrs};
-  const auto start = std::chrono::steady_clock::now();
   for (int64_t d0 = 0; d0 < in.channels; d0 += kernel.lanes) kernel.scan_block(job, 0, d0);
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
