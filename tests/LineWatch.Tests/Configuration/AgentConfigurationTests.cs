@@ -69,6 +69,7 @@ public class AgentConfigurationTests
 
     [Theory]
     [InlineData("""{ "Model": { "Path": "m.onnx", "Device": "gpu" } }""", "Model:Device", "auto|cuda|cpu")]
+    [InlineData("""{ "Model": { "Path": "m.onnx", "ScanKernel": "avx1024" } }""", "Model:ScanKernel", "avx512, avx2 or baseline")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Mqtt": { "Port": "many" } }""", "Mqtt:Port", "whole number")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Mqtt": { "Port": 0 } }""", "Mqtt:Port", "1-65535")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Mqtt": { "Hots": "x" } }""", "Mqtt:Hots", "unknown setting")]
