@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LineWatch.Configuration;
 using LineWatch.Model.Backbone;
 using LineWatch.Model.Onnx;
@@ -13,8 +14,10 @@ namespace LineWatch.Agent.Benchmarks;
 internal static class BackboneBenchmark
 {
     /// <param name="Kernel">The CPU scan kernel the backbone ran ("avx512", "avx2", "baseline"), or "cuda".</param>
+    /// <param name="CpuMsPerClip">Median CPU time of the process per clip during a run, all threads: on a shared machine it moves much
+    /// less than the wall time, and on an idle one it is what a clip costs the box (2 cores: wall ≈ CPU ÷ 2 at best).</param>
     public sealed record Result(string Arch, string Size, int Frames, int Image, int Batch, string ExecutionProvider, string Kernel, int Iterations,
-        double ClipsPerSecond, double LatencyP50Ms, double LatencyP99Ms,
+        double ClipsPerSecond, double LatencyP50Ms, double LatencyP99Ms, double CpuMsPerClip,
         double PaperGflopPerClip, bool PaperValueScaled, double CountedGflopPerClip,
         double PaperGflops, double CountedGflops, double MatMulGflops, double RatioPaperToMatMul, double RatioCountedToMatMul);
 
@@ -59,11 +62,20 @@ internal static class BackboneBenchmark
                 matmul.Run();
             }
             var latencies = backbones.Select(_ => new Samples()).ToList();
+            var cpuTimes = backbones.Select(_ => new Samples()).ToList();
             var matmulTimes = new Samples();
+            using var process = Process.GetCurrentProcess();
             // Interleaved, so every kernel and the MatMul see the same machine conditions.
             for (var i = 0; i < iterations; i++)
             {
-                for (var k = 0; k < backbones.Count; k++) latencies[k].Add(backbones[k].Run());
+                for (var k = 0; k < backbones.Count; k++)
+                {
+                    process.Refresh();
+                    var cpu = process.TotalProcessorTime;
+                    latencies[k].Add(backbones[k].Run());
+                    process.Refresh();
+                    cpuTimes[k].Add((process.TotalProcessorTime - cpu).TotalMilliseconds / batch);
+                }
                 for (var k = 0; k < 3; k++) matmulTimes.Add(matmul.Run());
             }
             var (paper, scaled) = PaperGflopPerClip(spec);
@@ -75,7 +87,7 @@ internal static class BackboneBenchmark
                 var paperRate = paper * batch / seconds;
                 var countedRate = counted * batch / seconds;
                 return new Result(spec.Arch.ToString().ToLowerInvariant(), spec.SizeName, spec.Frames, spec.ImageSize, batch, backbone.ExecutionProvider,
-                    device == ModelDevice.Cuda ? "cuda" : kernelNames[k], iterations, batch / seconds, latencies[k].Median, latencies[k].Percentile(99),
+                    device == ModelDevice.Cuda ? "cuda" : kernelNames[k], iterations, batch / seconds, latencies[k].Median, latencies[k].Percentile(99), cpuTimes[k].Median,
                     paper, scaled, counted, paperRate, countedRate, matmulGflops, paperRate / matmulGflops, countedRate / matmulGflops);
             }).ToList();
         }
