@@ -1,5 +1,5 @@
 // The vectorised CPU scan kernels and how one is chosen. Each kernel scans a block of `lanes` channels of one
-// batch item at once, one channel per SIMD lane, with the 16 states of each channel in vector registers.
+// batch item at once, one channel per SIMD lane, with the states of each channel in vector registers.
 // Vectorising across channels (not across states) keeps the sum over states a plain multiply-add per lane,
 // with no horizontal reduction per token, and lets exp/softplus/SiLU run on whole vectors.
 #pragma once

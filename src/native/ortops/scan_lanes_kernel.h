@@ -6,7 +6,7 @@
 // group's states in registers, and adds the group's share of y_t = Σ_n C_nt h_nt into the chunk's output.
 // Everything that does not depend on the state is done outside the recurrence, vectorised along the tokens:
 // softplus(Δ), Δ·u, Σ_n C·B for the masked diagonal, the D skip and the SiLU gate. What is left per state
-// and token is Δ·A, one exp (5 fused multiply-adds and a few integer operations), Δu·B and two multiply-adds.
+// and token is Δ·A, one exp (range reduction and a degree-5 polynomial), Δu·B and two multiply-adds.
 #pragma once
 
 #include "scan_kernel.h"
