@@ -3,8 +3,9 @@ using OpenCvSharp;
 namespace LineWatch.Capture;
 
 /// <summary>
-/// Turns a BGR frame into the model's input layout: resized, RGB, ImageNet-normalised, planar CHW float32,
-/// written straight into a caller-owned buffer (a slot of the camera's frame window), so nothing is allocated.
+/// Turns a BGR frame into the model's input layout: resized, RGB, exposure-normalised, ImageNet-normalised,
+/// planar CHW float32, written straight into a caller-owned buffer (a slot of the camera's frame window), so
+/// nothing is allocated.
 /// </summary>
 public static unsafe class FramePreprocessor
 {
@@ -12,8 +13,20 @@ public static unsafe class FramePreprocessor
     private static readonly float[] Mean = [0.485f, 0.456f, 0.406f];
     private static readonly float[] Std = [0.229f, 0.224f, 0.225f];
 
-    // (v/255 - mean)/std for every 8-bit value v, one table of 256 per RGB channel: a lookup per sample instead of arithmetic.
-    private static readonly float[] Normalised = BuildTable();
+    /// <summary>Changes whenever the model's input for the same frame changes, so that backbone outputs cached
+    /// under an older preprocessing (<c>WindowCache</c>) are computed again rather than reused.</summary>
+    public const int Version = 2;
+
+    /// <summary>
+    /// The mean grey level (0..1) every frame is scaled to before the backbone, like a camera's auto-exposure:
+    /// the light of a hall drifts over the day far beyond what one learning session sees, and the backbone's
+    /// tokens follow the light (docs/scoring.md measures it). Brightness itself stays watched, by the lighting
+    /// channel, from the frame's own signals.
+    /// </summary>
+    public const float ExposureTarget = 0.45f;
+
+    /// <summary>The largest gain applied: a nearly black frame (lights off) is not blown up into noise.</summary>
+    public const float MaxGain = 4f;
 
     public static void Normalize(in VideoFrame frame, int outWidth, int outHeight, Span<float> destination)
     {
@@ -27,18 +40,34 @@ public static unsafe class FramePreprocessor
         var red = destination[..plane];
         var green = destination.Slice(plane, plane);
         var blue = destination.Slice(2 * plane, plane);
-        ReadOnlySpan<float> r = Normalised.AsSpan(0, 256), g = Normalised.AsSpan(256, 256), b = Normalised.AsSpan(512, 256);
         var step = resized.Step();
         var pixels = resized.DataPointer;
+        long sumB = 0, sumG = 0, sumR = 0;
+        for (var y = 0; y < outHeight; y++)
+        {
+            var row = new ReadOnlySpan<byte>(pixels + y * step, 3 * outWidth);
+            for (var x = 0; x < outWidth; x++)
+            {
+                sumB += row[3 * x];
+                sumG += row[3 * x + 1];
+                sumR += row[3 * x + 2];
+            }
+        }
+        var grey = (0.114 * sumB + 0.587 * sumG + 0.299 * sumR) / (255.0 * plane);
+        var gain = (float)Math.Min(MaxGain, ExposureTarget / Math.Max(grey, 1e-6));
+        // (gain * v/255 - mean)/std = v * scale + offset, per channel; values above 1 after the gain are kept, not
+        // clipped, so a brightened frame keeps its highlights' texture.
+        float scaleR = gain / (255f * Std[0]), scaleG = gain / (255f * Std[1]), scaleB = gain / (255f * Std[2]);
+        float offsetR = -Mean[0] / Std[0], offsetG = -Mean[1] / Std[1], offsetB = -Mean[2] / Std[2];
         for (var y = 0; y < outHeight; y++)
         {
             var row = new ReadOnlySpan<byte>(pixels + y * step, 3 * outWidth);
             var at = y * outWidth;
             for (var x = 0; x < outWidth; x++)
             {
-                blue[at + x] = b[row[3 * x]];
-                green[at + x] = g[row[3 * x + 1]];
-                red[at + x] = r[row[3 * x + 2]];
+                blue[at + x] = row[3 * x] * scaleB + offsetB;
+                green[at + x] = row[3 * x + 1] * scaleG + offsetG;
+                red[at + x] = row[3 * x + 2] * scaleR + offsetR;
             }
         }
     }
@@ -72,15 +101,5 @@ public static unsafe class FramePreprocessor
             throw new VideoSourceException($"resizing a {frame.Width}x{frame.Height} frame to {width}x{height}: {e.Message}");
         }
         return target;
-    }
-
-    private static float[] BuildTable()
-    {
-        var table = new float[3 * 256];
-        for (var c = 0; c < 3; c++)
-        {
-            for (var v = 0; v < 256; v++) table[c * 256 + v] = (v / 255f - Mean[c]) / Std[c];
-        }
-        return table;
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using LineWatch.Capture;
 using LineWatch.Configuration;
 using LineWatch.Processing;
 
@@ -10,8 +11,8 @@ namespace LineWatch.Scoring;
 /// <summary>
 /// The backbone's output for every window of a video file, kept on disk so that learning and evaluation can be
 /// run again after a scoring change in seconds instead of running the backbone again. A cache file is named
-/// by what its windows depend on — the video (path, size, time written), the model (SHA-256) and the
-/// camera's sampling (fps, stride, settle time) — so a changed input never reads stale windows. The values are
+/// by what its windows depend on — the video (path, size, time written), the model (SHA-256), the frame
+/// preprocessing's version and the camera's sampling (fps, stride, settle time) — so a changed input never reads stale windows. The values are
 /// the exact float32 outputs and frame signals, so a cached run scores exactly as a live one.
 /// </summary>
 public static class WindowCache
@@ -23,7 +24,7 @@ public static class WindowCache
     public static string PathFor(string directory, string video, ModelIdentity model, CameraOptions camera)
     {
         var file = new FileInfo(video);
-        var key = string.Join('|', Magic, file.FullName, file.Exists ? file.Length : -1, file.Exists ? file.LastWriteTimeUtc.Ticks : 0, model.Sha256,
+        var key = string.Join('|', Magic, FramePreprocessor.Version, file.FullName, file.Exists ? file.Length : -1, file.Exists ? file.LastWriteTimeUtc.Ticks : 0, model.Sha256,
             camera.AnalysisFps.ToString("R", System.Globalization.CultureInfo.InvariantCulture), camera.Stride,
             camera.SettleSeconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];

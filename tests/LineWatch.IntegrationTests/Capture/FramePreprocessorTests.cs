@@ -16,8 +16,12 @@ public sealed class FramePreprocessorTests
         return clip;
     }
 
+    /// <summary>What a pixel of 8-bit value v in channel c becomes in a frame whose mean grey level is <paramref name="grey"/> (0..1).</summary>
+    private static float Expected(float v, int c, double grey) =>
+        (float)((Math.Min(FramePreprocessor.MaxGain, FramePreprocessor.ExposureTarget / grey) * v / 255 - Mean[c]) / Std[c]);
+
     [Fact]
-    public void Preprocess_writes_normalised_planar_rgb()
+    public void Preprocess_writes_exposure_normalised_planar_rgb()
     {
         using var video = VideoSource.Open(TestPaths.Vtest);
         Assert.True(video.TryRead(out var frame));
@@ -25,15 +29,10 @@ public sealed class FramePreprocessorTests
 
         FramePreprocessor.Normalize(frame, 112, 112, output);
 
-        // A grey pixel v maps to (v/255 - mean)/std per channel; vtest is mostly grey pavement, so the three
-        // planes have close means, and every value lies within the range reachable from 0..255.
-        for (var c = 0; c < 3; c++)
-        {
-            var plane = output.AsSpan(c * 112 * 112, 112 * 112).ToArray();
-            Assert.All(plane, v => Assert.InRange(v, -Mean[c] / Std[c] - 1e-4f, (1 - Mean[c]) / Std[c] + 1e-4f));
-            var planeMean = plane.Average() * Std[c] + Mean[c];
-            Assert.InRange(planeMean, 0.2, 0.8);
-        }
+        // After the exposure gain the frame's mean grey level (Rec. 601 weights) is the target.
+        double[] weights = [0.299, 0.587, 0.114];
+        var grey = Enumerable.Range(0, 3).Sum(c => weights[c] * (output.AsSpan(c * 112 * 112, 112 * 112).ToArray().Average() * Std[c] + Mean[c]));
+        Assert.Equal(FramePreprocessor.ExposureTarget, grey, 1e-3);
         var refused = false;
         try
         {
@@ -49,8 +48,8 @@ public sealed class FramePreprocessorTests
     [Fact]
     public void Preprocess_maps_a_known_colour_exactly()
     {
-        // Each output plane must be the constant (v/255 - mean)/std of its own channel (within one grey level),
-        // which checks the BGR->RGB order and the normalisation.
+        // Each output plane must be the constant (gain * v/255 - mean)/std of its own channel (within one grey
+        // level), which checks the BGR->RGB order, the exposure gain and the normalisation.
         using var dir = new TempDirectory();
         using var video = VideoSource.Open(OrangeClip(dir));
         Assert.True(video.TryRead(out var frame));
@@ -59,13 +58,55 @@ public sealed class FramePreprocessorTests
         FramePreprocessor.Normalize(frame, 16, 16, output);
 
         float[] rgb = [250, 128, 10];
+        var grey = (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]) / 255;
         for (var c = 0; c < 3; c++)
         {
-            var expected = (rgb[c] / 255f - Mean[c]) / Std[c];
-            // The decoder's colour conversion may round a level by one, never more.
-            var oneLevel = 1.01f / (255f * Std[c]);
-            foreach (var value in output.AsSpan(c * 256, 256)) Assert.Equal(expected, value, oneLevel);
+            // The decoder's colour conversion may round a level by one, never more (and the gain scales that level).
+            var oneLevel = 1.5f / (255f * Std[c]);
+            foreach (var value in output.AsSpan(c * 256, 256)) Assert.Equal(Expected(rgb[c], c, grey), value, oneLevel);
         }
+    }
+
+    [Fact]
+    public void The_same_scene_under_dimmer_or_brighter_light_gives_the_same_input()
+    {
+        // A grey ramp at full light and at 60% light (lossless, so only the light differs): after the exposure
+        // gain the model sees the same picture, to within the rounding of the dimmer frame's levels.
+        using var dir = new TempDirectory();
+        float[] Input(string name, string light)
+        {
+            var clip = dir.File(name);
+            FfmpegClip.Generate($"-f lavfi -i gradients=s=64x48:c0=0x202020:c1=0xC0C0C0:r=5:d=1:speed=0.0001:seed=1 -vf lutrgb=r=val*{light}:g=val*{light}:b=val*{light} -c:v ffv1 -pix_fmt bgr0 {clip}");
+            using var video = VideoSource.Open(clip);
+            Assert.True(video.TryRead(out var frame));
+            var output = new float[3 * 16 * 16];
+            FramePreprocessor.Normalize(frame, 16, 16, output);
+            return output;
+        }
+
+        var full = Input("full.mkv", "1");
+        var dim = Input("dim.mkv", "0.6");
+
+        var worst = full.Zip(dim, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(worst < 0.06f, $"largest difference {worst}: the light still shows in the model's input");
+        Assert.True(full.Max() - full.Min() > 1, "the ramp must span a range of values, or the test proves nothing");
+    }
+
+    [Fact]
+    public void A_black_frame_is_not_blown_up()
+    {
+        // Lights off: a frame of level 2 would need a gain of ~57 to reach the target; it gets MaxGain, so sensor
+        // noise is not amplified into texture (the lighting channel is what reports the dark).
+        using var dir = new TempDirectory();
+        var clip = dir.File("black.mkv");
+        FfmpegClip.Generate($"-f lavfi -i color=c=0x020202:s=32x16:r=5:d=1 -c:v ffv1 -pix_fmt bgr0 {clip}");
+        using var video = VideoSource.Open(clip);
+        Assert.True(video.TryRead(out var frame));
+        var output = new float[3 * 8 * 4];
+
+        FramePreprocessor.Normalize(frame, 8, 4, output);
+
+        for (var c = 0; c < 3; c++) Assert.Equal(Expected(2, c, 2 / 255.0), output[c * 32], 1e-3f);
     }
 
     [Fact]
@@ -85,8 +126,8 @@ public sealed class FramePreprocessorTests
 
         for (var c = 0; c < 3; c++)
         {
-            Assert.Equal(-Mean[c] / Std[c], output[c * 2], 1e-4f);
-            Assert.Equal((1 - Mean[c]) / Std[c], output[c * 2 + 1], 1e-4f);
+            Assert.Equal(Expected(0, c, 0.5), output[c * 2], 1e-4f);
+            Assert.Equal(Expected(255, c, 0.5), output[c * 2 + 1], 1e-4f);
         }
     }
 
