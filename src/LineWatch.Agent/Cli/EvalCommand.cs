@@ -34,7 +34,7 @@ internal static class EvalCommand
                 using var model = OrtSessionFactory.Create(options.Model.Path, options.Model, NullLogger.Instance);
                 using var runner = new BackboneRunner(model, options.Model.MaxBatch);
                 var map = new float[learned.Grid * learned.Grid];
-                var scratch = new float[learned.Model.Dim];
+                var scratch = new float[CameraScorer.ScratchLength(learned.Model)];
                 var windows = new List<(int, double)>();
                 var scorer = new CameraScorer(learned, camera.WindowsPerSecond());
                 Console.Error.WriteLine($"scoring {parse.GetValue(video)} at {camera.AnalysisFps} fps, stride {camera.Stride}");

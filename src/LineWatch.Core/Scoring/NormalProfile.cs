@@ -12,8 +12,9 @@ public readonly record struct WindowScore(double Local, double Motion, double Li
 /// A camera's learned model of normal operation, in three channels that each catch what the others miss
 /// (docs/scoring.md explains the choices and the measurements behind them):
 /// <list type="bullet">
-/// <item>local — per patch position, a Gaussian of the backbone's patch tokens over every frame (PaDiM-style):
-/// "something here looks unusual" (a foreign object, a hand, a turned part); it also draws the anomaly map;</item>
+/// <item>local — per patch position, a Gaussian of the backbone's patch token averaged over the window's frames
+/// (PaDiM-style): "something here looks unusual" (a foreign object, a hand, a turned part); it also draws the
+/// anomaly map. Its distances are compared with the camera's recent level (<see cref="LocalBaseline"/>);</item>
 /// <item>motion — per region, the window's signed optical flow against its normal mean and spread
 /// (<see cref="MotionStats"/>): a belt that stops, reverses or changes speed, a part missing from the rhythm;</item>
 /// <item>lighting — the change of light level or contrast over the last seconds (<see cref="LightingChange"/>):
@@ -24,7 +25,7 @@ public readonly record struct WindowScore(double Local, double Motion, double Li
 /// </summary>
 public sealed class NormalProfile
 {
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
     private const string Magic = "LWPROFILE";
 
     /// <summary>
@@ -38,6 +39,7 @@ public sealed class NormalProfile
 
     private MotionModel? _motion;
     private GaussianModel[]? _local;
+    private float[] _typical;
 
     public NormalProfile(string camera, ModelIdentity model, int grid)
     {
@@ -46,6 +48,7 @@ public sealed class NormalProfile
         Grid = grid;
         Local = Enumerable.Range(0, grid * grid).Select(_ => new GaussianStats(model.Dim)).ToArray();
         Motion = new MotionStats(grid);
+        _typical = new float[grid * grid];
     }
 
     private NormalProfile(Header header, GaussianStats[] local, MotionStats motion)
@@ -55,6 +58,7 @@ public sealed class NormalProfile
         Grid = header.Grid;
         Local = local;
         Motion = motion;
+        _typical = header.Typical;
         LocalThreshold = header.LocalThreshold;
         MotionThreshold = header.MotionThreshold;
         LightingThreshold = header.LightingThreshold;
@@ -74,6 +78,17 @@ public sealed class NormalProfile
     /// <summary>A change of light level or contrast (log ratio) at which the lighting channel alone alerts.</summary>
     public double LightingThreshold { get; set; } = double.NaN;
     public long FeedbackWindows { get; private set; }
+
+    /// <summary>Per patch position, the median local distance of the learning day's held-out windows: the level
+    /// <see cref="LocalBaseline"/> measures a camera's recent level against.</summary>
+    public ReadOnlySpan<float> TypicalLocal => _typical;
+
+    /// <summary>Sets <see cref="TypicalLocal"/> (the fitter does, from held-out windows).</summary>
+    public void SetTypicalLocal(ReadOnlySpan<float> typical)
+    {
+        if (typical.Length != Grid * Grid) throw new ArgumentException($"expected {Grid * Grid} positions, got {typical.Length}");
+        _typical = typical.ToArray();
+    }
     public DateTimeOffset Created { get; private set; } = DateTimeOffset.UtcNow;
     public DateTimeOffset Updated { get; private set; } = DateTimeOffset.UtcNow;
 
@@ -91,11 +106,11 @@ public sealed class NormalProfile
     {
         var dim = Model.Dim;
         var positions = Grid * Grid;
-        var frames = tokens.Length / (positions * dim);
-        for (var t = 0; t < frames; t++)
+        Span<float> mean = stackalloc float[dim];
         for (var p = 0; p < positions; p++)
         {
-            Local[p].Add(tokens.Slice((t * positions + p) * dim, dim), weight);
+            WindowMean(tokens, p, positions, dim, mean);
+            Local[p].Add(mean, weight);
         }
         Span<float> flow = stackalloc float[2 * positions];
         MotionStats.WindowFlow(signals, Grid, flow);
@@ -124,40 +139,59 @@ public sealed class NormalProfile
     }
 
     /// <summary>
-    /// Raw distances of a window and its anomaly map (G x G: per position, the larger of its local distance in
-    /// the worst frame and its region's motion distance, each divided by its threshold when calibrated).
+    /// Raw distances of a window and its anomaly map (G x G: per position, the larger of its local distance and
+    /// its region's motion distance, each divided by its threshold when calibrated).
     /// </summary>
     /// <param name="lightingChange">The window's change of light, from the camera's <see cref="LightingChange"/>.</param>
-    /// <param name="scratch">Room for D floats.</param>
-    public WindowScore Score(ReadOnlySpan<float> tokens, ReadOnlySpan<float> signals, double lightingChange, Span<float> map, Span<float> scratch)
+    /// <param name="baseline">The camera's recent local level, or null to score the window on its own (calibration).</param>
+    /// <param name="scratch">Room for 2 D floats.</param>
+    public WindowScore Score(ReadOnlySpan<float> tokens, ReadOnlySpan<float> signals, double lightingChange, LocalBaseline? baseline, Span<float> map,
+        Span<float> scratch)
     {
         Fit();
         var local = _local!;
         var dim = Model.Dim;
         var positions = Grid * Grid;
         var frames = tokens.Length / (positions * dim);
-        map[..positions].Clear();
-        var worst = 0f;
-        var worstFrame = frames - 1;
-        for (var t = 0; t < frames; t++)
+        var mean = scratch[..dim];
+        var work = scratch.Slice(dim, dim);
         for (var p = 0; p < positions; p++)
         {
-            var d = MathF.Sqrt(local[p].Score(tokens.Slice((t * positions + p) * dim, dim), scratch));
-            if (d > map[p]) map[p] = d;
-            if (d > worst)
-            {
-                worst = d;
-                worstFrame = t;
-            }
+            WindowMean(tokens, p, positions, dim, mean);
+            map[p] = MathF.Sqrt(local[p].Score(mean, work));
         }
+        if (baseline is not null && IsCalibrated) baseline.Correct(map[..positions], _typical, LocalThreshold);
+        var worst = 0f;
+        for (var p = 0; p < positions; p++) worst = Math.Max(worst, map[p]);
         Span<float> flow = stackalloc float[2 * positions];
         Span<float> regions = stackalloc float[positions];
         MotionStats.WindowFlow(signals, Grid, flow);
         var motion = _motion!.Score(flow, regions);
-        if (!IsCalibrated) return new WindowScore(worst, motion, lightingChange, double.NaN, worstFrame);
+        // The local model sees the whole window at once; the snapshot shows its newest frame.
+        var newest = frames - 1;
+        if (!IsCalibrated) return new WindowScore(worst, motion, lightingChange, double.NaN, newest);
         for (var p = 0; p < positions; p++) map[p] = Math.Max(map[p] / (float)LocalThreshold, regions[p] / (float)MotionThreshold);
         var score = Math.Max(Math.Max(worst / LocalThreshold, motion / MotionThreshold), lightingChange / LightingThreshold);
-        return new WindowScore(worst, motion, lightingChange, score, worstFrame);
+        return new WindowScore(worst, motion, lightingChange, score, newest);
+    }
+
+    /// <summary>
+    /// Position <paramref name="p"/>'s token averaged over the window's frames. Sensor noise is independent from
+    /// frame to frame and the backbone's layer norm turns it into full-size token changes on plain surfaces;
+    /// averaging 8 frames cuts its variance eightfold, while a part or object at the position stays (at belt speed
+    /// a part crosses about one patch per window). Measured on level-2 footage: docs/scoring.md.
+    /// </summary>
+    private static void WindowMean(ReadOnlySpan<float> tokens, int p, int positions, int dim, Span<float> mean)
+    {
+        var frames = tokens.Length / (positions * dim);
+        mean.Clear();
+        for (var t = 0; t < frames; t++)
+        {
+            var token = tokens.Slice((t * positions + p) * dim, dim);
+            for (var i = 0; i < dim; i++) mean[i] += token[i];
+        }
+        var scale = 1f / frames;
+        for (var i = 0; i < dim; i++) mean[i] *= scale;
     }
 
     /// <summary>Refuses a profile made for another model or window shape.</summary>
@@ -174,7 +208,7 @@ public sealed class NormalProfile
     }
 
     private sealed record Header(int Version, string Camera, ModelIdentity Model, int Grid, double LocalThreshold, double MotionThreshold,
-        double LightingThreshold, long Windows, long FeedbackWindows, DateTimeOffset Created, DateTimeOffset Updated);
+        double LightingThreshold, long Windows, long FeedbackWindows, DateTimeOffset Created, DateTimeOffset Updated, float[] Typical);
 
     /// <summary>Writes atomically (temporary file, then rename): the running agent may reload it at any moment.</summary>
     public void Save(string path)
@@ -186,7 +220,7 @@ public sealed class NormalProfile
         {
             writer.Write(System.Text.Encoding.ASCII.GetBytes(Magic));
             writer.Write(JsonSerializer.Serialize(new Header(FormatVersion, Camera, Model, Grid, LocalThreshold, MotionThreshold, LightingThreshold,
-                Windows, FeedbackWindows, Created, Updated)));
+                Windows, FeedbackWindows, Created, Updated, _typical)));
             foreach (var stats in Local)
             {
                 writer.Write(stats.Count);
@@ -217,6 +251,10 @@ public sealed class NormalProfile
             if (header.Grid is < 1 or > 64 || header.Model.Dim is < 1 or > 4096)
             {
                 throw new InvalidDataException($"{path}: a {header.Grid} x {header.Grid} grid of {header.Model.Dim}-wide tokens is not a profile this agent can use");
+            }
+            if (header.Typical is null || header.Typical.Length != header.Grid * header.Grid || header.Typical.Any(v => !float.IsFinite(v) || v < 0))
+            {
+                throw new InvalidDataException($"{path}: the typical local distances are missing or not {header.Grid * header.Grid} finite, non-negative values");
             }
             var local = new GaussianStats[header.Grid * header.Grid];
             var dim = header.Model.Dim;

@@ -8,7 +8,8 @@ namespace LineWatch.Scoring;
 /// k = 1 / HoldOutFraction), whose largest local and motion distances, times <see cref="LearningOptions.Margin"/>,
 /// become the thresholds. Blocks rather than single windows, because neighbouring windows overlap. The lighting
 /// threshold is the margin times the largest change of light seen over the whole footage (it has nothing to
-/// fit), and never below <see cref="LearningOptions.MinLightingChange"/>.
+/// fit), and never below <see cref="LearningOptions.MinLightingChange"/>. The median local distance per position
+/// on the held-out windows is the profile's typical level, which <see cref="LocalBaseline"/> compares with.
 /// </summary>
 public sealed class ProfileFitter
 {
@@ -54,8 +55,24 @@ public sealed class ProfileFitter
             throw new InvalidOperationException($"not enough normal footage: {_profile.Windows} windows to fit and {_heldOut.Count} to calibrate (need {MinFitWindows} and {MinHeldOutWindows}; learn for longer)");
         }
         var map = new float[_profile.Grid * _profile.Grid];
-        var scratch = new float[_profile.Model.Dim];
-        var scores = _heldOut.Select(h => _profile.Score(h.Tokens, h.Signals, 0, map, scratch)).ToList();
+        var scratch = new float[CameraScorer.ScratchLength(_profile.Model)];
+        var positions = _profile.Grid * _profile.Grid;
+        var distances = new float[_heldOut.Count * positions];
+        var scores = _heldOut.Select((h, i) =>
+        {
+            var score = _profile.Score(h.Tokens, h.Signals, 0, null, map, scratch);
+            map.AsSpan(0, positions).CopyTo(distances.AsSpan(i * positions, positions)); // uncalibrated: the raw local distances
+            return score;
+        }).ToList();
+        var typical = new float[positions];
+        var column = new float[_heldOut.Count];
+        for (var p = 0; p < positions; p++)
+        {
+            for (var i = 0; i < column.Length; i++) column[i] = distances[i * positions + p];
+            Array.Sort(column);
+            typical[p] = column[column.Length / 2];
+        }
+        _profile.SetTypicalLocal(typical);
         _profile.LocalThreshold = _options.Margin * scores.Max(s => s.Local);
         _profile.MotionThreshold = _options.Margin * Math.Max(scores.Max(s => s.Motion), MotionFloor);
         _profile.LightingThreshold = Math.Max(_options.MinLightingChange, _options.Margin * _largestLightingChange);

@@ -36,7 +36,7 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
         _model = model;
         _logger = logger;
         _slots = cameras.Select(c => new Slot(c)).ToArray();
-        _scratch = new float[Math.Max(model.Dim, 1024)];
+        _scratch = new float[Math.Max(CameraScorer.ScratchLength(model), 1024)];
         Reload();
         _timer = new Timer(_ => Reload(), null, CheckEvery, CheckEvery);
     }

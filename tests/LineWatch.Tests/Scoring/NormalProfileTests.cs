@@ -26,7 +26,7 @@ public class NormalProfileTests
             var (t, s) = NormalWindow(random);
             profile.Add(t, s);
         }
-        var heldOut = Enumerable.Range(0, 100).Select(_ => NormalWindow(random)).Select(w => profile.Score(w.Tokens, w.Signals, 0, new float[1], new float[8])).ToList();
+        var heldOut = Enumerable.Range(0, 100).Select(_ => NormalWindow(random)).Select(w => profile.Score(w.Tokens, w.Signals, 0, null, new float[1], new float[16])).ToList();
         profile.LocalThreshold = 2 * heldOut.Max(s => s.Local);
         profile.MotionThreshold = 2 * heldOut.Max(s => s.Motion);
         profile.LightingThreshold = 0.15;
@@ -34,7 +34,7 @@ public class NormalProfileTests
     }
 
     private static WindowScore Score(NormalProfile profile, (float[] Tokens, float[] Signals) window, double lighting = 0, float[]? map = null) =>
-        profile.Score(window.Tokens, window.Signals, lighting, map ?? new float[1], new float[8]);
+        profile.Score(window.Tokens, window.Signals, lighting, null, map ?? new float[1], new float[16]);
 
     [Fact]
     public void Normal_windows_score_below_one_and_an_odd_patch_far_above()
@@ -43,14 +43,52 @@ public class NormalProfileTests
         var random = new Random(9);
         var normal = Enumerable.Range(0, 50).Max(_ => Score(profile, NormalWindow(random)).Score);
         var odd = NormalWindow(random);
-        Array.Fill(odd.Tokens, 3f, 8, 8); // the second frame's patch
+        Array.Fill(odd.Tokens, 3f); // the patch looks odd in both frames
         var map = new float[1];
         var score = Score(profile, odd, map: map);
 
         Assert.True(normal < 1, $"normal max {normal}");
         Assert.True(score.Score > 3, $"odd window {score.Score}");
-        Assert.Equal(1, score.WorstFrame);
+        Assert.Equal(1, score.WorstFrame); // the snapshot shows the window's newest frame
         Assert.True(map[0] > 1, "the anomaly map shows the patch");
+    }
+
+    [Fact]
+    public void The_local_channel_judges_the_window_average_so_frame_to_frame_noise_cancels()
+    {
+        // Both frames of the patch far off, in opposite directions: noise that is independent from frame to frame.
+        // Their average is an ordinary token; the same deviation in both frames is a real change.
+        var profile = Learned();
+        var noisy = NormalWindow(new Random(11));
+        var lasting = NormalWindow(new Random(11));
+        for (var i = 0; i < 8; i++)
+        {
+            var sign = i % 2 == 0 ? 1 : -1;
+            noisy.Tokens[i] = lasting.Tokens[i] = 3 * sign;
+            noisy.Tokens[8 + i] = -3 * sign;
+            lasting.Tokens[8 + i] = 3 * sign;
+        }
+
+        Assert.True(Score(profile, noisy).Score < 1, $"noise {Score(profile, noisy).Score}");
+        Assert.True(Score(profile, lasting).Score > 3, $"lasting change {Score(profile, lasting).Score}");
+    }
+
+    [Fact]
+    public void The_recent_level_lowers_the_local_distance_only_when_a_baseline_is_given()
+    {
+        // Calibration scores windows on their own; a camera's scorer passes its baseline, which after enough
+        // history at a raised level subtracts the excess.
+        var profile = Learned();
+        profile.SetTypicalLocal([0.1f]);
+        var raised = NormalWindow(new Random(12));
+        for (var i = 0; i < 16; i++) raised.Tokens[i] = 1.2f; // the same odd look in every window, as under drifted light
+        var alone = profile.Score(raised.Tokens, raised.Signals, 0, null, new float[1], new float[16]);
+        var baseline = new LocalBaseline(1, windowsPerSecond: 2);
+        WindowScore withBaseline = default;
+        for (var k = 0; k < 60; k++) withBaseline = profile.Score(raised.Tokens, raised.Signals, 0, baseline, new float[1], new float[16]);
+
+        Assert.True(withBaseline.Local < alone.Local, $"{withBaseline.Local} vs {alone.Local}");
+        Assert.Equal(Math.Max(alone.Local - profile.LocalThreshold, 0.1), withBaseline.Local, 4);
     }
 
     [Theory]
@@ -104,6 +142,7 @@ public class NormalProfileTests
         Assert.Equal(profile.Windows, loaded.Windows);
         Assert.Equal(Model, loaded.Model);
         Assert.Equal(profile.LightingThreshold, loaded.LightingThreshold);
+        Assert.Equal(profile.TypicalLocal.ToArray(), loaded.TypicalLocal.ToArray());
         Assert.True(loaded.IsCalibrated);
     }
 
@@ -131,7 +170,7 @@ public class NormalProfileTests
         File.WriteAllBytes(path, bytes[..(bytes.Length - 100)]);
         Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => NormalProfile.Load(path)).Message);
 
-        WriteHeader(path, """{"Version":1,"Camera":"cam","Model":null,"Grid":1}""");
+        WriteHeader(path, """{"Version":2,"Camera":"cam","Model":null,"Grid":1}""");
         Assert.Contains("learn the camera again", Assert.Throws<InvalidDataException>(() => NormalProfile.Load(path)).Message);
     }
 
@@ -143,10 +182,25 @@ public class NormalProfileTests
     {
         using var dir = new TempConfig("{}");
         var path = Path.Combine(dir.Directory, "cam.profile");
-        WriteHeader(path, "{\"Version\":2,\"Camera\":\"cam\",\"Grid\":" + grid + ",\"Model\":{\"Arch\":\"videomambapro\",\"Size\":\"custom\",\"Dim\":" + dim +
-            ",\"Frames\":2,\"ImageSize\":16,\"Weights\":\"w\",\"Sha256\":\"s\"}}");
+        WriteHeader(path, Header(grid, dim, "[0.5]"));
         Assert.Contains("not a profile this agent can use", Assert.Throws<InvalidDataException>(() => NormalProfile.Load(path)).Message);
     }
+
+    [Theory]
+    [InlineData("null")]
+    [InlineData("[0.5, 0.5]")]
+    [InlineData("[-1]")]
+    public void A_header_without_a_sound_typical_level_per_position_is_refused_by_name(string typical)
+    {
+        using var dir = new TempConfig("{}");
+        var path = Path.Combine(dir.Directory, "cam.profile");
+        WriteHeader(path, Header(1, 8, typical));
+        Assert.Contains("typical local distances", Assert.Throws<InvalidDataException>(() => NormalProfile.Load(path)).Message);
+    }
+
+    private static string Header(int grid, int dim, string typical) =>
+        "{\"Version\":" + NormalProfile.FormatVersion + ",\"Camera\":\"cam\",\"Grid\":" + grid + ",\"Typical\":" + typical +
+        ",\"Model\":{\"Arch\":\"videomambapro\",\"Size\":\"custom\",\"Dim\":" + dim + ",\"Frames\":2,\"ImageSize\":16,\"Weights\":\"w\",\"Sha256\":\"s\"}}";
 
     private static void WriteHeader(string path, string json)
     {

@@ -42,8 +42,11 @@ public class ProfileFitterTests
         Assert.Equal(320, result.FittedWindows);
         // The largest held-out window reaches 1/margin of the threshold in its worst channel, and no further.
         var heldOut = fed.Where((_, i) => i / 20 % 5 == 4);
-        Assert.Equal(1 / 2.5, heldOut.Max(w => result.Profile.Score(w.Tokens, w.Signals, 0, new float[1], new float[8]).Score), 6);
+        Assert.Equal(1 / 2.5, heldOut.Max(w => result.Profile.Score(w.Tokens, w.Signals, 0, null, new float[1], new float[16]).Score), 6);
         Assert.True(result.Profile.IsCalibrated);
+        // The typical level is the held-out windows' median local distance.
+        var locals = heldOut.Select(w => result.Profile.Score(w.Tokens, w.Signals, 0, null, new float[1], new float[16]).Local).Order().ToList();
+        Assert.Equal(locals[locals.Count / 2], result.Profile.TypicalLocal[0], 5);
     }
 
     [Fact]
