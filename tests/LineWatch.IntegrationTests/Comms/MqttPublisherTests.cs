@@ -103,5 +103,35 @@ public sealed class MqttPublisherTests : IDisposable
         Assert.Contains("refused the message to lw/it-agent/press/snapshot: Not authorized", log.Text);
     }
 
+    [Fact]
+    public void An_event_whose_publish_timed_out_on_a_live_connection_is_sent_again_and_leaves_the_outbox()
+    {
+        // A hung broker (frozen, its TCP connection open) answers no PUBACK for longer than MQTTnet's 10 s timeout; the
+        // keepalive is long enough that the connection outlives the freeze, so no reconnect resends anything. The event
+        // must still leave the outbox once the broker answers, not stay pending until some later reconnect. (Checked on
+        // the JSON-lines outbox too: it passed there, MQTTnet keeps waiting for the PUBACK of a publish given no token.)
+        using var broker = new MosquittoBroker();
+        var options = Options(broker.Port);
+        options.Mqtt.KeepAliveSeconds = 300;
+        using var publisher = new MqttPublisher(options, "m", NullLogger<MqttPublisher>.Instance);
+        publisher.Start();
+        WaitFor(() => publisher.IsConnected, "the connection");
+        using var sub = broker.Subscribe("lw/it-agent/press/events", 1, 90);
+
+        broker.Freeze();
+        try
+        {
+            publisher.OnAlert(Notice("t1", AlertPhase.End));
+            Thread.Sleep(MqttClientSettings.ConnectTimeout + TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            broker.Thaw();
+        }
+
+        WaitFor(() => publisher.Pending == 0, "the timed-out event to be sent again and acknowledged", seconds: 60);
+        Assert.Contains("\"id\":\"t1\"", sub.StandardOutput.ReadLine());
+    }
+
     public void Dispose() => _dir.Dispose();
 }
