@@ -45,7 +45,7 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
         return agent;
     }
 
-    /// <summary>(id, phase) of the start and end events the agent logged (it logs each before handing it to the outbox).</summary>
+    /// <summary>(id, phase) of the start and end events the agent logged (it logs each once the journal committed it to the database).</summary>
     private static HashSet<(string Id, string Type)> LoggedEvents(string output) =>
         [.. LoggedAlert().Matches(output).Select(m => (m.Groups[1].Value, m.Groups[2].Value == ":" ? "start" : "end"))];
 
@@ -180,8 +180,7 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
             before = LoggedEvents(agent.Output).Count;
             broker.Stop();
             Eventually.True(() => LoggedEvents(agent.Output).Count > before, TimeSpan.FromSeconds(45), "an alert while the broker is away");
-            Thread.Sleep(500); // logged just before the outbox write
-            agent.Signal(9);
+            agent.Signal(9); // logged means committed: no grace needed
             Assert.True(agent.WaitForExit(TimeSpan.FromSeconds(10)));
             output.Append(agent.Output);
             agent.Dispose();
@@ -209,9 +208,8 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
         Assert.True(agent.WaitForOutput("Alert ", TimeSpan.FromSeconds(60)), "no alert: analysis stopped? " + agent.Output);
         Assert.False(agent.HasExited);
         Assert.DoesNotContain("wrong-password", agent.Output);
-        // The alert is logged just before the outbox write.
-        var outbox = Path.Combine(DataDir, "outbox", "outbox.log");
-        Eventually.True(() => File.Exists(outbox) && new FileInfo(outbox).Length > 0, TimeSpan.FromSeconds(5), "the undeliverable events to wait in the outbox");
+        // The alert is logged once the journal committed it: its undeliverable messages wait in the database's outbox.
+        Assert.True(AgentDatabaseFile.Count(DataDir, "outbox") > 0, "the undeliverable events to wait in the outbox");
     }
 
     [Fact]

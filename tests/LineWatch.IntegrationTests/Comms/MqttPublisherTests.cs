@@ -32,7 +32,7 @@ public sealed class MqttPublisherTests : IDisposable
     public void An_alert_event_arrives_with_a_valid_payload_and_leaves_the_outbox_when_acknowledged()
     {
         using var broker = new MosquittoBroker();
-        using var publisher = new MqttPublisher(Options(broker.Port), "videomambapro tiny", NullLogger<MqttPublisher>.Instance);
+        using var publisher = new AlertPath(Options(broker.Port), "videomambapro tiny");
         publisher.Start();
         WaitFor(() => publisher.IsConnected, "the connection");
         using var sub = broker.Subscribe("lw/it-agent/press/events", 1, 10);
@@ -61,7 +61,7 @@ public sealed class MqttPublisherTests : IDisposable
     {
         using var broker = new MosquittoBroker();
         broker.Kill();
-        using (var offline = new MqttPublisher(Options(broker.Port), "m", NullLogger<MqttPublisher>.Instance))
+        using (var offline = new AlertPath(Options(broker.Port), "m"))
         {
             offline.Start();
             offline.OnAlert(Notice("b1", AlertPhase.Start));
@@ -72,7 +72,7 @@ public sealed class MqttPublisherTests : IDisposable
 
         broker.Start();
         using var sub = broker.Subscribe("lw/it-agent/press/events", 3, 15);
-        using var restarted = new MqttPublisher(Options(broker.Port), "m", NullLogger<MqttPublisher>.Instance);
+        using var restarted = new AlertPath(Options(broker.Port), "m");
         restarted.Start();
 
         var received = new List<(string Id, string Type)>();
@@ -91,7 +91,7 @@ public sealed class MqttPublisherTests : IDisposable
         // MQTT 5 lets the broker say no in its PUBACK: here its access list grants everything but the snapshot topic.
         using var broker = new MosquittoBroker(acl: ["topic readwrite lw/it-agent/status", "topic readwrite lw/it-agent/press/events"]);
         var log = new LogRecorder<MqttPublisher>();
-        using var publisher = new MqttPublisher(Options(broker.Port), "m", log);
+        using var publisher = new AlertPath(Options(broker.Port), "m", log);
         publisher.Start();
         WaitFor(() => publisher.IsConnected, "the connection");
         using var sub = broker.Subscribe("lw/it-agent/press/events", 1, 10);
@@ -113,7 +113,7 @@ public sealed class MqttPublisherTests : IDisposable
         using var broker = new MosquittoBroker();
         var options = Options(broker.Port);
         options.Mqtt.KeepAliveSeconds = 300;
-        using var publisher = new MqttPublisher(options, "m", NullLogger<MqttPublisher>.Instance);
+        using var publisher = new AlertPath(options, "m");
         publisher.Start();
         WaitFor(() => publisher.IsConnected, "the connection");
         using var sub = broker.Subscribe("lw/it-agent/press/events", 1, 90);
