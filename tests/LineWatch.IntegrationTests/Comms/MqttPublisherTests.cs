@@ -86,6 +86,26 @@ public sealed class MqttPublisherTests : IDisposable
     }
 
     [Fact]
+    public void A_backlog_from_an_outage_is_sent_once_on_the_reconnect_and_in_order()
+    {
+        using var broker = new MosquittoBroker(persistence: true);
+        using var events = new SubscriptionRecorder(broker, "lw/it-agent/press/events", persistentId: "it-backlog");
+        broker.Stop(); // the witness's persistent session is saved; the publisher starts into an outage
+        using var publisher = new AlertPath(Options(broker.Port), "m");
+        publisher.Start();
+        const int count = 300; // three times the publisher's window of unacknowledged messages
+        for (var i = 0; i < count; i++) publisher.OnAlert(Notice($"e{i:000}", AlertPhase.End)); // an end carries no snapshot: one message each
+        Assert.Equal(count, publisher.Pending);
+
+        broker.Start();
+        WaitFor(() => publisher.Pending == 0, "the backlog to be acknowledged", seconds: 60);
+        WaitFor(() => events.Messages.Count >= count, "the backlog to reach the subscriber", seconds: 30);
+        Thread.Sleep(1000); // anything sent twice would arrive by now
+        var ids = events.Messages.Select(m => JsonDocument.Parse(m.Payload).RootElement.GetProperty("id").GetString()).ToList();
+        Assert.Equal(Enumerable.Range(0, count).Select(i => $"e{i:000}"), ids);
+    }
+
+    [Fact]
     public void A_message_the_broker_refuses_is_dropped_with_an_error_not_sent_again_forever()
     {
         // MQTT 5 lets the broker say no in its PUBACK: here its access list grants everything but the snapshot topic.
