@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import re
+import sqlite3
 import statistics
 import sys
 from datetime import datetime
@@ -40,9 +41,14 @@ def spread(values):
     return f"{min(values):.1f} / {statistics.median(values):.1f} / {max(values):.1f}"
 
 
-# ---- resources after warm-up ----
+# ---- resources after warm-up, over the longest run of one agent process (a crash starts a new one) ----
 samples = [s for s in csv.DictReader(open(out / "samples.csv")) if s["rss_kb"]]
-steady = [s for s in samples if int(s["t"]) >= warmup]
+runs = {}
+for s in samples:
+    if int(s["t"]) >= warmup:
+        runs.setdefault(s["pid"], []).append(s)
+steady = max(runs.values(), key=len)
+steady_span = (int(steady[0]["t"]), int(steady[-1]["t"]))
 
 
 def slope_per_hour(key):
@@ -90,6 +96,17 @@ for line in (out / "delivered.log").read_text(errors="replace").splitlines():
     if event["type"] == "start":
         latencies.append(float(arrived) - datetime.fromisoformat(event["time"]).timestamp())
 unique = sum(len(v) for v in delivered.values())
+
+# ---- the alert history the agent left in its database ----
+history = {}
+try:
+    with sqlite3.connect(f"file:{out / 'linewatch.db'}?mode=ro", uri=True) as db:
+        history = dict(db.execute("SELECT id, ended IS NOT NULL FROM alerts"))
+except sqlite3.Error as e:
+    print(f"(the history could not be read: {e})\n")
+missing_history = produced["start"] - history.keys()
+missing_end = {i for i in produced["end"] if not history.get(i)}
+unheard = history.keys() - delivered["start"]
 lost_starts = produced["start"] - delivered["start"]
 lost_ends = produced["end"] - delivered["end"]
 
@@ -113,12 +130,15 @@ try:
 except (OSError, json.JSONDecodeError):
     pass
 crashes = sum(1 for _, w in faults if w[0] == "agent-died")
+kills = sum(1 for _, w in faults if w[0] == "agent-crash")
 
 print(f"## Soak: {duration // 60} min, 4 cameras, {sum(1 for _, w in faults if w[0] == 'camera-kill')} camera flaps, "
-      f"{sum(1 for _, w in faults if w[0] == 'broker-stop')} broker restarts, {'one' if fill else 'no'} full disk\n")
+      f"{sum(1 for _, w in faults if w[0] == 'broker-stop')} broker restarts, {'one' if fill else 'no'} full disk, {kills} kill -9 restarts\n")
 print("| measure | value |")
 print("|---|---|")
-print(f"| agent | {'died during the run' if crashes else 'ran throughout'}; exit code after SIGTERM: {exit_code} |")
+print(f"| agent | {'died by itself during the run' if crashes else 'never died by itself'}; killed with SIGKILL and restarted {kills} times; exit code after SIGTERM: {exit_code} |")
+if kills:
+    print(f"| resources below: the longest run of one process after warm-up | {steady_span[0]}-{steady_span[1]} s |")
 print(f"| agent CPU after warm-up; machine load average (2 cores, shared) | {cpu_percent:.0f}% of one core; {load:.1f} |")
 print(f"| RSS after warm-up ({warmup} s): first / last / max | {rss_first:.0f} / {rss_last:.0f} / {rss_max:.0f} MB |")
 print(f"| RSS trend after warm-up (least squares) | {slope_per_hour('rss_kb') / 1024:+.1f} MB/h |")
@@ -128,6 +148,8 @@ print(f"| alerts started (agent log) / start events delivered | {len(produced['s
 print(f"| alerts ended (agent log) / end events delivered | {len(produced['end'])} / {len(produced['end'] & delivered['end'])} |")
 print(f"| update events delivered | {len(delivered['update'])} |")
 print(f"| events lost (logged, never delivered) | {len(lost_starts) + len(lost_ends)} |")
+print(f"| alerts in the history (database) / logged alerts missing from it / logged ends not recorded | {len(history)} / {len(missing_history)} / {len(missing_end)} |")
+print(f"| alerts in the history whose start never reached the subscriber | {len(unheard)} |")
 print(f"| duplicate deliveries (at-least-once) | {received - unique} of {received} messages |")
 print(f"| start event delivery delay, s: min / median / max | {spread(latencies)} |")
 print(f"| camera loss noticed after kill, s: min / median / max | {spread(camera_down)} |")
@@ -145,6 +167,8 @@ if stats:
     for c in stats.get("cameras", []):
         print(f"| {c['camera']} | {c['windows_scored']} | {c['clips_dropped']} | {c['reconnects']} | {c['stalls']} | {c['errors']} |")
     print()
+if missing_history or missing_end:
+    print("Not in the history: " + ", ".join(sorted(f"alert {i}" for i in missing_history) + sorted(f"end of {i}" for i in missing_end)) + "\n")
 if lost_starts or lost_ends:
     print("Lost: " + ", ".join(sorted(f"start {i}" for i in lost_starts) + sorted(f"end {i}" for i in lost_ends)) + "\n")
 if disk_errors:
