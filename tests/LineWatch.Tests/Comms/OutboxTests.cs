@@ -16,6 +16,14 @@ public sealed class OutboxTests : IDisposable
 
     private static List<OutboxEntry> All(Outbox outbox) => [.. outbox.After(0, int.MaxValue)];
 
+    private static long Put(AgentDatabase database, Outbox outbox, OutboxMessage message)
+    {
+        using var write = database.BeginWrite();
+        outbox.Put(write, message);
+        write.Commit();
+        return All(outbox)[^1].Sequence;
+    }
+
     [Fact]
     public void Unacknowledged_messages_survive_a_restart_in_order()
     {
@@ -23,9 +31,9 @@ public sealed class OutboxTests : IDisposable
         using (var database = _dir.Open())
         {
             var outbox = new Outbox(database, 100);
-            var a = outbox.Put(Message("t/a", "1"));
-            var b = outbox.Put(Message("t/b", "2", retain: true));
-            last = outbox.Put(Message("t/c", "3"));
+            var a = Put(database, outbox, Message("t/a", "1"));
+            var b = Put(database, outbox, Message("t/b", "2", retain: true));
+            last = Put(database, outbox, Message("t/c", "3"));
             outbox.Acknowledge([b]);
             Assert.Equal(2, outbox.PendingCount);
             Assert.Equal(a, All(outbox)[0].Sequence);
@@ -36,7 +44,7 @@ public sealed class OutboxTests : IDisposable
         Assert.Equal(["t/a", "t/c"], pending.Select(e => e.Topic));
         Assert.Equal("3", Encoding.UTF8.GetString(pending[1].Payload));
         Assert.Equal(2, again.PendingCount);
-        Assert.True(again.Put(Message("t/d", "4")) > last, "sequence numbers keep rising across restarts");
+        Assert.True(Put(reopened, again, Message("t/d", "4")) > last, "sequence numbers keep rising across restarts");
     }
 
     [Fact]
@@ -46,11 +54,11 @@ public sealed class OutboxTests : IDisposable
         using (var database = _dir.Open())
         {
             var outbox = new Outbox(database, 100);
-            first = outbox.Put(Message("t/a", "1"));
+            first = Put(database, outbox, Message("t/a", "1"));
             outbox.Acknowledge([first]);
         }
         using var reopened = _dir.Open();
-        Assert.True(new Outbox(reopened, 100).Put(Message("t/b", "2")) > first);
+        Assert.True(Put(reopened, new Outbox(reopened, 100), Message("t/b", "2")) > first);
     }
 
     /// <summary>
@@ -69,8 +77,8 @@ public sealed class OutboxTests : IDisposable
         using (var database = _dir.Open())
         {
             var outbox = new Outbox(database, 100_000);
-            outbox.Put(Message("t/a", "1"));
-            outbox.Put(Message("t/b", "2", retain: true));
+            Put(database, outbox, Message("t/a", "1"));
+            Put(database, outbox, Message("t/b", "2", retain: true));
             using var write = database.BeginWrite();
             var big = new string('s', 100_000);
             for (var i = 0; i < 200; i++) outbox.Put(write, Message("t/snapshot", big)); // 20 MB: far more than SQLite's page cache
@@ -91,7 +99,7 @@ public sealed class OutboxTests : IDisposable
             var outbox = new Outbox(afterCrash, 100);
             Assert.Equal(["t/a", "t/b"], All(outbox).Select(e => e.Topic));
             Assert.Equal(2, outbox.PendingCount);
-            outbox.Put(Message("t/c", "3", retain: true));
+            Put(afterCrash, outbox, Message("t/c", "3", retain: true));
         }
         using var reopened = AgentDatabase.Open(crashed, NullLogger.Instance);
         var pending = All(new Outbox(reopened, 100));
@@ -105,9 +113,9 @@ public sealed class OutboxTests : IDisposable
     {
         using var database = _dir.Open();
         var outbox = new Outbox(database, capacity: 2);
-        outbox.Put(Message("t/1", "1"));
-        outbox.Put(Message("t/2", "2"));
-        outbox.Put(Message("t/3", "3"));
+        Put(database, outbox, Message("t/1", "1"));
+        Put(database, outbox, Message("t/2", "2"));
+        Put(database, outbox, Message("t/3", "3"));
         Assert.Equal(["t/2", "t/3"], All(outbox).Select(e => e.Topic));
         Assert.Equal(1, outbox.Dropped);
         Assert.Equal(2, outbox.PendingCount);
@@ -118,7 +126,7 @@ public sealed class OutboxTests : IDisposable
     {
         using var database = _dir.Open();
         var outbox = new Outbox(database, capacity: 3);
-        outbox.Put(Message("t/1", "1"));
+        Put(database, outbox, Message("t/1", "1"));
         using (var write = database.BeginWrite())
         {
             for (var i = 2; i <= 5; i++) outbox.Put(write, Message($"t/{i}", "x"));
@@ -134,7 +142,7 @@ public sealed class OutboxTests : IDisposable
     {
         using var database = _dir.Open();
         var outbox = new Outbox(database, capacity: 1);
-        outbox.Put(Message("t/1", "1"));
+        Put(database, outbox, Message("t/1", "1"));
         using (var write = database.BeginWrite())
         {
             outbox.Put(write, Message("t/2", "2")); // would drop t/1
@@ -149,8 +157,8 @@ public sealed class OutboxTests : IDisposable
     {
         using var database = _dir.Open();
         var outbox = new Outbox(database, 10);
-        var a = outbox.Put(Message("t/a", "1"));
-        var b = outbox.Put(Message("t/b", "2"));
+        var a = Put(database, outbox, Message("t/a", "1"));
+        var b = Put(database, outbox, Message("t/b", "2"));
         outbox.Acknowledge([a]);
         outbox.Acknowledge([a, 12345]);
         Assert.Equal(1, outbox.PendingCount);
@@ -162,7 +170,7 @@ public sealed class OutboxTests : IDisposable
     {
         using var database = _dir.Open();
         var outbox = new Outbox(database, 100);
-        var sequences = Enumerable.Range(0, 10).Select(i => outbox.Put(Message($"t/{i}", "x"))).ToList();
+        var sequences = Enumerable.Range(0, 10).Select(i => Put(database, outbox, Message($"t/{i}", "x"))).ToList();
         Assert.Equal(sequences[3..6], outbox.After(sequences[2], 3).Select(e => e.Sequence));
         Assert.Empty(outbox.After(sequences[^1], 10));
     }
@@ -174,7 +182,7 @@ public sealed class OutboxTests : IDisposable
         using var database = _dir.Open();
         var outbox = new Outbox(database, 100);
         var payload = new string('p', 10_000);
-        for (var i = 0; i < 2000; i++) outbox.Acknowledge([outbox.Put(Message("t/snapshot", payload))]); // 20 MB written in all
+        for (var i = 0; i < 2000; i++) outbox.Acknowledge([Put(database, outbox, Message("t/snapshot", payload))]); // 20 MB written in all
         var size = new FileInfo(_dir.DatabasePath).Length;
         var wal = new FileInfo(_dir.DatabasePath + "-wal").Length;
         Assert.True(size < 1_000_000, $"the database file grew to {size} bytes");
@@ -187,12 +195,12 @@ public sealed class OutboxTests : IDisposable
     {
         var legacy = Path.Combine(_dir.Path, "outbox", "outbox.log");
         Directory.CreateDirectory(Path.GetDirectoryName(legacy)!);
-        string Put(long sequence, string topic, string payload, bool retain = false) =>
+        string PutLine(long sequence, string topic, string payload, bool retain = false) =>
             $"{{\"put\":{sequence},\"ack\":null,\"topic\":\"{topic}\",\"payload\":\"{Convert.ToBase64String(Encoding.UTF8.GetBytes(payload))}\",\"retain\":{(retain ? "true" : "false")}}}";
         File.WriteAllLines(legacy,
         [
-            Put(1, "t/a", "1"), Put(2, "t/b", "2"), "{\"put\":null,\"ack\":2,\"topic\":null,\"payload\":null,\"retain\":false}",
-            Put(3, "t/c", "3", retain: true), "{\"put\":4,\"topic\":\"t/torn\",\"pay",
+            PutLine(1, "t/a", "1"), PutLine(2, "t/b", "2"), "{\"put\":null,\"ack\":2,\"topic\":null,\"payload\":null,\"retain\":false}",
+            PutLine(3, "t/c", "3", retain: true), "{\"put\":4,\"topic\":\"t/torn\",\"pay",
         ]);
         using (var database = _dir.Open())
         {

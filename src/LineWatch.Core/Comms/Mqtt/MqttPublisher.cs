@@ -40,6 +40,7 @@ public sealed class MqttPublisher : IAlertOutbox, IDisposable
     // What this connection was given, under _lock: the outbox's rows up to _cursor; the connection's ids of those not yet
     // acknowledged; rows acknowledged but not yet deleted; messages the database could not take.
     private readonly Lock _lock = new();
+    private bool _live; // between this publisher's start-over on a connect and the loss of that connection
     private long _cursor;
     private readonly Dictionary<long, InFlight> _inFlight = [];
     private int _rowsInFlight;
@@ -78,7 +79,11 @@ public sealed class MqttPublisher : IAlertOutbox, IDisposable
         };
         // Every failed attempt is logged: with the backoff that is at most two lines a minute once an outage lasts.
         _connection.Refused += reason => _logger.LogError("MQTT broker {Host}:{Port} refused the connection: {Reason}; retrying", options.Mqtt.Host, options.Mqtt.Port, reason);
-        _connection.Disconnected += reason => _logger.LogWarning("MQTT connection lost ({Reason}); reconnecting", reason);
+        _connection.Disconnected += reason =>
+        {
+            lock (_lock) _live = false;
+            _logger.LogWarning("MQTT connection lost ({Reason}); reconnecting", reason);
+        };
         _connection.Failed += reason => _logger.LogError("MQTT connection to {Host}:{Port} failed: {Reason}; retrying", options.Mqtt.Host, options.Mqtt.Port, reason);
         _connection.Acknowledged += OnAcknowledged;
         _connection.Rejected += OnRejected;
@@ -164,6 +169,7 @@ public sealed class MqttPublisher : IAlertOutbox, IDisposable
     {
         lock (_lock)
         {
+            _live = true;
             _cursor = 0;
             _inFlight.Clear();
             _rowsInFlight = 0;
@@ -233,6 +239,8 @@ public sealed class MqttPublisher : IAlertOutbox, IDisposable
     {
         lock (_lock)
         {
+            // A new connection takes messages from its start-over on: what went to it before would be sent to it twice.
+            if (!_live) return;
             for (var node = _unsaved.First; node is not null; node = node.Next)
             {
                 if (node.Value.Sent) continue;

@@ -70,17 +70,6 @@ public sealed class Outbox
         Track(write, 1 - dropped, dropped);
     }
 
-    /// <summary>Adds one message in a transaction of its own and returns its sequence number.</summary>
-    public long Put(OutboxMessage message)
-    {
-        using var write = _database.BeginWrite();
-        Put(write, message);
-        using var last = write.Command("SELECT MAX(sequence) FROM outbox");
-        var sequence = Convert.ToInt64(last.ExecuteScalar());
-        write.Commit();
-        return sequence;
-    }
-
     /// <summary>Up to <paramref name="limit"/> pending messages with a sequence above <paramref name="sequence"/>, oldest first.</summary>
     public IReadOnlyList<OutboxEntry> After(long sequence, int limit) => _database.Read(c =>
     {
