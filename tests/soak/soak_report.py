@@ -104,6 +104,8 @@ try:
         history = dict(db.execute("SELECT id, ended IS NOT NULL FROM alerts"))
 except sqlite3.Error as e:
     print(f"(the history could not be read: {e})\n")
+# Events the journal could not write (full disk) are published from memory, logged as such, and missing from the history.
+unsaved = {(m.group(1), m.group(2)) for _, text in agent if (m := re.search(r"Alert (\w+) on \S+ \((start|update|end)\) could not be written to the database", text))}
 missing_history = produced["start"] - history.keys()
 missing_end = {i for i in produced["end"] if not history.get(i)}
 unheard = history.keys() - delivered["start"]
@@ -122,7 +124,7 @@ for t, words in faults:
 disk = [(t, words) for t, words in faults if words[0].startswith("disk-")]
 fill = next((t for t, w in disk if w[0] == "disk-fill"), None)
 free = next((t for t, w in disk if w[0] == "disk-free"), None)
-disk_errors = [text for when, text in agent if fill and free and fill <= when <= free + 5 and " ERR] " in text]
+disk_errors = [text for when, text in agent if fill and fill <= when <= (free or float("inf")) + 5 and " ERR] " in text]
 
 stats = {}
 try:
@@ -149,6 +151,7 @@ print(f"| alerts ended (agent log) / end events delivered | {len(produced['end']
 print(f"| update events delivered | {len(delivered['update'])} |")
 print(f"| events lost (logged, never delivered) | {len(lost_starts) + len(lost_ends)} |")
 print(f"| alerts in the history (database) / logged alerts missing from it / logged ends not recorded | {len(history)} / {len(missing_history)} / {len(missing_end)} |")
+print(f"| of those, logged as not written to the database (full disk) | {len({i for i in missing_history if (i, 'start') in unsaved})} / {len({i for i in missing_end if (i, 'end') in unsaved})} |")
 print(f"| alerts in the history whose start never reached the subscriber | {len(unheard)} |")
 print(f"| duplicate deliveries (at-least-once) | {received - unique} of {received} messages |")
 print(f"| start event delivery delay, s: min / median / max | {spread(latencies)} |")
@@ -156,7 +159,7 @@ print(f"| camera loss noticed after kill, s: min / median / max | {spread(camera
 print(f"| camera streaming again after its server returned, s: min / median / max | {spread(camera_back)} |")
 print(f"| MQTT reconnected after the broker returned, s: min / median / max | {spread(broker_back)} |")
 if fill:
-    print(f"| full disk: {free - fill:.0f} s; agent errors logged meanwhile | {len(disk_errors)} |")
+    print(f"| full disk: {f'{free - fill:.0f} s' if free else 'to the end'}; agent errors logged meanwhile | {len(disk_errors)} |")
 if stats:
     print(f"| outbox at the end: pending / dropped | {stats.get('outbox_pending')} / {stats.get('outbox_dropped')} |")
     print(f"| inference batch p50 / p99 at the end | {stats.get('inference_batch_ms_p50')} / {stats.get('inference_batch_ms_p99')} ms |")

@@ -22,12 +22,15 @@ public sealed class AgentDatabase : IDisposable
     private readonly SqliteConnection _writer;
     private readonly Lock _writeLock = new();
 
-    private AgentDatabase(string path)
+    private AgentDatabase(string path, bool inMemory = false)
     {
-        Path = path;
+        InMemory = inMemory;
+        Path = inMemory ? $"memory (instead of {path})" : path;
         _connectionString = new SqliteConnectionStringBuilder
         {
-            DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true, ForeignKeys = true,
+            // In memory: one database per instance, shared by its connections, gone when the last one closes.
+            DataSource = inMemory ? $"linewatch-{Guid.NewGuid():N}" : path, Mode = inMemory ? SqliteOpenMode.Memory : SqliteOpenMode.ReadWriteCreate,
+            Cache = inMemory ? SqliteCacheMode.Shared : SqliteCacheMode.Default, Pooling = true, ForeignKeys = true,
             DefaultTimeout = 30, // seconds a statement waits on a lock (a checkpoint) before it fails
         }.ToString();
         _writer = new SqliteConnection(_connectionString);
@@ -47,10 +50,16 @@ public sealed class AgentDatabase : IDisposable
 
     public string Path { get; }
 
+    /// <summary>The file could not be opened: this run keeps its history and outbox in memory (see <see cref="Open"/>).</summary>
+    public bool InMemory { get; }
+
     /// <summary>
     /// Opens (or creates) the database in <paramref name="dataDir"/>. A file SQLite cannot read (damaged, or not a
     /// database) is moved aside as <c>linewatch.db.damaged-…</c> with an error, and a new one is started: the agent
     /// keeps alerting, and what the old file held is still there for someone to look at.
+    /// A file that cannot be opened at all (a full disk where SQLite must create its WAL index, a read-only or
+    /// unreadable folder) must not keep the agent from alerting either: it then runs on a database in memory for this
+    /// run, with an error; the file, and the messages waiting in it, are used again by the next start that can.
     /// </summary>
     /// <exception cref="InvalidDataException">the file was written by a newer LineWatch (a schema this version does not know).</exception>
     public static AgentDatabase Open(string dataDir, ILogger logger)
@@ -72,6 +81,14 @@ public sealed class AgentDatabase : IDisposable
             logger.LogError("Database {Path} cannot be read ({Reason}); moved to {Aside} and started anew: the alert history and the messages waiting for the broker that it held are not used",
                 path, e.Message, aside);
             return new AgentDatabase(path);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_CANTOPEN
+                                           or SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_PERM)
+        {
+            SqliteConnection.ClearAllPools();
+            logger.LogError("Database {Path} cannot be opened ({Reason}): the alert history and the MQTT outbox are kept in memory until the agent is restarted with the file usable; what the file holds waits there for that start",
+                path, e.Message);
+            return new AgentDatabase(path, inMemory: true);
         }
     }
 
@@ -118,13 +135,15 @@ public sealed class AgentDatabase : IDisposable
     /// </summary>
     private void Migrate()
     {
-        using var transaction = _writer.BeginTransaction();
-        var version = Convert.ToInt32(Scalar(_writer, "PRAGMA user_version", transaction));
+        // Read first, outside a transaction: a database that is up to date is not written to at all (a full disk can open it).
+        var version = Convert.ToInt32(Scalar(_writer, "PRAGMA user_version", null));
         if (version > SchemaVersion)
         {
             throw new InvalidDataException($"{Path} has schema version {version}, newer than this LineWatch's {SchemaVersion}: it was written by a newer version. " +
                 "Run that version, or move the file away to start with an empty alert history and outbox.");
         }
+        if (version == SchemaVersion) return;
+        using var transaction = _writer.BeginTransaction();
         if (version < 1)
         {
             Execute(_writer, transaction, """
@@ -162,7 +181,7 @@ public sealed class AgentDatabase : IDisposable
         command.ExecuteNonQuery();
     }
 
-    private static object? Scalar(SqliteConnection connection, string sql, SqliteTransaction transaction)
+    private static object? Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;

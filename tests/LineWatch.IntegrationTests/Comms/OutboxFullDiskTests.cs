@@ -55,6 +55,46 @@ public sealed class OutboxFullDiskTests : IDisposable
         Assert.Equal(0, publisher.Publisher.Pending);
     }
 
+    /// <summary>
+    /// Found by the soak: an agent restarted (after a crash) while its disk is full must start and publish. Its database
+    /// file cannot even be opened (SQLite must create its WAL index), so that run works from memory; the message that
+    /// waited in the file goes out with the next start that has space.
+    /// </summary>
+    [RootFact("a tmpfs mount")]
+    public void An_agent_restarted_while_the_disk_is_full_publishes_and_what_waited_on_disk_goes_out_once_there_is_space()
+    {
+        using var broker = new MosquittoBroker();
+        var options = new AgentOptions { AgentId = "it-agent", DataDir = _dir.Path };
+        options.Mqtt.Mode = MqttMode.External;
+        options.Mqtt.Port = broker.Port;
+        options.Mqtt.TopicPrefix = "lw";
+        using (var before = new AlertPath(options, "m"))
+        {
+            before.OnAlert(Notice("before-1")); // kept on disk: the publisher was never started
+        }
+        var filler = Path.Combine(_dir.Path, "filler");
+        Fill(filler);
+
+        using (var sub = broker.Subscribe("lw/it-agent/press/events", 1, 15))
+        using (var full = new AlertPath(options, "m"))
+        {
+            Assert.True(full.Database.InMemory);
+            full.Start();
+            Eventually.True(() => full.IsConnected, TimeSpan.FromSeconds(15), "the connection");
+            full.OnAlert(Notice("full-2"));
+            Assert.Contains("\"id\":\"full-2\"", sub.StandardOutput.ReadLine());
+            Assert.NotNull(full.History.Find("full-2")); // the history works, for this run
+        }
+
+        File.Delete(filler);
+        using var again = broker.Subscribe("lw/it-agent/press/events", 1, 15);
+        using var spacious = new AlertPath(options, "m");
+        Assert.False(spacious.Database.InMemory);
+        spacious.Start();
+        Assert.Contains("\"id\":\"before-1\"", again.StandardOutput.ReadLine());
+        Assert.NotNull(spacious.History.Find("before-1"));
+    }
+
     private static AlertNotice Notice(string id) =>
         new(new AlertEvent(id, "press", AlertPhase.Start, 12.5, 10, 1.7, 2.3, AlertSeverity.Critical), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow,
             2, [0.1f, 0.2f, 1.5f, 0.3f], [0xFF, 0xD8, 0xFF, 0xD9]);

@@ -104,12 +104,14 @@ public sealed class Outbox
     /// The outbox of LineWatch before the database, a JSON-lines log in <c>DataDir/outbox/outbox.log</c>: its pending
     /// messages are put here, in their order, and the log is renamed <c>outbox.log.imported</c> so it is read only once.
     /// Returns how many were imported (0 when there is no log). A crash between the commit and the rename imports them
-    /// again at the next start: sent twice, which consumers de-duplicate by id, rather than lost.
+    /// again at the next start: sent twice, which consumers de-duplicate by id, rather than lost. Nothing is imported
+    /// while the database is in memory.
     /// </summary>
     public int ImportLegacyLog(string dataDir)
     {
         var path = LegacyOutboxLog.PathIn(dataDir);
-        if (!File.Exists(path)) return 0;
+        // Into a database in memory (the file could not be opened) the messages would not survive this run: the log waits.
+        if (_database.InMemory || !File.Exists(path)) return 0;
         var messages = LegacyOutboxLog.ReadPending(path);
         using (var write = _database.BeginWrite())
         {
