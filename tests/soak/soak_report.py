@@ -43,9 +43,13 @@ def spread(values):
 
 # ---- resources after warm-up, over the longest run of one agent process (a crash starts a new one) ----
 samples = [s for s in csv.DictReader(open(out / "samples.csv")) if s["rss_kb"]]
+# Each process's first 30 s are its start (model load, cameras opening), not its steady state.
+run_start = {}
+for s in samples:
+    run_start.setdefault(s["pid"], int(s["t"]))
 runs = {}
 for s in samples:
-    if int(s["t"]) >= warmup:
+    if int(s["t"]) >= max(warmup, run_start[s["pid"]] + 30):
         runs.setdefault(s["pid"], []).append(s)
 steady = max(runs.values(), key=len)
 steady_span = (int(steady[0]["t"]), int(steady[-1]["t"]))
@@ -140,7 +144,7 @@ print("| measure | value |")
 print("|---|---|")
 print(f"| agent | {'died by itself during the run' if crashes else 'never died by itself'}; killed with SIGKILL and restarted {kills} times; exit code after SIGTERM: {exit_code} |")
 if kills:
-    print(f"| resources below: the longest run of one process after warm-up | {steady_span[0]}-{steady_span[1]} s |")
+    print(f"| resources below: the longest run of one process, from 30 s after its start and after warm-up | {steady_span[0]}-{steady_span[1]} s |")
 print(f"| agent CPU after warm-up; machine load average (2 cores, shared) | {cpu_percent:.0f}% of one core; {load:.1f} |")
 print(f"| RSS after warm-up ({warmup} s): first / last / max | {rss_first:.0f} / {rss_last:.0f} / {rss_max:.0f} MB |")
 print(f"| RSS trend after warm-up (least squares) | {slope_per_hour('rss_kb') / 1024:+.1f} MB/h |")
