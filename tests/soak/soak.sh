@@ -4,7 +4,7 @@
 #
 #   tests/soak/soak.sh [--minutes 10] [--warmup 60] [--out /tmp/linewatch-soak]
 #                      [--flap-every 90] [--flap-down 15] [--broker-every 120] [--broker-down 10]
-#                      [--disk-full-at SECONDS] [--disk-full-for 60]
+#                      [--disk-full-at SECONDS] [--disk-full-for 60] [--crash-every 150]
 #
 # Cameras: cam1 and cam2 play files with faults (looped); cam3 and cam4 are RTSP streams of faulty footage
 # from tests/LineWatch.IntegrationTests/Support/rtsp_server.py, killed (SIGKILL, as a camera losing power)
@@ -12,11 +12,14 @@
 # of the script's own (Mqtt:Mode external) restarted every --broker-every seconds; a persistent QoS 1
 # subscriber records every alert event it receives. The agent's data directory (profiles, outbox, logs) is
 # a small tmpfs that is filled completely at --disk-full-at (default: 45% into the run) for --disk-full-for
-# seconds. No fault starts in the first --warmup seconds or ends in the last 45 (time to deliver what is
-# pending). Samples of RSS, open file descriptors and threads every 5 s.
+# seconds. Once in every --crash-every seconds (0: never), at a random moment within it, the agent is killed
+# with SIGKILL (a crash, an OOM kill, a power cut of the process) and started again at once. No fault starts in
+# the first --warmup seconds or ends in the last 45 (time to deliver what is pending). Samples of RSS, open
+# file descriptors and threads every 5 s.
 #
 # Report: OUT/soak-report.md (also printed). Everything else the run saw stays in OUT: agent.log (each line
-# stamped with the wall clock), faults.log, samples.csv, delivered.log, stats.json, broker.log.
+# stamped with the wall clock), faults.log, samples.csv, delivered.log, stats.json, broker.log, and the
+# agent's database as it was left (linewatch.db: the alert history the report checks against the log).
 # Needs root (it mounts the tmpfs) and a built checkout (install/setup.sh). Footage and the four cameras'
 # learned profiles are made once and kept in OUT (about 6 minutes on 2 cores).
 set -euo pipefail
@@ -28,7 +31,7 @@ RTSP_SERVER="$ROOT/tests/LineWatch.IntegrationTests/Support/rtsp_server.py"
 MODEL="$ROOT/models/videomambapro-tiny-t8-112.onnx"
 
 MINUTES=10 WARMUP=60 OUT=/tmp/linewatch-soak
-FLAP_EVERY=90 FLAP_DOWN=15 BROKER_EVERY=120 BROKER_DOWN=10 DISK_FULL_AT="" DISK_FULL_FOR=60
+FLAP_EVERY=90 FLAP_DOWN=15 BROKER_EVERY=120 BROKER_DOWN=10 DISK_FULL_AT="" DISK_FULL_FOR=60 CRASH_EVERY=150
 while [ $# -gt 0 ]; do
   case "$1" in
     --minutes) MINUTES="$2"; shift ;;
@@ -40,7 +43,8 @@ while [ $# -gt 0 ]; do
     --broker-down) BROKER_DOWN="$2"; shift ;;
     --disk-full-at) DISK_FULL_AT="$2"; shift ;;
     --disk-full-for) DISK_FULL_FOR="$2"; shift ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --crash-every) CRASH_EVERY="$2"; shift ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "soak: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -100,7 +104,7 @@ cleanup() {
 trap cleanup EXIT
 
 mountpoint -q "$DATA" && umount "$DATA"
-rm -rf "$DATA" "$OUT/broker" "$OUT"/*.log "$OUT/samples.csv" "$OUT/stats.json"
+rm -rf "$DATA" "$OUT/broker" "$OUT"/*.log "$OUT/samples.csv" "$OUT/stats.json" "$OUT"/linewatch.db*
 mkdir -p "$DATA" "$OUT/broker"
 # Profiles (4 × 7.5 MB) plus room for the outbox and logs; small enough to fill in an instant.
 mount -t tmpfs -o size=64m linewatch-soak "$DATA"
@@ -163,31 +167,36 @@ cat > "$OUT/linewatch.json" <<JSON
 }
 JSON
 
-# ---- the agent ---------------------------------------------------------------------------------------
+# ---- the agent -------------------------------------------------------------------------------------------
 # Each output line stamped with the wall clock (the agent's own stamps are to the second).
 stamp() { "$PYTHON" -u -c 'import sys, time
 for line in sys.stdin: sys.stdout.write("%.3f %s" % (time.time(), line))'; }
-"$LINEWATCH" run --config "$OUT/linewatch.json" > >(stamp > "$OUT/agent.log") 2>&1 &
-AGENT=$!
-STARTED=$(date +%s)
-fault "agent-start pid $AGENT"
 
-sample() {
-  # cpu_ticks: the agent's user + system time (clock ticks); load1: the machine's, which others share.
-  echo "t,rss_kb,fds,threads,cpu_ticks,load1" > "$OUT/samples.csv"
-  while kill -0 "$AGENT" 2>/dev/null; do
+# cpu_ticks: the agent's user + system time (clock ticks); load1: the machine's, which others share. One
+# sampler per agent process (a crash starts a new one); pid tells the runs apart.
+echo "t,pid,rss_kb,fds,threads,cpu_ticks,load1" > "$OUT/samples.csv"
+sample() { # pid
+  while kill -0 "$1" 2>/dev/null; do
     local rss threads fds ticks load
-    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$AGENT/status" 2>/dev/null) || break
-    threads=$(awk '/^Threads:/ {print $2}' "/proc/$AGENT/status" 2>/dev/null) || break
-    fds=$(ls "/proc/$AGENT/fd" 2>/dev/null | wc -l)
-    ticks=$(sed 's/^.*) //' "/proc/$AGENT/stat" 2>/dev/null | awk '{print $12 + $13}') || break
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null) || break
+    threads=$(awk '/^Threads:/ {print $2}' "/proc/$1/status" 2>/dev/null) || break
+    fds=$(ls "/proc/$1/fd" 2>/dev/null | wc -l)
+    ticks=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}') || break
     load=$(cut -d' ' -f1 /proc/loadavg)
-    echo "$(( $(date +%s) - STARTED )),$rss,$fds,$threads,$ticks,$load" >> "$OUT/samples.csv"
+    [ -n "$rss" ] && echo "$(( $(date +%s) - STARTED )),$1,$rss,$fds,$threads,$ticks,$load" >> "$OUT/samples.csv"
     sleep 5
   done
 }
-sample &
-SAMPLER=$!
+agent_start() {
+  "$LINEWATCH" run --config "$OUT/linewatch.json" > >(stamp >> "$OUT/agent.log") 2>&1 &
+  AGENT=$!
+  fault "agent-start pid $AGENT"
+  sample "$AGENT" &
+  SAMPLER=$!
+}
+: > "$OUT/agent.log"
+STARTED=$(date +%s)
+agent_start
 
 # ---- the schedule: "second action camera", faults only between warm-up and the quiet end ---------------
 schedule=$(
@@ -201,6 +210,9 @@ schedule=$(
   for (( t = WARMUP + 10 + BROKER_EVERY / 2; t + BROKER_DOWN <= last; t += BROKER_EVERY )); do
     echo "$t broker-stop"; echo "$(( t + BROKER_DOWN )) broker-start"
   done
+  if [ "$CRASH_EVERY" -gt 0 ]; then
+    for (( t = WARMUP; t + CRASH_EVERY <= last; t += CRASH_EVERY )); do echo "$(( t + RANDOM % CRASH_EVERY )) agent-crash"; done
+  fi
   if [ "$DISK_FULL_AT" -ge "$WARMUP" ] && [ $(( DISK_FULL_AT + DISK_FULL_FOR )) -le "$last" ]; then
     echo "$DISK_FULL_AT disk-fill"; echo "$(( DISK_FULL_AT + DISK_FULL_FOR )) disk-free"
   fi
@@ -220,6 +232,10 @@ while read -r at action camera; do
       dd if=/dev/zero of="$DATA/fill" bs=1M status=none 2>/dev/null || true
       fault "disk-fill $(df --output=avail -B1 "$DATA" | tail -1) bytes left" ;;
     disk-free) rm -f "$DATA/fill"; fault "disk-free" ;;
+    agent-crash)
+      fault "agent-crash pid $AGENT"
+      kill -KILL "$AGENT"; wait "$AGENT" 2>/dev/null || true
+      agent_start ;;
     end) ;;
   esac
 done < <(sort -n <<< "$schedule")
@@ -235,4 +251,6 @@ fi
 AGENT=""
 fault "agent-exit $exit_code"
 sleep 3 # the subscriber's last messages
+# The history as the agent left it (the data tmpfs is unmounted on exit).
+cp "$DATA"/linewatch.db* "$OUT/" 2>/dev/null || true
 "$PYTHON" "$ROOT/tests/soak/soak_report.py" "$OUT" "$WARMUP" "$DURATION" "$exit_code" | tee "$OUT/soak-report.md"

@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import re
+import sqlite3
 import statistics
 import sys
 from datetime import datetime
@@ -40,9 +41,18 @@ def spread(values):
     return f"{min(values):.1f} / {statistics.median(values):.1f} / {max(values):.1f}"
 
 
-# ---- resources after warm-up ----
+# ---- resources after warm-up, over the longest run of one agent process (a crash starts a new one) ----
 samples = [s for s in csv.DictReader(open(out / "samples.csv")) if s["rss_kb"]]
-steady = [s for s in samples if int(s["t"]) >= warmup]
+# Each process's first 30 s are its start (model load, cameras opening), not its steady state.
+run_start = {}
+for s in samples:
+    run_start.setdefault(s["pid"], int(s["t"]))
+runs = {}
+for s in samples:
+    if int(s["t"]) >= max(warmup, run_start[s["pid"]] + 30):
+        runs.setdefault(s["pid"], []).append(s)
+steady = max(runs.values(), key=len)
+steady_span = (int(steady[0]["t"]), int(steady[-1]["t"]))
 
 
 def slope_per_hour(key):
@@ -90,6 +100,19 @@ for line in (out / "delivered.log").read_text(errors="replace").splitlines():
     if event["type"] == "start":
         latencies.append(float(arrived) - datetime.fromisoformat(event["time"]).timestamp())
 unique = sum(len(v) for v in delivered.values())
+
+# ---- the alert history the agent left in its database ----
+history = {}
+try:
+    with sqlite3.connect(f"file:{out / 'linewatch.db'}?mode=ro", uri=True) as db:
+        history = dict(db.execute("SELECT id, ended IS NOT NULL FROM alerts"))
+except sqlite3.Error as e:
+    print(f"(the history could not be read: {e})\n")
+# Events the journal could not write (full disk) are published from memory, logged as such, and missing from the history.
+unsaved = {(m.group(1), m.group(2)) for _, text in agent if (m := re.search(r"Alert (\w+) on \S+ \((start|update|end)\) could not be written to the database", text))}
+missing_history = produced["start"] - history.keys()
+missing_end = {i for i in produced["end"] if not history.get(i)}
+unheard = history.keys() - delivered["start"]
 lost_starts = produced["start"] - delivered["start"]
 lost_ends = produced["end"] - delivered["end"]
 
@@ -105,7 +128,7 @@ for t, words in faults:
 disk = [(t, words) for t, words in faults if words[0].startswith("disk-")]
 fill = next((t for t, w in disk if w[0] == "disk-fill"), None)
 free = next((t for t, w in disk if w[0] == "disk-free"), None)
-disk_errors = [text for when, text in agent if fill and free and fill <= when <= free + 5 and " ERR] " in text]
+disk_errors = [text for when, text in agent if fill and fill <= when <= (free or float("inf")) + 5 and " ERR] " in text]
 
 stats = {}
 try:
@@ -113,12 +136,15 @@ try:
 except (OSError, json.JSONDecodeError):
     pass
 crashes = sum(1 for _, w in faults if w[0] == "agent-died")
+kills = sum(1 for _, w in faults if w[0] == "agent-crash")
 
 print(f"## Soak: {duration // 60} min, 4 cameras, {sum(1 for _, w in faults if w[0] == 'camera-kill')} camera flaps, "
-      f"{sum(1 for _, w in faults if w[0] == 'broker-stop')} broker restarts, {'one' if fill else 'no'} full disk\n")
+      f"{sum(1 for _, w in faults if w[0] == 'broker-stop')} broker restarts, {'one' if fill else 'no'} full disk, {kills} kill -9 restarts\n")
 print("| measure | value |")
 print("|---|---|")
-print(f"| agent | {'died during the run' if crashes else 'ran throughout'}; exit code after SIGTERM: {exit_code} |")
+print(f"| agent | {'died by itself during the run' if crashes else 'never died by itself'}; killed with SIGKILL and restarted {kills} times; exit code after SIGTERM: {exit_code} |")
+if kills:
+    print(f"| resources below: the longest run of one process, from 30 s after its start and after warm-up | {steady_span[0]}-{steady_span[1]} s |")
 print(f"| agent CPU after warm-up; machine load average (2 cores, shared) | {cpu_percent:.0f}% of one core; {load:.1f} |")
 print(f"| RSS after warm-up ({warmup} s): first / last / max | {rss_first:.0f} / {rss_last:.0f} / {rss_max:.0f} MB |")
 print(f"| RSS trend after warm-up (least squares) | {slope_per_hour('rss_kb') / 1024:+.1f} MB/h |")
@@ -128,13 +154,16 @@ print(f"| alerts started (agent log) / start events delivered | {len(produced['s
 print(f"| alerts ended (agent log) / end events delivered | {len(produced['end'])} / {len(produced['end'] & delivered['end'])} |")
 print(f"| update events delivered | {len(delivered['update'])} |")
 print(f"| events lost (logged, never delivered) | {len(lost_starts) + len(lost_ends)} |")
+print(f"| alerts in the history (database) / logged alerts missing from it / logged ends not recorded | {len(history)} / {len(missing_history)} / {len(missing_end)} |")
+print(f"| of those, logged as not written to the database (full disk) | {len({i for i in missing_history if (i, 'start') in unsaved})} / {len({i for i in missing_end if (i, 'end') in unsaved})} |")
+print(f"| alerts in the history whose start never reached the subscriber | {len(unheard)} |")
 print(f"| duplicate deliveries (at-least-once) | {received - unique} of {received} messages |")
 print(f"| start event delivery delay, s: min / median / max | {spread(latencies)} |")
 print(f"| camera loss noticed after kill, s: min / median / max | {spread(camera_down)} |")
 print(f"| camera streaming again after its server returned, s: min / median / max | {spread(camera_back)} |")
 print(f"| MQTT reconnected after the broker returned, s: min / median / max | {spread(broker_back)} |")
 if fill:
-    print(f"| full disk: {free - fill:.0f} s; agent errors logged meanwhile | {len(disk_errors)} |")
+    print(f"| full disk: {f'{free - fill:.0f} s' if free else 'to the end'}; agent errors logged meanwhile | {len(disk_errors)} |")
 if stats:
     print(f"| outbox at the end: pending / dropped | {stats.get('outbox_pending')} / {stats.get('outbox_dropped')} |")
     print(f"| inference batch p50 / p99 at the end | {stats.get('inference_batch_ms_p50')} / {stats.get('inference_batch_ms_p99')} ms |")
@@ -145,6 +174,8 @@ if stats:
     for c in stats.get("cameras", []):
         print(f"| {c['camera']} | {c['windows_scored']} | {c['clips_dropped']} | {c['reconnects']} | {c['stalls']} | {c['errors']} |")
     print()
+if missing_history or missing_end:
+    print("Not in the history: " + ", ".join(sorted(f"alert {i}" for i in missing_history) + sorted(f"end of {i}" for i in missing_end)) + "\n")
 if lost_starts or lost_ends:
     print("Lost: " + ", ".join(sorted(f"start {i}" for i in lost_starts) + sorted(f"end {i}" for i in lost_ends)) + "\n")
 if disk_errors:

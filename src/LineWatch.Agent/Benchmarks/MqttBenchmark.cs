@@ -7,13 +7,14 @@ using LineWatch.Comms.Mqtt;
 using LineWatch.Configuration;
 using LineWatch.Events;
 using LineWatch.Processing;
+using LineWatch.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LineWatch.Agent.Benchmarks;
 
 /// <summary>
 /// Alert delivery as an integrator sees it, on this machine: scored windows go into the alert service (policy,
-/// snapshot JPEG, durable outbox with fsync, MQTTnet) to a local Mosquitto started as the embedded broker,
+/// snapshot JPEG, the SQLite journal with fsync, MQTTnet) to a local Mosquitto started as the embedded broker,
 /// and a separate MQTTnet connection subscribed to the events topic stamps each arrival. Latency is timed from
 /// the window's hand-over to the alert service to the subscriber, at a steady rate; throughput is a burst of
 /// events until every one has arrived.
@@ -34,7 +35,8 @@ internal static class MqttBenchmark
         options.Alerts = new AlertOptions { OnScore = 1, OffScore = 0.8, MinWindows = 1, CooldownSeconds = 0, CriticalScore = 2 };
         using var broker = new EmbeddedBroker(options.Mqtt, scratch.Path, NullLogger<EmbeddedBroker>.Instance);
         broker.Start();
-        using var publisher = new MqttPublisher(options, "bench", NullLogger<MqttPublisher>.Instance);
+        using var database = AgentDatabase.Open(scratch.Path, NullLogger.Instance);
+        using var publisher = new MqttPublisher(options, "bench", database, NullLogger<MqttPublisher>.Instance);
         var arrivals = new ConcurrentDictionary<(string Id, string Type), long>();
         using var subscriber = new MqttConnection(options.Mqtt, "bench-subscriber", "linewatch/bench-subscriber/status", NullLogger.Instance);
         subscriber.Subscribe(publisher.Topics.Events(Camera));
@@ -50,7 +52,8 @@ internal static class MqttBenchmark
         Thread.Sleep(500); // the subscription is made on connect; let its SUBACK come back
 
         var snapshotBytes = 0;
-        var alerts = new AlertService(options, [publisher, new SnapshotSize(n => snapshotBytes = n)], NullLogger<AlertService>.Instance);
+        var journal = new AlertJournal(database, new AlertHistory(database), publisher, NullLogger<AlertJournal>.Instance);
+        var alerts = new AlertService(options, [journal, new SnapshotSize(n => snapshotBytes = n)], NullLogger<AlertService>.Instance);
         var window = Window();
         var sent = new Dictionary<(string Id, string Type), long>();
         void Send(double score)

@@ -30,13 +30,17 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
             Camera(name) is not { } i ? NotFound($"unknown camera '{name}'")
             : minutes is < 1 or > 20 ? BadRequest("minutes must be 1-20")
             : Results.Json(timeline.Since(i, DateTimeOffset.UtcNow.AddMinutes(-(minutes ?? 5))).Select(p => new[] { p.Time, Math.Round(p.Score, 3) }), Json));
-        app.MapGet("/api/alerts", (string? camera, int? limit) =>
-            camera is not null && Camera(camera) is null ? NotFound($"unknown camera '{camera}'")
-            : limit is < 1 or > AlertHistory.Capacity ? BadRequest($"limit must be 1-{AlertHistory.Capacity}")
-            : Results.Json(history.Recent(camera, limit ?? 50).Select(Alert), Json));
+        app.MapGet("/api/alerts", (HttpContext context) =>
+        {
+            if (AlertQueryParser.Parse(context.Request.Query, name => Camera(name) is not null, out var error) is not { } query) return BadRequest(error);
+            var page = history.Query(query);
+            // The body stays a plain array (as before paging); how many match in all travels in a header.
+            context.Response.Headers["X-Total-Count"] = page.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Json(page.Alerts.Select(Alert), Json);
+        });
         app.MapGet("/api/alerts/{id}/snapshot.jpg", (string id) =>
             !AlertFeedback.IsAlertId(id) ? BadRequest("not an alert id")
-            : history.Find(id) is { Snapshot: { } jpeg } ? Results.File(jpeg, "image/jpeg") : NotFound($"no snapshot for alert '{id}'"));
+            : history.Snapshot(id) is { } jpeg ? Results.File(jpeg, "image/jpeg") : NotFound($"no snapshot for alert '{id}'"));
         app.MapPost("/api/cameras/{name}/enabled", async (string name, HttpRequest request) =>
             Camera(name) is not { } i ? NotFound($"unknown camera '{name}'")
             : await Body(request) is not { } body ? BadRequest("expected a JSON object {\"enabled\": true|false}")
@@ -89,7 +93,7 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
         id = a.Id, camera = a.Camera, started = a.Started, ended = a.Ended, active = a.Active, peak = Math.Round(a.Peak, 3),
         severity = a.Severity.ToString().ToLowerInvariant(), acknowledged = a.Acknowledged,
         verdict = a.Verdict is null ? null : AlertFeedback.Name(a.Verdict),
-        snapshot = a.Snapshot is null ? null : $"/api/alerts/{a.Id}/snapshot.jpg",
+        snapshot = a.HasSnapshot ? $"/api/alerts/{a.Id}/snapshot.jpg" : null,
     };
 
     private int? Camera(string name) => control.IndexOf(name) is var i and >= 0 ? i : null;

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using LineWatch.Events;
 using LineWatch.Processing;
+using LineWatch.Storage;
 using Serilog;
 
 namespace LineWatch.Agent.Hosting;
@@ -27,13 +28,17 @@ internal static class AgentHost
         builder.Services.AddSingleton<ModelService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelService>());
         builder.Services.AddHostedService<StartupSummary>();
-        builder.Services.AddSingleton(sp => new MqttPublisher(config.Options, ModelName(config.Options.Model.Path), sp.GetRequiredService<ILogger<MqttPublisher>>()));
+        // The outbox and the alert history: one SQLite database in DataDir, disposed after everything that uses it.
+        builder.Services.AddSingleton(sp => AgentDatabase.Open(config.Options.DataDir, sp.GetRequiredService<ILogger<AgentDatabase>>()));
+        builder.Services.AddSingleton(sp => new MqttPublisher(config.Options, ModelName(config.Options.Model.Path), sp.GetRequiredService<AgentDatabase>(),
+            sp.GetRequiredService<ILogger<MqttPublisher>>()));
         builder.Services.AddSingleton<AlertHistory>();
+        builder.Services.AddSingleton(sp => new AlertJournal(sp.GetRequiredService<AgentDatabase>(), sp.GetRequiredService<AlertHistory>(),
+            sp.GetRequiredService<MqttPublisher>(), sp.GetRequiredService<ILogger<AlertJournal>>()));
         builder.Services.AddSingleton<MqttService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttService>());
-        // Where alert events go, in this order: MQTT (through its durable outbox), then the dashboard's history.
-        builder.Services.AddSingleton(sp => new AlertService(config.Options,
-            [sp.GetRequiredService<MqttPublisher>(), sp.GetRequiredService<AlertHistory>()], sp.GetRequiredService<ILogger<AlertService>>()));
+        // Where alert events go: the journal (history and MQTT outbox in one transaction, then sent).
+        builder.Services.AddSingleton(sp => new AlertService(config.Options, [sp.GetRequiredService<AlertJournal>()], sp.GetRequiredService<ILogger<AlertService>>()));
         builder.Services.AddSingleton(sp => new CameraSwitches(config.Options.DataDir, config.Options.Cameras.Select(c => c.Name).ToArray(),
             sp.GetRequiredService<ILogger<CameraSwitches>>()));
         builder.Services.AddSingleton<IAnalysisSwitch>(sp => sp.GetRequiredService<CameraSwitches>());

@@ -1,5 +1,6 @@
 using LineWatch.Configuration;
 using LineWatch.Events;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace LineWatch.Control;
@@ -97,6 +98,19 @@ public sealed class CameraControl
     }
 
     private CommandOutcome Feedback(GiveFeedback command)
+    {
+        try
+        {
+            return RecordFeedback(command);
+        }
+        catch (SqliteException e)
+        {
+            _logger.LogError("Alert {Id}: the operator's feedback could not be stored: {Reason}", command.AlertId, e.Message);
+            return CommandOutcome.Refused($"the alert history cannot be written now ({e.Message}); try again");
+        }
+    }
+
+    private CommandOutcome RecordFeedback(GiveFeedback command)
     {
         var alert = _history.Find(command.AlertId);
         if (alert is null) return CommandOutcome.Refused($"unknown alert id {command.AlertId}");

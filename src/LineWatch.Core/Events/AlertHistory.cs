@@ -1,84 +1,187 @@
+using System.Text;
+using LineWatch.Storage;
+using Microsoft.Data.Sqlite;
+
 namespace LineWatch.Events;
 
-/// <summary>One alert as the operator sees it: its life so far, its latest snapshot and what the operator said about it.</summary>
+/// <summary>One alert as the operator sees it: its life so far, whether it has a snapshot, and what the operator said about it.</summary>
 public sealed record AlertRecord(string Id, string Camera, DateTimeOffset Started, DateTimeOffset? Ended, double Peak, AlertSeverity Severity,
-    byte[]? Snapshot, DateTimeOffset? Acknowledged, AlertVerdict? Verdict)
+    bool HasSnapshot, DateTimeOffset? Acknowledged, AlertVerdict? Verdict)
 {
     public bool Active => Ended is null;
 }
 
+/// <summary>Which alerts by verdict: any, those without one yet, or those with the given one.</summary>
+public enum VerdictFilter { Any, None, FalseAlarm, Confirmed }
+
 /// <summary>
-/// The recent alerts of all cameras (the newest <see cref="Capacity"/>), kept in memory for the dashboard and
-/// for operator feedback: acknowledgement and a verdict. Thread-safe; records are immutable snapshots.
+/// A page of the history: alerts that started in [<see cref="From"/>, <see cref="To"/>] (either end open when null), of
+/// one camera or all, by verdict; newest first, <see cref="Limit"/> of them after skipping <see cref="Offset"/>.
 /// </summary>
-public sealed class AlertHistory : IAlertSink
+public sealed record AlertQuery(string? Camera = null, DateTimeOffset? From = null, DateTimeOffset? To = null, VerdictFilter Verdict = VerdictFilter.Any,
+    int Limit = 50, int Offset = 0);
+
+/// <summary>A page of alerts and how many match the query in all.</summary>
+public sealed record AlertPage(IReadOnlyList<AlertRecord> Alerts, int Total);
+
+/// <summary>
+/// The alert history in the agent's database (tables <c>alerts</c> and <c>alert_snapshots</c>): every alert with its
+/// start and end, peak, severity, latest snapshot (a JPEG of a few KB), the operator's acknowledgement and verdict. It
+/// survives restarts; the newest <see cref="Capacity"/> alerts are kept. Alert events are recorded by
+/// <see cref="AlertJournal"/> in the transaction that also queues them for MQTT; operator feedback is written here.
+/// </summary>
+public sealed class AlertHistory(AgentDatabase database)
 {
-    public const int Capacity = 200;
+    /// <summary>Alerts kept; the oldest beyond are deleted with their snapshots as new ones start.</summary>
+    public const int Capacity = 10_000;
 
-    private readonly Lock _lock = new();
-    private readonly LinkedList<AlertRecord> _records = [];
-    private readonly Dictionary<string, LinkedListNode<AlertRecord>> _byId = [];
-
-    /// <summary>Raised (outside the lock) with the updated record after each change.</summary>
+    /// <summary>Raised with the updated record after each committed change (on the writer's thread; keep handlers short).</summary>
     public event Action<AlertRecord>? Changed;
 
-    public void OnAlert(AlertNotice notice)
+    /// <summary>Records an alert event within <paramref name="write"/>: a start inserts the alert, an update or end amends it.</summary>
+    public void Record(DatabaseWrite write, AlertNotice notice)
     {
         var e = notice.Event;
         AlertRecord record;
-        lock (_lock)
+        using (var upsert = write.Command("""
+            INSERT INTO alerts (id, camera, started, ended, peak, severity) VALUES ($id, $camera, $started, $ended, $peak, $severity)
+            ON CONFLICT (id) DO UPDATE SET
+                ended = excluded.ended,
+                peak = MAX(peak, excluded.peak),
+                severity = CASE WHEN excluded.severity = 'critical' THEN 'critical' ELSE severity END
+            RETURNING id, camera, started, ended, peak, severity, acknowledged, verdict
+            """))
         {
-            if (_byId.TryGetValue(e.Id, out var node))
-            {
-                var old = node.Value;
-                record = old with
-                {
-                    Peak = Math.Max(old.Peak, e.Peak), Severity = e.Severity > old.Severity ? e.Severity : old.Severity,
-                    Ended = e.Phase == AlertPhase.End ? notice.Time : null, Snapshot = notice.Snapshot ?? old.Snapshot,
-                };
-                node.Value = record;
-            }
-            else
-            {
-                record = new AlertRecord(e.Id, e.Camera, notice.Started, e.Phase == AlertPhase.End ? notice.Time : null, e.Peak, e.Severity, notice.Snapshot, null, null);
-                _byId[e.Id] = _records.AddFirst(record);
-                if (_records.Count > Capacity)
-                {
-                    _byId.Remove(_records.Last!.Value.Id);
-                    _records.RemoveLast();
-                }
-            }
+            upsert.Parameters.AddWithValue("$id", e.Id);
+            upsert.Parameters.AddWithValue("$camera", e.Camera);
+            upsert.Parameters.AddWithValue("$started", notice.Started.ToUnixTimeMilliseconds());
+            upsert.Parameters.AddWithValue("$ended", e.Phase == AlertPhase.End ? notice.Time.ToUnixTimeMilliseconds() : DBNull.Value);
+            upsert.Parameters.AddWithValue("$peak", e.Peak);
+            upsert.Parameters.AddWithValue("$severity", SeverityName(e.Severity));
+            using var reader = upsert.ExecuteReader();
+            reader.Read();
+            record = Read(reader, hasSnapshot: false);
         }
-        Changed?.Invoke(record);
+        if (notice.Snapshot is { } jpeg)
+        {
+            using var snapshot = write.Command("INSERT OR REPLACE INTO alert_snapshots (alert_id, jpeg) VALUES ($id, $jpeg)");
+            snapshot.Parameters.AddWithValue("$id", e.Id);
+            snapshot.Parameters.AddWithValue("$jpeg", jpeg);
+            snapshot.ExecuteNonQuery();
+        }
+        if (e.Phase == AlertPhase.Start) Prune(write);
+        record = record with { HasSnapshot = notice.Snapshot is not null || HasSnapshot(write, e.Id) };
+        write.OnCommitted(() => Changed?.Invoke(record));
     }
 
-    /// <summary>Newest first, optionally of one camera.</summary>
-    public IReadOnlyList<AlertRecord> Recent(string? camera = null, int limit = Capacity)
+    public AlertPage Query(AlertQuery query) => database.Read(connection =>
     {
-        lock (_lock) return _records.Where(r => camera is null || r.Camera == camera).Take(limit).ToList();
-    }
+        var where = new StringBuilder("WHERE 1 = 1");
+        using var count = connection.CreateCommand();
+        using var page = connection.CreateCommand();
+        void Filter(string clause, string name, object value)
+        {
+            where.Append(" AND ").Append(clause);
+            count.Parameters.AddWithValue(name, value);
+            page.Parameters.AddWithValue(name, value);
+        }
+        if (query.Camera is { } camera) Filter("camera = $camera", "$camera", camera);
+        if (query.From is { } from) Filter("started >= $from", "$from", from.ToUnixTimeMilliseconds());
+        if (query.To is { } to) Filter("started <= $to", "$to", to.ToUnixTimeMilliseconds());
+        switch (query.Verdict)
+        {
+            case VerdictFilter.None: where.Append(" AND verdict IS NULL"); break;
+            case VerdictFilter.FalseAlarm: Filter("verdict = $verdict", "$verdict", AlertFeedback.FalseAlarm); break;
+            case VerdictFilter.Confirmed: Filter("verdict = $verdict", "$verdict", AlertFeedback.Confirmed); break;
+        }
+        count.CommandText = $"SELECT COUNT(*) FROM alerts {where}";
+        var total = Convert.ToInt32(count.ExecuteScalar());
+        page.CommandText = $"{Select} {where} ORDER BY started DESC, id DESC LIMIT $limit OFFSET $offset";
+        page.Parameters.AddWithValue("$limit", query.Limit);
+        page.Parameters.AddWithValue("$offset", query.Offset);
+        return new AlertPage(ReadAll(page), total);
+    });
 
-    public AlertRecord? Find(string id)
+    public AlertRecord? Find(string id) => database.Read(connection =>
     {
-        lock (_lock) return _byId.TryGetValue(id, out var node) ? node.Value : null;
-    }
+        using var command = connection.CreateCommand();
+        command.CommandText = $"{Select} WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        return ReadAll(command).FirstOrDefault();
+    });
 
-    /// <summary>Marks the alert seen by an operator; null when unknown.</summary>
-    public AlertRecord? Acknowledge(string id) => Update(id, r => r with { Acknowledged = r.Acknowledged ?? DateTimeOffset.UtcNow });
+    /// <summary>The alert's latest snapshot (JPEG), or null.</summary>
+    public byte[]? Snapshot(string id) => database.Read(connection =>
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT jpeg FROM alert_snapshots WHERE alert_id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        return command.ExecuteScalar() as byte[];
+    });
 
-    /// <summary>Records the operator's verdict; null when unknown.</summary>
+    /// <summary>Marks the alert seen by an operator (the first time counts); null when unknown.</summary>
+    public AlertRecord? Acknowledge(string id) => Update(id, "acknowledged = COALESCE(acknowledged, $now)", null);
+
+    /// <summary>Records the operator's verdict (and acknowledges the alert); null when unknown.</summary>
     public AlertRecord? SetVerdict(string id, AlertVerdict verdict) =>
-        Update(id, r => r with { Verdict = verdict, Acknowledged = r.Acknowledged ?? DateTimeOffset.UtcNow });
+        Update(id, "verdict = $verdict, acknowledged = COALESCE(acknowledged, $now)", AlertFeedback.Name(verdict));
 
-    private AlertRecord? Update(string id, Func<AlertRecord, AlertRecord> change)
+    private AlertRecord? Update(string id, string set, string? verdict)
     {
-        AlertRecord record;
-        lock (_lock)
-        {
-            if (!_byId.TryGetValue(id, out var node)) return null;
-            record = node.Value = change(node.Value);
-        }
-        Changed?.Invoke(record);
+        using var write = database.BeginWrite();
+        using var update = write.Command($"UPDATE alerts SET {set} WHERE id = $id");
+        update.Parameters.AddWithValue("$id", id);
+        update.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        if (verdict is not null) update.Parameters.AddWithValue("$verdict", verdict);
+        if (update.ExecuteNonQuery() == 0) return null;
+        using var select = write.Command($"{Select} WHERE id = $id");
+        select.Parameters.AddWithValue("$id", id);
+        var record = ReadAll(select).Single();
+        write.OnCommitted(() => Changed?.Invoke(record));
+        write.Commit();
         return record;
     }
+
+    /// <summary>Deletes the oldest alerts beyond <see cref="Capacity"/> (their snapshots go with them: ON DELETE CASCADE).</summary>
+    private static void Prune(DatabaseWrite write)
+    {
+        using var prune = write.Command("""
+            DELETE FROM alerts WHERE id IN (
+                SELECT id FROM alerts ORDER BY started DESC, id DESC LIMIT -1 OFFSET $capacity)
+            """);
+        prune.Parameters.AddWithValue("$capacity", Capacity);
+        prune.ExecuteNonQuery();
+    }
+
+    private static bool HasSnapshot(DatabaseWrite write, string id)
+    {
+        using var command = write.Command("SELECT 1 FROM alert_snapshots WHERE alert_id = $id");
+        command.Parameters.AddWithValue("$id", id);
+        return command.ExecuteScalar() is not null;
+    }
+
+    private const string Select = """
+        SELECT id, camera, started, ended, peak, severity, acknowledged, verdict,
+               EXISTS (SELECT 1 FROM alert_snapshots s WHERE s.alert_id = alerts.id)
+        FROM alerts
+        """;
+
+    private static List<AlertRecord> ReadAll(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var records = new List<AlertRecord>();
+        while (reader.Read()) records.Add(Read(reader, reader.GetBoolean(8)));
+        return records;
+    }
+
+    private static AlertRecord Read(SqliteDataReader r, bool hasSnapshot) => new(
+        r.GetString(0), r.GetString(1), Time(r.GetInt64(2)), r.IsDBNull(3) ? null : Time(r.GetInt64(3)), r.GetDouble(4),
+        r.GetString(5) == "critical" ? AlertSeverity.Critical : AlertSeverity.Warning, hasSnapshot,
+        r.IsDBNull(6) ? null : Time(r.GetInt64(6)), r.IsDBNull(7) ? null : VerdictOf(r.GetString(7)));
+
+    private static AlertVerdict? VerdictOf(string text) => AlertFeedback.TryParse(text, out var verdict) ? verdict : null;
+
+    private static DateTimeOffset Time(long unixMilliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds);
+
+    private static string SeverityName(AlertSeverity severity) => severity == AlertSeverity.Critical ? "critical" : "warning";
 }

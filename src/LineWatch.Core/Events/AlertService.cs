@@ -96,9 +96,10 @@ public sealed class AlertService : IWindowSink
         var snapshot = alert.Phase == AlertPhase.End || window is null ? null : AlertSnapshot.Render(window);
         var map = window?.AnomalyMap.ToArray() ?? [];
         var notice = new AlertNotice(alert, now, now - TimeSpan.FromSeconds(alert.Time - alert.StartTime), (int)Math.Sqrt(map.Length), map, snapshot);
+        _sinks.Deliver(notice, static (sink, n) => sink.OnAlert(n));
+        // Logged once the sinks have it (the journal's commit is done): a logged alert is one a restart cannot lose.
         if (alert.Phase == AlertPhase.Start) _logger.LogWarning("Alert {Id} on {Camera}: score {Score:0.00} ({Severity})", alert.Id, alert.Camera, alert.Score, alert.Severity);
         else if (alert.Phase == AlertPhase.End) _logger.LogInformation("Alert {Id} on {Camera} ended after {Seconds:0.0} s, peak {Peak:0.00}", alert.Id, alert.Camera, alert.Time - alert.StartTime, alert.Peak);
-        _sinks.Deliver(notice, static (sink, n) => sink.OnAlert(n));
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ public sealed class MqttPublisherTests : IDisposable
     public void An_alert_event_arrives_with_a_valid_payload_and_leaves_the_outbox_when_acknowledged()
     {
         using var broker = new MosquittoBroker();
-        using var publisher = new MqttPublisher(Options(broker.Port), "videomambapro tiny", NullLogger<MqttPublisher>.Instance);
+        using var publisher = new AlertPath(Options(broker.Port), "videomambapro tiny");
         publisher.Start();
         WaitFor(() => publisher.IsConnected, "the connection");
         using var sub = broker.Subscribe("lw/it-agent/press/events", 1, 10);
@@ -61,7 +61,7 @@ public sealed class MqttPublisherTests : IDisposable
     {
         using var broker = new MosquittoBroker();
         broker.Kill();
-        using (var offline = new MqttPublisher(Options(broker.Port), "m", NullLogger<MqttPublisher>.Instance))
+        using (var offline = new AlertPath(Options(broker.Port), "m"))
         {
             offline.Start();
             offline.OnAlert(Notice("b1", AlertPhase.Start));
@@ -72,7 +72,7 @@ public sealed class MqttPublisherTests : IDisposable
 
         broker.Start();
         using var sub = broker.Subscribe("lw/it-agent/press/events", 3, 15);
-        using var restarted = new MqttPublisher(Options(broker.Port), "m", NullLogger<MqttPublisher>.Instance);
+        using var restarted = new AlertPath(Options(broker.Port), "m");
         restarted.Start();
 
         var received = new List<(string Id, string Type)>();
@@ -86,12 +86,32 @@ public sealed class MqttPublisherTests : IDisposable
     }
 
     [Fact]
+    public void A_backlog_from_an_outage_is_sent_once_on_the_reconnect_and_in_order()
+    {
+        using var broker = new MosquittoBroker(persistence: true);
+        using var events = new SubscriptionRecorder(broker, "lw/it-agent/press/events", persistentId: "it-backlog");
+        broker.Stop(); // the witness's persistent session is saved; the publisher starts into an outage
+        using var publisher = new AlertPath(Options(broker.Port), "m");
+        publisher.Start();
+        const int count = 300; // three times the publisher's window of unacknowledged messages
+        for (var i = 0; i < count; i++) publisher.OnAlert(Notice($"e{i:000}", AlertPhase.End)); // an end carries no snapshot: one message each
+        Assert.Equal(count, publisher.Pending);
+
+        broker.Start();
+        WaitFor(() => publisher.Pending == 0, "the backlog to be acknowledged", seconds: 60);
+        WaitFor(() => events.Messages.Count >= count, "the backlog to reach the subscriber", seconds: 30);
+        Thread.Sleep(1000); // anything sent twice would arrive by now
+        var ids = events.Messages.Select(m => JsonDocument.Parse(m.Payload).RootElement.GetProperty("id").GetString()).ToList();
+        Assert.Equal(Enumerable.Range(0, count).Select(i => $"e{i:000}"), ids);
+    }
+
+    [Fact]
     public void A_message_the_broker_refuses_is_dropped_with_an_error_not_sent_again_forever()
     {
         // MQTT 5 lets the broker say no in its PUBACK: here its access list grants everything but the snapshot topic.
         using var broker = new MosquittoBroker(acl: ["topic readwrite lw/it-agent/status", "topic readwrite lw/it-agent/press/events"]);
         var log = new LogRecorder<MqttPublisher>();
-        using var publisher = new MqttPublisher(Options(broker.Port), "m", log);
+        using var publisher = new AlertPath(Options(broker.Port), "m", log);
         publisher.Start();
         WaitFor(() => publisher.IsConnected, "the connection");
         using var sub = broker.Subscribe("lw/it-agent/press/events", 1, 10);
@@ -101,6 +121,36 @@ public sealed class MqttPublisherTests : IDisposable
         Assert.Contains("\"id\":\"c1\"", sub.StandardOutput.ReadLine());
         WaitFor(() => publisher.Pending == 0, "the event's PUBACK and the snapshot's refusal to empty the outbox");
         Assert.Contains("refused the message to lw/it-agent/press/snapshot: Not authorized", log.Text);
+    }
+
+    [Fact]
+    public void An_event_whose_publish_timed_out_on_a_live_connection_is_sent_again_and_leaves_the_outbox()
+    {
+        // A hung broker (frozen, its TCP connection open) answers no PUBACK for longer than MQTTnet's 10 s timeout; the
+        // keepalive is long enough that the connection outlives the freeze, so no reconnect resends anything. The event
+        // must still leave the outbox once the broker answers, not stay pending until some later reconnect. (Checked on
+        // the JSON-lines outbox too: it passed there, MQTTnet keeps waiting for the PUBACK of a publish given no token.)
+        using var broker = new MosquittoBroker();
+        var options = Options(broker.Port);
+        options.Mqtt.KeepAliveSeconds = 300;
+        using var publisher = new AlertPath(options, "m");
+        publisher.Start();
+        WaitFor(() => publisher.IsConnected, "the connection");
+        using var sub = broker.Subscribe("lw/it-agent/press/events", 1, 90);
+
+        broker.Freeze();
+        try
+        {
+            publisher.OnAlert(Notice("t1", AlertPhase.End));
+            Thread.Sleep(MqttClientSettings.ConnectTimeout + TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            broker.Thaw();
+        }
+
+        WaitFor(() => publisher.Pending == 0, "the timed-out event to be sent again and acknowledged", seconds: 60);
+        Assert.Contains("\"id\":\"t1\"", sub.StandardOutput.ReadLine());
     }
 
     public void Dispose() => _dir.Dispose();

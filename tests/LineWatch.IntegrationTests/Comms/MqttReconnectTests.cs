@@ -40,7 +40,7 @@ public sealed class MqttReconnectTests : IDisposable
         Eventually.True(condition, TimeSpan.FromSeconds(seconds), what);
 
     /// <summary>An alert raised while the connection is down waits in the outbox and arrives once it is back.</summary>
-    private static void AlertArrivesAfterTheFix(MqttPublisher publisher, SubscriptionRecorder events, string id, Action fix)
+    private static void AlertArrivesAfterTheFix(AlertPath publisher, SubscriptionRecorder events, string id, Action fix)
     {
         publisher.OnAlert(Notice(id));
         Assert.Equal(2, publisher.Pending); // the event and its snapshot
@@ -56,7 +56,7 @@ public sealed class MqttReconnectTests : IDisposable
         using var broker = new MosquittoBroker(persistence: true);
         using var events = new SubscriptionRecorder(broker, Events, persistentId: "it-reconnect-lost");
         var log = new LogRecorder<MqttPublisher>();
-        using var publisher = new MqttPublisher(Options(broker.Port), "m", log);
+        using var publisher = new AlertPath(Options(broker.Port), "m", log);
         publisher.Start();
         WaitFor(() => publisher.IsConnected, "the first connection");
 
@@ -76,7 +76,7 @@ public sealed class MqttReconnectTests : IDisposable
         using var events = new SubscriptionRecorder(broker, Events, persistentId: "it-reconnect-late");
         broker.Stop(); // SIGTERM: the witness's persistent session is saved; nothing listens on the port now
         var log = new LogRecorder<MqttPublisher>();
-        using var publisher = new MqttPublisher(Options(broker.Port), "m", log);
+        using var publisher = new AlertPath(Options(broker.Port), "m", log);
         publisher.Start();
 
         AlertArrivesAfterTheFix(publisher, events, "late-1", () =>
@@ -95,7 +95,7 @@ public sealed class MqttReconnectTests : IDisposable
         using var broker = new MosquittoBroker("plant", "old-password");
         using var events = new SubscriptionRecorder(broker, Events);
         var log = new LogRecorder<MqttPublisher>();
-        using var publisher = new MqttPublisher(Options(broker.Port, m => { m.ProtocolVersion = protocol; m.Username = "plant"; m.Password = "new-password"; }), "m", log);
+        using var publisher = new AlertPath(Options(broker.Port, m => { m.ProtocolVersion = protocol; m.Username = "plant"; m.Password = "new-password"; }), "m", log);
         publisher.Start();
 
         WaitFor(() => log.Count("refused the connection") >= 2, "the refusal, twice: " + log.Text);
@@ -114,7 +114,7 @@ public sealed class MqttReconnectTests : IDisposable
         using var broker = new MosquittoBroker(tls: certificates);
         using var events = new SubscriptionRecorder(broker, Events);
         var log = new LogRecorder<MqttPublisher>();
-        using var publisher = new MqttPublisher(Options(broker.Port, m => m.Tls = new MqttTlsOptions { Enabled = true, CaFile = caFile }), "m", log);
+        using var publisher = new AlertPath(Options(broker.Port, m => m.Tls = new MqttTlsOptions { Enabled = true, CaFile = caFile }), "m", log);
         publisher.Start();
 
         WaitFor(() => log.Count("certificate") >= 2, "the failed handshake, twice: " + log.Text);

@@ -82,6 +82,22 @@ public sealed class DashboardBrowserTests(LearnedLine line) : IDisposable
         await Assertions.Expect(page.Locator("#health-cameras tbody tr")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#health-cards")).ToContainTextAsync("CPU");
 
+        // The history is in the database: after a restart the alert is still listed, with its verdict, and the API filters on it.
+        agent.Signal(AgentProcess.SigTerm);
+        Assert.True(agent.WaitForExit(TimeSpan.FromSeconds(30)), "the agent did not stop");
+        using var restarted = AgentProcess.Start("run", "--config", config);
+        Assert.True(restarted.WaitForOutput("Dashboard on", TimeSpan.FromSeconds(30)), restarted.Output);
+        await page.GotoAsync(url + "/");
+        var kept = page.Locator($"#recent-alerts tr[data-alert='{alertId}']");
+        await Assertions.Expect(kept.Locator("td.status")).ToHaveTextAsync("false alarm", new() { Timeout = 10_000 });
+        await page.Locator("#older-alerts").ClickAsync();
+        await Assertions.Expect(kept).ToBeVisibleAsync();
+        var falseAlarms = await http.GetFromJsonAsync<JsonElement>("/api/alerts?verdict=false_alarm&camera=line");
+        Assert.Contains(falseAlarms.EnumerateArray(), a => a.GetProperty("id").GetString() == alertId);
+        var refused = await http.GetAsync("/api/alerts?verdict=maybe");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("verdict", await refused.Content.ReadAsStringAsync());
+
         Assert.Empty(browser.Problems);
     }
 

@@ -4,6 +4,7 @@ using LineWatch.Control;
 using LineWatch.Events;
 using LineWatch.Processing;
 using LineWatch.Scoring;
+using LineWatch.Storage;
 using LineWatch.Tests.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -14,13 +15,22 @@ public sealed class CameraControlTests : IDisposable
     private readonly TempFolder _dir = new();
     private readonly AgentOptions _options;
     private readonly List<AlertNotice> _events = [];
-    private readonly AlertHistory _history = new();
+    private readonly AgentDatabase _database;
+    private readonly AlertHistory _history;
     private readonly AlertService _alerts;
     private ModelIdentity? _model;
 
     private sealed class Recorder(List<AlertNotice> events) : IAlertSink
     {
         public void OnAlert(AlertNotice notice) => events.Add(notice);
+    }
+
+    /// <summary>No MQTT here: the journal's transaction then holds the history row only.</summary>
+    private sealed class NoOutbox : IAlertOutbox
+    {
+        public void Queue(DatabaseWrite write, AlertNotice notice) { }
+        public void QueueUnsaved(AlertNotice notice) { }
+        public void Send() { }
     }
 
     public CameraControlTests()
@@ -31,7 +41,10 @@ public sealed class CameraControlTests : IDisposable
             Cameras = [new CameraOptions { Name = "line-1", Source = "demo:" }, new CameraOptions { Name = "press", Source = "demo:" }],
             Alerts = new AlertOptions { OnScore = 1, OffScore = 0.8, MinWindows = 2, CooldownSeconds = 0, CriticalScore = 2 },
         };
-        _alerts = new AlertService(_options, [new Recorder(_events), _history], NullLogger<AlertService>.Instance);
+        _database = AgentDatabase.Open(_dir.Path, NullLogger.Instance);
+        _history = new AlertHistory(_database);
+        var journal = new AlertJournal(_database, _history, new NoOutbox(), NullLogger<AlertJournal>.Instance);
+        _alerts = new AlertService(_options, [new Recorder(_events), journal], NullLogger<AlertService>.Instance);
     }
 
     private (CameraControl Control, LiveLearning Learning) Create()
@@ -144,5 +157,10 @@ public sealed class CameraControlTests : IDisposable
         Assert.Contains("switched off", control.Apply(new SetLearning(1, true)).Detail);
     }
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose()
+    {
+        _database.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+    }
 }

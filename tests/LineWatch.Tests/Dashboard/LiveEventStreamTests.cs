@@ -37,7 +37,7 @@ public sealed class LiveEventStreamTests
     }
 
     private static AlertRecord Alert(string id) =>
-        new(id, "line-1", DateTimeOffset.UnixEpoch, null, 1.5, AlertSeverity.Warning, null, null, null);
+        new(id, "line-1", DateTimeOffset.UnixEpoch, null, 1.5, AlertSeverity.Warning, false, null, null);
 
     [Fact]
     public async Task A_quiet_client_holds_one_wait_on_the_alert_queue_however_long_it_stays()

@@ -37,7 +37,7 @@ function route() {
   for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== view.name;
   for (const link of document.querySelectorAll('nav a')) link.classList.toggle('active', link.dataset.view === view.name);
   render();
-  if (view.name === 'camera') refreshChart();
+  if (view.name === 'camera') { shown.camera = 50; refreshChart(); }
 }
 
 function render() {
@@ -155,8 +155,12 @@ function renderCamera() {
   renderAlerts($('#camera-alerts tbody'), camera.name);
 }
 
+// How many alerts each table shows: the newest 50, and 50 more each time the operator asks for older ones.
+const shown = { all: 50, camera: 50 };
+const byStart = (a, b) => new Date(b.started) - new Date(a.started);
+
 function renderAlerts(body, camera) {
-  const list = [...alerts.values()].filter(a => !camera || a.camera === camera).sort((a, b) => b.started.localeCompare(a.started)).slice(0, 50);
+  const list = [...alerts.values()].filter(a => !camera || a.camera === camera).sort(byStart).slice(0, camera ? shown.camera : shown.all);
   body.replaceChildren(...list.map(alert => {
     const status = alert.verdict === 'false_alarm' ? 'false alarm' : alert.verdict === 'confirmed' ? 'confirmed'
       : alert.active ? 'active' : alert.acknowledged ? 'acknowledged' : 'ended';
@@ -171,6 +175,20 @@ function renderAlerts(body, camera) {
       el('td', {}, alert.camera), el('td', {}, time(alert.started)), el('td', {}, duration(alert)), el('td', {}, fixed(alert.peak)),
       el('td', {}, alert.severity), el('td', { class: 'status' }, status), actions);
   }));
+}
+
+// The next page from the history (which survives restarts): alerts that started no later than the oldest one shown.
+async function olderAlerts(camera) {
+  const list = [...alerts.values()].filter(a => !camera || a.camera === camera).sort(byStart);
+  const count = camera ? shown.camera : shown.all;
+  const query = new URLSearchParams({ limit: '50' });
+  if (camera) query.set('camera', camera);
+  if (list.length >= count) query.set('to', list[count - 1].started);
+  try {
+    for (const alert of await api(`/api/alerts?${query}`)) alerts.set(alert.id, alert);
+    if (camera) shown.camera += 50; else shown.all += 50;
+    render();
+  } catch (error) { message(error.message, true); }
 }
 
 async function feedback(id, verdict) {
@@ -254,6 +272,8 @@ async function start() {
     } catch (error) { message(error.message, true); }
   });
   $('#overlay-toggle').addEventListener('change', render);
+  $('#older-alerts').addEventListener('click', () => olderAlerts(null));
+  $('#older-camera-alerts').addEventListener('click', () => olderAlerts(view.camera));
   window.addEventListener('hashchange', route);
   try { for (const alert of await api('/api/alerts?limit=100')) alerts.set(alert.id, alert); } catch { /* the live feed fills it */ }
   route();

@@ -1,0 +1,197 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace LineWatch.Storage;
+
+/// <summary>
+/// The agent's one SQLite database, <c>DataDir/linewatch.db</c>: the MQTT outbox and the alert history. WAL with
+/// <c>synchronous=FULL</c>: a committed transaction is on disk (WAL fsynced) before <see cref="DatabaseWrite.Commit"/>
+/// returns, so neither a crash nor a power cut loses it, and readers (the dashboard) never wait for the writer.
+/// One connection writes, one transaction at a time (<see cref="BeginWrite"/>); every read opens its own pooled
+/// connection. The schema's version is SQLite's <c>user_version</c>: an older file is migrated on open, a newer one
+/// (written by a later LineWatch) is refused rather than misread.
+/// </summary>
+public sealed class AgentDatabase : IDisposable
+{
+    public const string FileName = "linewatch.db";
+
+    /// <summary>The schema this code reads and writes; each step up is one block in <see cref="Migrate"/>.</summary>
+    public const int SchemaVersion = 1;
+
+    private readonly string _connectionString;
+    private readonly SqliteConnection _writer;
+    private readonly Lock _writeLock = new();
+
+    private AgentDatabase(string path, bool inMemory = false)
+    {
+        InMemory = inMemory;
+        Path = inMemory ? $"memory (instead of {path})" : path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            // In memory: one database per instance, shared by its connections, gone when the last one closes.
+            DataSource = inMemory ? $"linewatch-{Guid.NewGuid():N}" : path, Mode = inMemory ? SqliteOpenMode.Memory : SqliteOpenMode.ReadWriteCreate,
+            Cache = inMemory ? SqliteCacheMode.Shared : SqliteCacheMode.Default, Pooling = true, ForeignKeys = true,
+            DefaultTimeout = 30, // seconds a statement waits on a lock (a checkpoint) before it fails
+        }.ToString();
+        _writer = new SqliteConnection(_connectionString);
+        _writer.Open();
+        try
+        {
+            // journal_mode is stored in the file; synchronous is per connection, and only this one writes.
+            Execute(_writer, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+            Migrate();
+        }
+        catch
+        {
+            _writer.Dispose();
+            throw;
+        }
+    }
+
+    public string Path { get; }
+
+    /// <summary>The file could not be opened: this run keeps its history and outbox in memory (see <see cref="Open"/>).</summary>
+    public bool InMemory { get; }
+
+    /// <summary>
+    /// Opens (or creates) the database in <paramref name="dataDir"/>. A file SQLite cannot read (damaged, or not a
+    /// database) is moved aside as <c>linewatch.db.damaged-…</c> with an error, and a new one is started: the agent
+    /// keeps alerting, and what the old file held is still there for someone to look at.
+    /// A file that cannot be opened at all (a full disk where SQLite must create its WAL index, a read-only or
+    /// unreadable folder) must not keep the agent from alerting either: it then runs on a database in memory for this
+    /// run, with an error; the file, and the messages waiting in it, are used again by the next start that can.
+    /// </summary>
+    /// <exception cref="InvalidDataException">the file was written by a newer LineWatch (a schema this version does not know).</exception>
+    public static AgentDatabase Open(string dataDir, ILogger logger)
+    {
+        Directory.CreateDirectory(dataDir);
+        var path = System.IO.Path.Combine(dataDir, FileName);
+        try
+        {
+            return new AgentDatabase(path);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SQLitePCL.raw.SQLITE_CORRUPT or SQLitePCL.raw.SQLITE_NOTADB)
+        {
+            SqliteConnection.ClearAllPools();
+            var aside = $"{path}.damaged-{DateTime.UtcNow:yyyyMMddTHHmmssZ}";
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                if (File.Exists(path + suffix)) File.Move(path + suffix, aside + suffix);
+            }
+            logger.LogError("Database {Path} cannot be read ({Reason}); moved to {Aside} and started anew: the alert history and the messages waiting for the broker that it held are not used",
+                path, e.Message, aside);
+            return new AgentDatabase(path);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_CANTOPEN
+                                           or SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_PERM)
+        {
+            SqliteConnection.ClearAllPools();
+            logger.LogError("Database {Path} cannot be opened ({Reason}): the alert history and the MQTT outbox are kept in memory until the agent is restarted with the file usable; what the file holds waits there for that start",
+                path, e.Message);
+            return new AgentDatabase(path, inMemory: true);
+        }
+    }
+
+    /// <summary>
+    /// Starts the one write transaction: waits for any other writer, and holds the write lock until the returned
+    /// write is disposed. Dispose it on the thread that began it.
+    /// </summary>
+    public DatabaseWrite BeginWrite()
+    {
+        _writeLock.Enter();
+        try
+        {
+            return new DatabaseWrite(_writer, _writer.BeginTransaction(), _writeLock);
+        }
+        catch
+        {
+            _writeLock.Exit();
+            throw;
+        }
+    }
+
+    /// <summary>A read on a connection of its own (WAL: it sees the last commit, and neither waits for nor blocks the writer).</summary>
+    public T Read<T>(Func<SqliteConnection, T> read)
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return read(connection);
+    }
+
+    /// <summary>A pragma's value as the writing connection sees it (journal_mode, synchronous, user_version...).</summary>
+    internal object? Pragma(string name)
+    {
+        lock (_writeLock)
+        {
+            using var command = _writer.CreateCommand();
+            command.CommandText = $"PRAGMA {name}";
+            return command.ExecuteScalar();
+        }
+    }
+
+    /// <summary>
+    /// Brings the schema to <see cref="SchemaVersion"/>, in one transaction. Version 1: the outbox (AUTOINCREMENT, so a
+    /// sequence number is never used twice, even after the table emptied), the alerts and their snapshots.
+    /// </summary>
+    private void Migrate()
+    {
+        // Read first, outside a transaction: a database that is up to date is not written to at all (a full disk can open it).
+        var version = Convert.ToInt32(Scalar(_writer, "PRAGMA user_version", null));
+        if (version > SchemaVersion)
+        {
+            throw new InvalidDataException($"{Path} has schema version {version}, newer than this LineWatch's {SchemaVersion}: it was written by a newer version. " +
+                "Run that version, or move the file away to start with an empty alert history and outbox.");
+        }
+        if (version == SchemaVersion) return;
+        using var transaction = _writer.BeginTransaction();
+        if (version < 1)
+        {
+            Execute(_writer, transaction, """
+                CREATE TABLE outbox (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    topic    TEXT    NOT NULL,
+                    payload  BLOB    NOT NULL,
+                    retain   INTEGER NOT NULL);
+                CREATE TABLE alerts (
+                    id           TEXT    PRIMARY KEY,
+                    camera       TEXT    NOT NULL,
+                    started      INTEGER NOT NULL, -- Unix milliseconds, UTC
+                    ended        INTEGER,
+                    peak         REAL    NOT NULL,
+                    severity     TEXT    NOT NULL,
+                    verdict      TEXT,
+                    acknowledged INTEGER);
+                CREATE INDEX alerts_by_start ON alerts (started, id);
+                CREATE INDEX alerts_by_camera ON alerts (camera, started, id);
+                CREATE TABLE alert_snapshots (
+                    alert_id TEXT PRIMARY KEY REFERENCES alerts (id) ON DELETE CASCADE,
+                    jpeg     BLOB NOT NULL);
+                """);
+        }
+        // A later version adds its step here: if (version < 2) { ... }
+        Execute(_writer, transaction, $"PRAGMA user_version = {SchemaVersion}");
+        transaction.Commit();
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    public void Dispose()
+    {
+        lock (_writeLock) _writer.Dispose();
+        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+    }
+}

@@ -1,0 +1,146 @@
+using LineWatch.Events;
+using LineWatch.Storage;
+using LineWatch.Tests.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace LineWatch.Tests.Events;
+
+/// <summary>The alert history in a real SQLite file: what an alert's events make of it, operator feedback, queries, restarts.</summary>
+public sealed class AlertHistoryTests : IDisposable
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 1, 6, 0, 0, TimeSpan.Zero);
+    private readonly DatabaseFolder _dir = new();
+
+    private static AlertNotice Notice(string id, AlertPhase phase, double peak = 1.5, string camera = "press", DateTimeOffset? started = null,
+        AlertSeverity severity = AlertSeverity.Warning, byte[]? snapshot = null, double seconds = 0)
+    {
+        var start = started ?? T0;
+        return new AlertNotice(new AlertEvent(id, camera, phase, seconds, 0, peak, peak, severity), start.AddSeconds(seconds), start, 2, [0f, 0f, 0f, 0f], snapshot);
+    }
+
+    private static void Record(AgentDatabase database, AlertHistory history, params AlertNotice[] notices)
+    {
+        using var write = database.BeginWrite();
+        foreach (var notice in notices) history.Record(write, notice);
+        write.Commit();
+    }
+
+    [Fact]
+    public void Start_update_and_end_make_one_alert_with_its_peak_severity_end_and_latest_snapshot_and_it_survives_a_restart()
+    {
+        using (var database = _dir.Open())
+        {
+            var history = new AlertHistory(database);
+            Record(database, history, Notice("a1", AlertPhase.Start, 1.5, snapshot: [1, 2]));
+            Record(database, history, Notice("a1", AlertPhase.Update, 2.5, severity: AlertSeverity.Critical, snapshot: [3, 4], seconds: 2));
+            Record(database, history, Notice("a1", AlertPhase.End, 1.0, seconds: 5));
+        }
+        using var reopened = _dir.Open();
+        var again = new AlertHistory(reopened);
+        var alert = again.Find("a1")!;
+        Assert.Equal("press", alert.Camera);
+        Assert.Equal(T0, alert.Started);
+        Assert.Equal(T0.AddSeconds(5), alert.Ended);
+        Assert.False(alert.Active);
+        Assert.Equal(2.5, alert.Peak);
+        Assert.Equal(AlertSeverity.Critical, alert.Severity);
+        Assert.True(alert.HasSnapshot);
+        Assert.Equal([3, 4], again.Snapshot("a1"));
+        Assert.Null(alert.Verdict);
+        Assert.Null(alert.Acknowledged);
+    }
+
+    [Fact]
+    public void Acknowledgements_and_verdicts_persist_across_a_restart_and_unknown_ids_change_nothing()
+    {
+        using (var database = _dir.Open())
+        {
+            var history = new AlertHistory(database);
+            Record(database, history, Notice("a1", AlertPhase.Start), Notice("a2", AlertPhase.Start, started: T0.AddMinutes(1)));
+            var acknowledged = history.Acknowledge("a1")!.Acknowledged;
+            Assert.NotNull(acknowledged);
+            Assert.Equal(acknowledged, history.SetVerdict("a1", AlertVerdict.Confirmed)!.Acknowledged); // the first acknowledgement counts
+            Assert.Equal(AlertVerdict.FalseAlarm, history.SetVerdict("a2", AlertVerdict.FalseAlarm)!.Verdict);
+            Assert.Null(history.Acknowledge("nope"));
+            Assert.Null(history.SetVerdict("nope", AlertVerdict.Confirmed));
+        }
+        using var reopened = _dir.Open();
+        var again = new AlertHistory(reopened);
+        Assert.Equal(AlertVerdict.Confirmed, again.Find("a1")!.Verdict);
+        Assert.NotNull(again.Find("a1")!.Acknowledged);
+        Assert.Equal(AlertVerdict.FalseAlarm, again.Find("a2")!.Verdict);
+        Assert.NotNull(again.Find("a2")!.Acknowledged);
+        Assert.Null(again.Find("nope"));
+    }
+
+    [Fact]
+    public void Queries_filter_by_camera_time_range_and_verdict_and_page_newest_first_with_the_total()
+    {
+        using var database = _dir.Open();
+        var history = new AlertHistory(database);
+        // 12 alerts a minute apart, alternating cameras.
+        Record(database, history, [.. Enumerable.Range(0, 12).Select(i => Notice($"a{i:00}", AlertPhase.Start, camera: i % 2 == 0 ? "press" : "line", started: T0.AddMinutes(i)))]);
+        history.SetVerdict("a02", AlertVerdict.FalseAlarm);
+        history.SetVerdict("a04", AlertVerdict.Confirmed);
+        history.Acknowledge("a06");
+
+        var all = history.Query(new AlertQuery(Limit: 5));
+        Assert.Equal(12, all.Total);
+        Assert.Equal(["a11", "a10", "a09", "a08", "a07"], all.Alerts.Select(a => a.Id));
+        Assert.Equal(["a06", "a05", "a04", "a03", "a02"], history.Query(new AlertQuery(Limit: 5, Offset: 5)).Alerts.Select(a => a.Id));
+        Assert.Equal(["a01", "a00"], history.Query(new AlertQuery(Limit: 5, Offset: 10)).Alerts.Select(a => a.Id));
+
+        var press = history.Query(new AlertQuery(Camera: "press"));
+        Assert.Equal(6, press.Total);
+        Assert.All(press.Alerts, a => Assert.Equal("press", a.Camera));
+
+        var range = history.Query(new AlertQuery(From: T0.AddMinutes(3), To: T0.AddMinutes(5)));
+        Assert.Equal(["a05", "a04", "a03"], range.Alerts.Select(a => a.Id));
+        Assert.Equal(["a03"], history.Query(new AlertQuery(Camera: "line", From: T0.AddMinutes(2), To: T0.AddMinutes(4))).Alerts.Select(a => a.Id));
+
+        Assert.Equal(["a02"], history.Query(new AlertQuery(Verdict: VerdictFilter.FalseAlarm)).Alerts.Select(a => a.Id));
+        Assert.Equal(["a04"], history.Query(new AlertQuery(Verdict: VerdictFilter.Confirmed)).Alerts.Select(a => a.Id));
+        var none = history.Query(new AlertQuery(Verdict: VerdictFilter.None, Limit: 100));
+        Assert.Equal(10, none.Total);
+        Assert.Contains(none.Alerts, a => a.Id == "a06"); // acknowledged, but no verdict
+    }
+
+    [Fact]
+    public void Beyond_its_capacity_the_oldest_alerts_are_deleted_with_their_snapshots()
+    {
+        using var database = _dir.Open();
+        var history = new AlertHistory(database);
+        Record(database, history, [.. Enumerable.Range(0, AlertHistory.Capacity + 2).Select(i => Notice($"a{i:00000}", AlertPhase.Start, started: T0.AddSeconds(i), snapshot: [1]))]);
+        Assert.Equal(AlertHistory.Capacity, history.Query(new AlertQuery(Limit: 1)).Total);
+        Assert.Null(history.Find("a00000"));
+        Assert.Null(history.Find("a00001"));
+        Assert.NotNull(history.Find("a00002"));
+        Assert.Equal((long)AlertHistory.Capacity, database.Read(c => new SqliteCommand("SELECT COUNT(*) FROM alert_snapshots", c).ExecuteScalar()));
+    }
+
+    [Fact]
+    public void Listeners_hear_of_a_change_only_once_it_is_committed()
+    {
+        using var database = _dir.Open();
+        var history = new AlertHistory(database);
+        var heard = new List<AlertRecord>();
+        history.Changed += heard.Add;
+        using (var write = database.BeginWrite())
+        {
+            history.Record(write, Notice("rolled-back", AlertPhase.Start));
+        }
+        Assert.Empty(heard);
+        Assert.Null(history.Find("rolled-back"));
+        Record(database, history, Notice("a1", AlertPhase.Start, snapshot: [1]));
+        history.Acknowledge("a1");
+        Assert.Equal(["a1", "a1"], heard.Select(r => r.Id));
+        Assert.True(heard[0].HasSnapshot);
+        Assert.NotNull(heard[1].Acknowledged);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+    }
+}
