@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LineWatch.IntegrationTests.Support;
+using LineWatch.Processing;
 using LineWatch.Scoring;
 
 namespace LineWatch.IntegrationTests.Comms;
@@ -282,7 +283,10 @@ public sealed partial class AgentMqttTests(LearnedLine line) : IDisposable
         File.AppendAllText(hosts, "127.0.0.1 broker.linewatch.test\n");
         Eventually.True(() => Lines("MQTT connected") == 1, TimeSpan.FromSeconds(40), "the connection once the name resolves: " + agent.Output);
 
-        // The connection is lost and the name goes too: named and retried again, and back once both are fixed.
+        // The connection is lost and the name goes too: named and retried again, and back once both are fixed. The
+        // connection stays up long enough to count as working first, so the waits start over at 1 s (a connection
+        // dropped sooner would keep the waits it had grown to while the name did not resolve).
+        Thread.Sleep(ReconnectBackoff.Stable + TimeSpan.FromSeconds(2));
         var before = Lines(Unresolved);
         File.WriteAllText(hosts, withoutName);
         broker.Stop();
