@@ -6,6 +6,8 @@ using LineWatch.Configuration;
 using LineWatch.Events;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,8 +66,19 @@ internal sealed class DashboardServer(AgentOptions options, DashboardApi api, Ag
             await app.DisposeAsync();
             return;
         }
+        // The configuration was judged loopback from the URLs as written; what counts is where Kestrel listens now.
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var exposed = bound.Where(address => !LoopbackHost.IsLoopback(new Uri(address.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0")).Host)).ToList();
+        if (_auth.Mode == DashboardAuthMode.None && exposed.Count > 0)
+        {
+            _logger.LogError("Dashboard not started: Dashboard:Urls made it listen on {Addresses}, beyond loopback, and Dashboard:Auth:Mode is none",
+                string.Join(", ", exposed));
+            await app.StopAsync(cancellationToken);
+            await app.DisposeAsync();
+            return;
+        }
         _app = app;
-        _logger.LogInformation("Dashboard on {Urls} (auth {Auth})", options.Dashboard.Urls, options.Dashboard.Auth.Mode.ToString().ToLowerInvariant());
+        _logger.LogInformation("Dashboard on {Urls} (auth {Auth})", string.Join(";", bound), options.Dashboard.Auth.Mode.ToString().ToLowerInvariant());
     }
 
     /// <summary>Security headers on everything; authentication; the CSRF header on state-changing calls.</summary>
@@ -77,6 +90,16 @@ internal sealed class DashboardServer(AgentOptions options, DashboardApi api, Ag
         headers["Referrer-Policy"] = "no-referrer";
         headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'";
         headers.CacheControl = "no-store";
+        if (_auth.Mode == DashboardAuthMode.None && !LoopbackHost.IsLoopback(context.Request.Host.Host))
+        {
+            // Without credentials, loopback is the only protection, and a browser carries it to any site whose name is
+            // made to resolve to 127.0.0.1 (DNS rebinding); such a page's requests name that site in Host.
+            context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync("This dashboard has no authentication, so it answers only loopback host names (localhost, 127.0.0.1, [::1]). " +
+                "To reach it by another name, configure Dashboard:Auth.");
+            return;
+        }
         var access = _auth.Check(context);
         if (!access.Granted)
         {

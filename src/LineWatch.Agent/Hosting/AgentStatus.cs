@@ -26,9 +26,9 @@ internal sealed record AgentSnapshot(DateTimeOffset Time, string AgentId, string
 internal sealed class AgentStatus(AgentOptions options, PipelineService pipeline, AlertService alerts, CameraControl control, MqttPublisher publisher,
     MqttCommandListener commands) : IHostedService, IDisposable
 {
-    private const int RateSeconds = 5;
     private readonly long _started = Stopwatch.GetTimestamp();
-    private readonly Queue<(long Ticks, long[] In, long[] Analysed)> _history = new();
+    private readonly RateWindow _rates = new(TimeSpan.FromSeconds(5), TimeProvider.System);
+    private readonly object _lock = new();
     private Timer? _timer;
     private volatile AgentSnapshot? _current;
 
@@ -46,16 +46,16 @@ internal sealed class AgentStatus(AgentOptions options, PipelineService pipeline
 
     private AgentSnapshot Take()
     {
-        lock (_history)
+        lock (_lock)
         {
             var running = pipeline.Pipeline;
             var now = Stopwatch.GetTimestamp();
             var stats = running?.Cameras;
             var framesIn = options.Cameras.Select((_, i) => stats?[i].FramesIn ?? 0).ToArray();
             var analysed = options.Cameras.Select((_, i) => stats?[i].FramesAnalysed ?? 0).ToArray();
-            var oldest = _history.Count > 0 ? _history.Peek() : (Ticks: now, In: framesIn, Analysed: analysed);
-            var seconds = Stopwatch.GetElapsedTime(oldest.Ticks, now).TotalSeconds;
-            double Rate(long[] current, long[] before, int i) => seconds > 0.5 ? Math.Round((current[i] - before[i]) / seconds, 2) : 0;
+            // Both counters of every camera in one window: [frames in..., frames analysed...].
+            var rates = _rates.Rates([.. framesIn, .. analysed]);
+            var count = options.Cameras.Count;
 
             var cameras = new List<CameraStatus>(options.Cameras.Count);
             for (var i = 0; i < options.Cameras.Count; i++)
@@ -67,13 +67,11 @@ internal sealed class AgentStatus(AgentOptions options, PipelineService pipeline
                     : alerts.ActiveAlert(i) is not null ? "anomaly" : "normal";
                 var lastFrame = camera is null || camera.LastFrameTicks == 0 ? (DateTimeOffset?)null : DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(camera.LastFrameTicks, now);
                 cameras.Add(new CameraStatus(options.Cameras[i].Name, state, capture.ToString().ToLowerInvariant(), alerts.LastScore(i) is { } s ? Math.Round(s, 3) : null,
-                    alerts.ActiveAlert(i), control.IsEnabled(i), learning, Rate(framesIn, oldest.In, i), Rate(analysed, oldest.Analysed, i), lastFrame,
+                    alerts.ActiveAlert(i), control.IsEnabled(i), learning, Math.Round(rates[i], 2), Math.Round(rates[count + i], 2), lastFrame,
                     camera?.LastError, camera?.FramesIn ?? 0, camera?.FramesAnalysed ?? 0, camera?.FramesSkipped ?? 0, camera?.ClipsDropped ?? 0,
                     camera?.WindowsScored ?? 0, camera?.Reconnects ?? 0, camera?.Stalls ?? 0, camera?.Errors ?? 0,
                     Round(camera?.Latency.Percentile(50)), Round(camera?.Latency.Percentile(99)), running?.LiveFrames[i].Sequence ?? 0));
             }
-            _history.Enqueue((now, framesIn, analysed));
-            while (_history.Count > RateSeconds) _history.Dequeue();
 
             var inference = running?.Inference;
             var snapshot = new AgentSnapshot(DateTimeOffset.UtcNow, options.AgentId, AppVersion.Current, Math.Round(Stopwatch.GetElapsedTime(_started).TotalSeconds),

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipes;
+using System.Text;
 
 namespace LineWatch.Capture;
 
@@ -11,10 +12,16 @@ namespace LineWatch.Capture;
 /// decoding: about 1% of a core for 720p25 H.264) as live Matroska into a pipe, and OpenCV decodes from that pipe
 /// ("pipe:FD"). The ffmpeg process applies the timeouts and the RTSP transport; when the camera goes away it
 /// exits, OpenCV reads the end of the stream, and the camera reconnects as it does for any lost stream.
+/// The camera's URL, which may hold its password, is not an argument (every local user can read a process's
+/// arguments in /proc/PID/cmdline): ffmpeg reads it from its stdin, as a one-entry list for its concat demuxer,
+/// with the options for opening it.
 /// </summary>
 internal sealed class NetworkStreamRelay : IDisposable
 {
     private const string Ffmpeg = "ffmpeg";
+    private const string ListInput = "pipe:0";
+    // What the camera's URL may use (concat refuses any protocol not listed, and the list itself comes through a pipe).
+    private const string Protocols = "pipe,rtsp,rtsps,rtp,srtp,tcp,udp,tls,http,https,httpproxy,crypto";
     private readonly Process _process;
     private readonly PipeStream _output;
     private readonly Lock _lock = new();
@@ -30,7 +37,10 @@ internal sealed class NetworkStreamRelay : IDisposable
         process.ErrorDataReceived += (_, e) =>
         {
             if (string.IsNullOrWhiteSpace(e.Data)) return;
-            lock (_lock) _lastError = e.Data.Trim();
+            // ffmpeg names the failing input: the list on stdin, which says nothing to an operator.
+            var line = e.Data.Trim();
+            if (line.StartsWith(ListInput + ": ", StringComparison.Ordinal)) line = line[(ListInput.Length + 2)..];
+            lock (_lock) _lastError = line;
         };
         process.BeginErrorReadLine();
     }
@@ -53,49 +63,96 @@ internal sealed class NetworkStreamRelay : IDisposable
         }
     }
 
-    /// <exception cref="VideoSourceException">ffmpeg could not be started.</exception>
+    /// <exception cref="VideoSourceException">ffmpeg could not be started, or the URL cannot be passed to it.</exception>
     public static NetworkStreamRelay Start(string url, TimeSpan timeout)
     {
-        var info = new ProcessStartInfo(Ffmpeg) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = false };
-        foreach (var argument in Arguments(url, timeout, Environment.GetEnvironmentVariable("OPENCV_FFMPEG_CAPTURE_OPTIONS"))) info.ArgumentList.Add(argument);
+        var list = InputList(url, timeout, Environment.GetEnvironmentVariable("OPENCV_FFMPEG_CAPTURE_OPTIONS"));
+        var info = new ProcessStartInfo(Ffmpeg)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, StandardInputEncoding = new UTF8Encoding(false),
+        };
+        foreach (var argument in Arguments()) info.ArgumentList.Add(argument);
+        Process process;
         try
         {
-            return new NetworkStreamRelay(Process.Start(info) ?? throw new VideoSourceException($"ffmpeg could not be started for {url}"));
+            process = Process.Start(info) ?? throw new VideoSourceException($"ffmpeg could not be started for {url}");
         }
         catch (Win32Exception e)
         {
             throw new VideoSourceException($"network cameras need ffmpeg (Debian package ffmpeg; install/setup.sh installs it), which could not be started for {url}: {e.Message}");
         }
+        var relay = new NetworkStreamRelay(process);
+        try
+        {
+            // A few hundred bytes: the pipe takes them at once, and ffmpeg reads to the end before it opens the camera.
+            process.StandardInput.Write(list);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // ffmpeg ended before reading its input; its stderr (Failure) says why.
+        }
+        return relay;
     }
 
+    /// <summary>ffmpeg's arguments: the input list on stdin, the video copied as live Matroska to stdout. No URL, no secret.</summary>
+    internal static IReadOnlyList<string> Arguments() =>
+    [
+        "-hide_banner", "-nostdin", "-loglevel", "error",
+        "-f", "concat", "-safe", "0", "-protocol_whitelist", Protocols, "-i", ListInput,
+        "-map", "0:v:0", "-c", "copy",
+        // Live Matroska: codec parameters up front, and every frame written to the pipe as soon as it arrives.
+        "-f", "matroska", "-live", "1", "-cluster_time_limit", "0", "-flush_packets", "1", "pipe:1",
+    ];
+
+    /// <summary>
+    /// The concat demuxer's list: the camera's URL and the options ffmpeg opens it with (what were input options
+    /// on the command line).
+    /// </summary>
     /// <param name="userOptions">OpenCV's OPENCV_FFMPEG_CAPTURE_OPTIONS ("key;value|key;value"), which keeps its meaning here.</param>
-    internal static IReadOnlyList<string> Arguments(string url, TimeSpan timeout, string? userOptions)
+    /// <exception cref="VideoSourceException">The URL or an option value holds a control character (it would end a line of the
+    /// list), or an option name is not one.</exception>
+    internal static string InputList(string url, TimeSpan timeout, string? userOptions)
     {
-        List<string> arguments = ["-hide_banner", "-nostdin", "-loglevel", "error"];
+        var options = new List<(string Key, string Value)>();
         if (!string.IsNullOrWhiteSpace(userOptions))
         {
             foreach (var pair in userOptions.Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var parts = pair.Split(';', 2, StringSplitOptions.TrimEntries);
-                arguments.Add("-" + parts[0]);
-                arguments.Add(parts.Length > 1 ? parts[1] : "1");
+                options.Add((parts[0], parts.Length > 1 ? parts[1] : "1"));
             }
         }
         else if (url.StartsWith("rtsp", StringComparison.OrdinalIgnoreCase))
         {
             // RTSP over TCP: UDP loses packets on busy factory networks and smears frames.
-            arguments.AddRange(["-rtsp_transport", "tcp"]);
+            options.Add(("rtsp_transport", "tcp"));
         }
         if (timeout > TimeSpan.Zero)
         {
             // Socket timeout of the RTSP and HTTP clients, in microseconds: connecting, and any read that waits this long.
-            arguments.AddRange(["-timeout", ((long)(timeout.TotalMilliseconds * 1000)).ToString(CultureInfo.InvariantCulture)]);
+            options.Add(("timeout", ((long)(timeout.TotalMilliseconds * 1000)).ToString(CultureInfo.InvariantCulture)));
         }
-        arguments.AddRange(["-fflags", "nobuffer", "-i", url, "-map", "0:v:0", "-c", "copy",
-            // Live Matroska: codec parameters up front, and every frame written to the pipe as soon as it arrives.
-            "-f", "matroska", "-live", "1", "-cluster_time_limit", "0", "-flush_packets", "1", "pipe:1"]);
-        return arguments;
+        options.Add(("fflags", "nobuffer"));
+        var list = new StringBuilder("ffconcat version 1.0\n");
+        list.Append("file ").Append(Quote(url, "the camera URL")).Append('\n');
+        foreach (var (key, value) in options)
+        {
+            // The key is a bare word to ffconcat (quotes would become part of it); only the value may be quoted.
+            if (key.Length == 0 || !key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                throw new VideoSourceException($"capture option '{key}' is not an ffmpeg option name (letters, digits, _)");
+            }
+            list.Append("option ").Append(key).Append(' ').Append(Quote(value, $"capture option {key}")).Append('\n');
+        }
+        return list.ToString();
     }
+
+    // ffconcat's quoting: inside '…' everything is literal, and a quote is closed, escaped and reopened.
+    private static string Quote(string value, string what) =>
+        value.Any(char.IsControl)
+            ? throw new VideoSourceException($"{what} holds a control character: {value}")
+            : "'" + value.Replace("'", "'\\''") + "'";
 
     /// <summary>Ends the ffmpeg process (a read blocked on the pipe then sees the end of the stream) and closes the pipe.</summary>
     public void Dispose()

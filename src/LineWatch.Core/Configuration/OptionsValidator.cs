@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.RegularExpressions;
 
 namespace LineWatch.Configuration;
@@ -119,7 +118,19 @@ public static partial class OptionsValidator
                 errors.Add(new("Dashboard:Urls", $"'{url}' is not an http:// URL (for HTTPS put a reverse proxy in front)"));
                 continue;
             }
-            exposed |= !IsLoopback(uri.Host);
+            // The web server reads a listen URL its own way: "0.0.0.0@127.0.0.1" is a user part to Uri but a host name to
+            // Kestrel, which binds every interface for it. Only the plain form means the same to both.
+            if (uri.UserInfo.Length > 0)
+            {
+                errors.Add(new("Dashboard:Urls", $"'{url}' has a user part ('{uri.UserInfo}@'), which the web server would take as the host: give only http://host:port"));
+                continue;
+            }
+            if (uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+            {
+                errors.Add(new("Dashboard:Urls", $"'{url}': only http://host:port is allowed (no path, query or fragment)"));
+                continue;
+            }
+            exposed |= !LoopbackHost.IsLoopback(uri.Host);
         }
         var auth = dashboard.Auth;
         if (exposed && auth.Mode == DashboardAuthMode.None)
@@ -139,9 +150,6 @@ public static partial class OptionsValidator
             errors.Add(new("Dashboard:Auth:PasswordHash", "is not a hash made by `linewatch hash-password` (never put the password itself here)"));
         }
     }
-
-    private static bool IsLoopback(string host) =>
-        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 
     [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex TopicSafeName();

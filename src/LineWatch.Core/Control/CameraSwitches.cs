@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LineWatch.Processing;
+using LineWatch.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace LineWatch.Control;
@@ -38,10 +39,7 @@ public sealed class CameraSwitches : IAnalysisSwitch
         {
             Volatile.Write(ref _enabled[camera], enabled);
             var disabled = _cameras.Where((_, i) => !_enabled[i]).ToArray();
-            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            var temporary = _path + ".partial";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(new Saved(disabled)));
-            File.Move(temporary, _path, overwrite: true);
+            AtomicFile.WriteAllText(_path, JsonSerializer.Serialize(new Saved(disabled)));
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using LineWatch.Storage;
 
 namespace LineWatch.Evaluation;
 
@@ -44,7 +45,7 @@ public sealed record VideoLabels(
         return labels;
     }
 
-    public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+    public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 
     /// <summary>Whether frame <paramref name="frame"/> lies in a labelled anomaly.</summary>
     public bool IsAnomalous(int frame) => Anomalies.Any(a => frame >= a.StartFrame && frame <= a.EndFrame);

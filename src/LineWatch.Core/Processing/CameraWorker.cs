@@ -41,7 +41,7 @@ public sealed class CameraWorker : IDisposable
         _switch = analysisSwitch;
         _window = new FrameWindow(shape, options.Stride);
         _sampler = new FrameSampler(options.AnalysisFps);
-        _backoff = new ReconnectBackoff(TimeSpan.FromSeconds(options.MaxBackoffSeconds));
+        _backoff = new ReconnectBackoff(TimeSpan.FromSeconds(options.MaxBackoffSeconds), TimeProvider.System);
         _loop = new DedicatedThread($"capture-{options.Name}", Run);
     }
 
@@ -167,7 +167,7 @@ public sealed class CameraWorker : IDisposable
             if (Stats.State != CameraState.Streaming)
             {
                 Stats.SetState(CameraState.Streaming);
-                _backoff.Reset();
+                _backoff.Connected();
             }
             if (_live.Due(now)) UpdateLive(frame, now);
             if (now >= settled && _sampler.Take(now)) Analyse(frame, now);

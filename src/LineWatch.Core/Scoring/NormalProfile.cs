@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LineWatch.Storage;
 
 namespace LineWatch.Scoring;
 
@@ -210,13 +211,12 @@ public sealed class NormalProfile
     private sealed record Header(int Version, string Camera, ModelIdentity Model, int Grid, double LocalThreshold, double MotionThreshold,
         double LightingThreshold, long Windows, long FeedbackWindows, DateTimeOffset Created, DateTimeOffset Updated, float[] Typical);
 
-    /// <summary>Writes atomically (temporary file, then rename): the running agent may reload it at any moment.</summary>
+    /// <summary>Writes through <see cref="AtomicFile"/>: the running agent may reload it at any moment, and a power cut must not cost it.</summary>
     public void Save(string path)
     {
         Updated = DateTimeOffset.UtcNow;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temporary = path + ".partial";
-        using (var writer = new BinaryWriter(File.Create(temporary)))
+        using var file = AtomicFile.Create(path);
+        using (var writer = new BinaryWriter(file.Stream, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(System.Text.Encoding.ASCII.GetBytes(Magic));
             writer.Write(JsonSerializer.Serialize(new Header(FormatVersion, Camera, Model, Grid, LocalThreshold, MotionThreshold, LightingThreshold,
@@ -232,7 +232,7 @@ public sealed class NormalProfile
             foreach (var v in Motion.Sum) writer.Write(v);
             foreach (var v in Motion.Squares) writer.Write(v);
         }
-        File.Move(temporary, path, overwrite: true);
+        file.Commit();
     }
 
     /// <exception cref="InvalidDataException">Not a profile, another format, damaged or truncated.</exception>

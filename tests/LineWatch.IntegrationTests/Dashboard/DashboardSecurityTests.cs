@@ -51,6 +51,70 @@ public sealed class DashboardSecurityTests(LearnedLine line) : IDisposable
         Assert.Contains("non-loopback", output);
     }
 
+    // Uri reads the host of http://0.0.0.0@127.0.0.1:PORT as 127.0.0.1 (the rest is a user name); Kestrel does not
+    // know user parts, and binds every interface for a host that is neither an address nor localhost.
+    [Fact]
+    public void A_URL_with_a_user_part_is_refused_at_start_rather_than_judged_loopback()
+    {
+        var port = MosquittoBroker.FreePort();
+        using var agent = AgentProcess.Start("run", "--config", WriteConfig($"http://0.0.0.0@127.0.0.1:{port}", """{ "Mode": "none" }"""));
+
+        var refused = agent.WaitForExit(TimeSpan.FromSeconds(30));
+        Assert.True(refused, $"the agent runs with no authentication; reachable from {ReachableFromOutside(port) ?? "no other address tried"}\n{agent.Output}");
+        Assert.Equal(2, agent.ExitCode);
+        Assert.Contains("Dashboard:Urls", agent.Output);
+        Assert.Contains("user part", agent.Output);
+    }
+
+    /// <summary>A non-loopback address of this machine on which <paramref name="port"/> accepts a connection, if any.</summary>
+    private static string? ReachableFromOutside(int port)
+    {
+        foreach (var address in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+                     .SelectMany(nic => nic.GetIPProperties().UnicastAddresses).Select(a => a.Address)
+                     .Where(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a)))
+        {
+            using var client = new TcpClient();
+            try
+            {
+                client.Connect(address, port);
+                return address.ToString();
+            }
+            catch (SocketException)
+            {
+            }
+        }
+        return null;
+    }
+
+    [Fact]
+    public async Task With_authentication_off_only_loopback_host_names_are_served_against_DNS_rebinding()
+    {
+        var (agent, http) = Start("""{ "Mode": "none" }""");
+        using var _ = agent;
+        using var __ = http;
+        async Task<HttpResponseMessage> Get(string host, string path = "/api/state")
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Host = host;
+            return await http.SendAsync(request);
+        }
+
+        var port = http.BaseAddress!.Port;
+        // A page on attacker.example whose name now resolves to 127.0.0.1 reads with its own name in Host.
+        foreach (var host in new[] { $"attacker.example:{port}", "attacker.example", $"localhost.attacker.example:{port}", $"127.0.0.1.nip.io:{port}", $"10.1.2.3:{port}" })
+        {
+            var refused = await Get(host);
+            Assert.Equal(HttpStatusCode.MisdirectedRequest, refused.StatusCode);
+            Assert.Contains("only loopback host names", await refused.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.MisdirectedRequest, (await Get(host, "/")).StatusCode);
+        }
+        foreach (var host in new[] { $"127.0.0.1:{port}", $"localhost:{port}", $"LOCALHOST:{port}", "localhost", $"[::1]:{port}", $"127.0.0.2:{port}" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await Get(host)).StatusCode);
+        }
+        Assert.False(agent.HasExited);
+    }
+
     [Fact]
     public async Task Basic_auth_guards_everything_but_healthz_and_hostile_requests_are_refused()
     {

@@ -79,6 +79,19 @@ public sealed class InstallServiceTests(InstalledTree tree) : IClassFixture<Inst
     }
 
     [Fact]
+    public void The_unit_caps_memory_well_above_the_measured_peak_and_allows_only_a_services_system_calls()
+    {
+        var text = File.ReadAllText(tree["etc/systemd/system/linewatch.service"]);
+        var memoryMax = System.Text.RegularExpressions.Regex.Match(text, @"^MemoryMax=(\d+)G$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.True(memoryMax.Success, "no MemoryMax=<n>G in the unit");
+        // Twice the largest RSS measured (768 MB, docs/benchmarks.md#soak) at least: .NET keeps its heap within 75% of the limit.
+        Assert.InRange(int.Parse(memoryMax.Groups[1].Value) * 1024, 2 * 768, 8 * 1024);
+        Assert.Contains("\nSystemCallFilter=@system-service\n", text);
+        // A call outside the set fails (EPERM) rather than killing the agent.
+        Assert.Contains("\nSystemCallErrorNumber=EPERM\n", text);
+    }
+
+    [Fact]
     public void The_installed_command_checks_the_installed_configuration()
     {
         // Through /usr/local/bin/linewatch -> current -> the release's launcher, with the installed configuration by default.

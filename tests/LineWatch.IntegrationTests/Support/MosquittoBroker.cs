@@ -27,6 +27,7 @@ internal sealed class MosquittoBroker : IDisposable
     private const string WitnessPassword = "witness-secret";
 
     private readonly bool _persistence;
+    private readonly bool _logMessages;
     private readonly bool _requireClientCertificate;
     private readonly string[]? _acl;
     private readonly Dictionary<string, string> _users = [];
@@ -34,9 +35,11 @@ internal sealed class MosquittoBroker : IDisposable
 
     /// <param name="requireClientCertificate">With <paramref name="tls"/>: only clients with a certificate signed by its CA may connect.</param>
     /// <param name="acl">Lines of a Mosquitto access list (e.g. <c>topic readwrite a/#</c>); what it does not grant is refused.</param>
+    /// <param name="logMessages">Log every message received and sent (Mosquitto's debug log), for <see cref="SentTo"/>.</param>
     public MosquittoBroker(string? username = null, string? password = null, TestCertificates? tls = null, bool persistence = false,
-        bool requireClientCertificate = false, string[]? acl = null)
+        bool requireClientCertificate = false, string[]? acl = null, bool logMessages = false)
     {
+        _logMessages = logMessages;
         Port = FreePort();
         _acl = acl;
         _persistence = persistence;
@@ -92,6 +95,7 @@ internal sealed class MosquittoBroker : IDisposable
             File.WriteAllLines(_dir.File("acl"), _acl);
             config.Add($"acl_file {_dir.File("acl")}");
         }
+        if (_logMessages) config.Add("log_type all");
         File.WriteAllLines(_dir.File("mosquitto.conf"), config);
     }
 
@@ -111,6 +115,19 @@ internal sealed class MosquittoBroker : IDisposable
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in ClientArguments().Concat(arguments)) info.ArgumentList.Add(argument);
         return info;
+    }
+
+    /// <summary>
+    /// How many messages on topics that <paramref name="topicMatches"/> the broker has sent to the client
+    /// <paramref name="clientId"/>, by its own log (needs <c>logMessages</c>): what that client was given, whatever
+    /// another subscriber received.
+    /// </summary>
+    public int SentTo(string clientId, Func<string, bool> topicMatches)
+    {
+        if (!_logMessages) throw new InvalidOperationException("start the broker with logMessages: true");
+        var prefix = $"Sending PUBLISH to {clientId} (";
+        return Log.Split('\n').Count(line => line.IndexOf(prefix, StringComparison.Ordinal) is var at && at >= 0
+                                              && line.Split('\'') is [_, var topic, ..] && topicMatches(topic));
     }
 
     /// <summary>Starts the broker (again) on the same port, with the same configuration.</summary>

@@ -80,6 +80,11 @@ public class AgentConfigurationTests
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Mqtt": { "TopicPrefix": "plant/#" } }""", "Mqtt:TopicPrefix", "without wildcards")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Mqtt": { "Mode": "external", "Tls": { "Enabled": true } } }""", "Mqtt:Tls:CaFile", "required")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Dashboard": { "Urls": "http://0.0.0.0:8080" } }""", "Dashboard:Auth:Mode", "non-loopback")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Dashboard": { "Urls": "http://0.0.0.0@127.0.0.1:8080" } }""", "Dashboard:Urls", "user part")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Dashboard": { "Urls": "http://127.0.0.1:8080/linewatch" } }""", "Dashboard:Urls", "only http://host:port")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Dashboard": { "Urls": "http://127.0.0.1:8080?x=1" } }""", "Dashboard:Urls", "only http://host:port")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Dashboard": { "Urls": "http://127.0.0.1.example.com:8080" } }""", "Dashboard:Auth:Mode", "non-loopback")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Dashboard": { "Urls": "http://*:8080" } }""", "Dashboard:Auth:Mode", "non-loopback")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "AgentId": "" }""", "AgentId", "letters, digits")]
     [InlineData("""{ }""", "Model:Path", "required")]
     public void An_invalid_value_is_reported_with_its_key_path(string json, string key, string reason)

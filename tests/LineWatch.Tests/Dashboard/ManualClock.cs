@@ -11,6 +11,11 @@ internal sealed class ManualClock : TimeProvider
 
     public override DateTimeOffset GetUtcNow() => _now;
 
+    // Timestamps (what elapsed-time measurements use) move with the same hand: one tick of the clock each.
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => _now.UtcTicks;
+
     public void Advance(TimeSpan by)
     {
         _now += by;

@@ -169,7 +169,7 @@ public class PyTorchCheckpointTests
     }
 
     [Fact]
-    public void A_storage_too_short_for_its_tensor_is_refused_before_reading_it()
+    public void A_storage_too_short_for_its_tensor_is_refused()
     {
         using var folder = new TempFolder();
         var path = folder.File("short.pth");
@@ -232,6 +232,87 @@ public class PyTorchCheckpointTests
         Assert.Contains("'big'-endian", Refused(path).Message);
     }
 
+    // A zip header may declare any uncompressed size, and a stride of 0 makes a long tensor out of one element: neither
+    // may size an allocation. Every size is bounded by the bytes the file actually holds.
+    [Theory]
+    [InlineData(500_000_000L, 0L, false)]
+    [InlineData(500_000_000L, 0L, true)]
+    [InlineData(400_000_000L, 1L, false)]
+    [InlineData(400_000_000L, 1L, true)]
+    public void A_few_kilobyte_checkpoint_that_declares_a_huge_storage_is_refused_without_allocating_it(long size, long stride, bool deflate)
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("amplified.pth");
+        WriteZip(path, [KeyValuePair.Create("archive/data.pkl", TensorPickle(size, stride)), KeyValuePair.Create("archive/data/0", new byte[16])],
+            deflate ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
+        DeclareUncompressedSize(path, "archive/data/0", 0x7FFF_FFF0);
+        Assert.True(new FileInfo(path).Length < 4096);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Refused(path);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Contains("storage 'archive/data/0' holds 4 elements but tensor 'w'", error.Message);
+        Assert.True(allocated < 16 << 20, $"reading a {new FileInfo(path).Length}-byte checkpoint allocated {allocated:N0} bytes");
+    }
+
+    /// <summary>data.pkl of {'w': a float tensor of shape (size,) and the given stride over storage '0'}, as torch.save pickles it (protocol 2).</summary>
+    private static byte[] TensorPickle(long size, long stride)
+    {
+        var pickle = new List<byte> { 0x80, 0x02 };
+        void Text(string text) => pickle.AddRange(Encoding.ASCII.GetBytes(text));
+        void Str(string text)
+        {
+            pickle.Add((byte)'X');
+            pickle.AddRange(BitConverter.GetBytes(text.Length));
+            Text(text);
+        }
+        void Int(long value)
+        {
+            pickle.Add((byte)'J');
+            pickle.AddRange(BitConverter.GetBytes(checked((int)value)));
+        }
+        Text("ccollections\nOrderedDict\n)R(");
+        Str("w");
+        Text("ctorch._utils\n_rebuild_tensor_v2\n(");
+        Text("(");
+        Str("storage");
+        Text("ctorch\nFloatStorage\n");
+        Str("0");
+        Str("cpu");
+        Int(4);
+        Text("tQ");
+        Int(0);
+        Text("(");
+        Int(size);
+        Text("t(");
+        Int(stride);
+        Text("t");
+        pickle.Add(0x89); // NEWFALSE: requires_grad
+        Text("ccollections\nOrderedDict\n)RtRu.");
+        return pickle.ToArray();
+    }
+
+    /// <summary>Rewrites the uncompressed size an entry's local header and central directory record declare.</summary>
+    private static void DeclareUncompressedSize(string path, string entryName, uint size)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var name = Encoding.ASCII.GetBytes(entryName);
+        var patched = 0;
+        // Local header: signature PK\3\4, size at 22, name length at 26, name at 30. Central record: PK\1\2, size at 24, name at 46.
+        foreach (var (signature, sizeAt, nameAt) in new[] { (0x04034b50u, 22, 30), (0x02014b50u, 24, 46) })
+        {
+            for (var i = 0; i + nameAt + name.Length <= bytes.Length; i++)
+            {
+                if (BitConverter.ToUInt32(bytes, i) != signature || !bytes.AsSpan(i + nameAt, name.Length).SequenceEqual(name)) continue;
+                BitConverter.TryWriteBytes(bytes.AsSpan(i + sizeAt), size);
+                patched++;
+            }
+        }
+        Assert.Equal(2, patched);
+        File.WriteAllBytes(path, bytes);
+    }
+
     private static CheckpointFormatException Refused(string path)
     {
         var error = Assert.Throws<CheckpointFormatException>(() => PyTorchCheckpoint.ReadStateDict(path));
@@ -268,7 +349,7 @@ public class PyTorchCheckpointTests
     }
 
     // Later entries of the same name replace earlier ones, so a test can swap one entry of a fixture.
-    private static void WriteZip(string path, IEnumerable<KeyValuePair<string, byte[]>> entries)
+    private static void WriteZip(string path, IEnumerable<KeyValuePair<string, byte[]>> entries, CompressionLevel level = CompressionLevel.NoCompression)
     {
         var byName = new Dictionary<string, byte[]>();
         foreach (var (name, bytes) in entries) byName[name] = bytes;
@@ -276,7 +357,7 @@ public class PyTorchCheckpointTests
         using var archive = ZipFile.Open(path, ZipArchiveMode.Create);
         foreach (var (name, bytes) in byName)
         {
-            using var stream = archive.CreateEntry(name, CompressionLevel.NoCompression).Open();
+            using var stream = archive.CreateEntry(name, level).Open();
             stream.Write(bytes);
         }
     }

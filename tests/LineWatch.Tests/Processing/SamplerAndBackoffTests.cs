@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LineWatch.Processing;
+using LineWatch.Tests.Dashboard;
 
 namespace LineWatch.Tests.Processing;
 
@@ -28,12 +29,14 @@ public class SamplerAndBackoffTests
     [Fact]
     public void Backoff_doubles_with_jitter_up_to_the_maximum_and_resets()
     {
-        var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(10), new Random(1));
+        var clock = new ManualClock();
+        var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(10), clock, new Random(1));
         var delays = Enumerable.Range(0, 8).Select(_ => backoff.Next().TotalSeconds).ToArray();
         double[] nominal = [1, 2, 4, 8, 10, 10, 10, 10];
         for (var i = 0; i < delays.Length; i++) Assert.InRange(delays[i], nominal[i] * 0.75, nominal[i]);
         Assert.NotEqual(delays[5], delays[6]); // jittered
-        backoff.Reset();
+        backoff.Connected();
+        clock.Advance(TimeSpan.FromMinutes(1));
         Assert.InRange(backoff.Next().TotalSeconds, 0.75, 1);
     }
 }

@@ -139,10 +139,10 @@ public sealed class MqttConnection : IDisposable
 
     private async Task RunAsync(CancellationToken stop)
     {
-        var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(30));
+        var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(30), TimeProvider.System);
         while (!stop.IsCancellationRequested)
         {
-            if (await ConnectAndServeAsync(stop).ConfigureAwait(false)) backoff.Reset();
+            await ConnectAndServeAsync(backoff, stop).ConfigureAwait(false);
             try
             {
                 await Task.Delay(backoff.Next(), stop).ConfigureAwait(false);
@@ -154,8 +154,8 @@ public sealed class MqttConnection : IDisposable
         }
     }
 
-    /// <summary>One connection, from the attempt until it ends; true when it was established.</summary>
-    private async Task<bool> ConnectAndServeAsync(CancellationToken stop)
+    /// <summary>One connection, from the attempt until it ends; told to <paramref name="backoff"/> when it is established.</summary>
+    private async Task ConnectAndServeAsync(ReconnectBackoff backoff, CancellationToken stop)
     {
         // A fresh client for every attempt: nothing of an ended connection (its queue, its late events) can reach the next.
         using var client = Factory.CreateMqttClient();
@@ -181,18 +181,19 @@ public sealed class MqttConnection : IDisposable
         }
         catch (Exception) when (stop.IsCancellationRequested)
         {
-            return false;
+            return;
         }
         catch (Exception e)
         {
             Raise(Failed, MqttFailure.Of(e, _options, _certificates));
-            return false;
+            return;
         }
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
             Raise(Refused, MqttFailure.Of(result));
-            return false;
+            return;
         }
+        backoff.Connected();
 
         var queue = new PublishQueue(client, result.ReceiveMaximum, OnAnswer);
         _queue = queue;
@@ -219,7 +220,6 @@ public sealed class MqttConnection : IDisposable
             _queue = null;
             await queue.CloseAsync().ConfigureAwait(false);
         }
-        return true;
     }
 
     /// <summary>

@@ -15,6 +15,9 @@ public static class PyTorchCheckpoint
     private const string PickleName = "data.pkl";
     private static readonly string[] StateDictKeys = ["model", "module", "state_dict"];
 
+    // Deflate cannot expand data more than about 1032 times (a 258-byte match per two bits), so no more is believed of a header.
+    private const long MaxDeflateRatio = 1032;
+
     /// <summary>
     /// The state dict, in file order. A file that is not such a checkpoint, is damaged or holds no state dict raises
     /// <see cref="CheckpointFormatException"/>; a missing or unreadable file raises the usual IO exceptions.
@@ -100,6 +103,31 @@ public static class PyTorchCheckpoint
         return buffer.ToArray();
     });
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> bytes of an entry: as many as it really holds. The uncompressed size in the zip
+    /// header is only a claim (a few-KB file may declare gigabytes), so it sizes the first buffer only as far as the
+    /// entry's compressed bytes can inflate, and the buffer grows as bytes arrive.
+    /// </summary>
+    private static byte[] ReadAtMost(ZipArchiveEntry entry, int limit) => Zip(() =>
+    {
+        var plausible = Math.Min(entry.Length, entry.CompressedLength * MaxDeflateRatio);
+        var buffer = new byte[(int)Math.Clamp(plausible, 0, limit)];
+        var filled = 0;
+        using var stream = entry.Open();
+        while (true)
+        {
+            if (filled == buffer.Length)
+            {
+                if (filled == limit) break;
+                Array.Resize(ref buffer, (int)Math.Min(limit, Math.Max(4096L, 2L * filled)));
+            }
+            var read = stream.Read(buffer, filled, buffer.Length - filled);
+            if (read == 0) break;
+            filled += read;
+        }
+        return filled == buffer.Length ? buffer : buffer[..filled];
+    });
+
     /// <summary>Runs a zip read, turning what .NET's zip reader throws for a damaged archive into one error that says so.</summary>
     private static T Zip<T>(Func<T> read)
     {
@@ -178,41 +206,35 @@ public static class PyTorchCheckpoint
         var storageClass = first.Tensor.Storage.StorageClass;
         var type = TorchElementTypes.FromStorageClass(storageClass)
             ?? throw new InvalidDataException($"tensor '{first.Name}' has a {storageClass}, which does not convert to float32");
-        var available = entry.Length / type.Size();
-        long needed = 0;
+        // How far into the storage the views reach: the elements they read, and as many as they hold, because a stride
+        // of 0 makes a long tensor out of one element and the tensor's array is sized by its element count.
+        long reach = 0;
         foreach (var (name, tensor) in views)
         {
-            long extent, count;
             try
             {
-                extent = tensor.Extent();
-                count = tensor.ElementCount();
+                reach = Math.Max(reach, Math.Max(tensor.Extent(), tensor.ElementCount()));
             }
             catch (InvalidDataException e)
             {
                 throw new InvalidDataException($"tensor '{name}': {e.Message}", e);
             }
-            // Checking the element count too keeps a damaged header from sizing an array past what the file holds.
-            if (extent > available || count > available)
+        }
+        if (reach > Array.MaxLength / type.Size())
+        {
+            throw new InvalidDataException($"storage '{entryName}' is larger than this reader can hold ({reach} elements)");
+        }
+        var bytes = ReadAtMost(entry, (int)(reach * type.Size()));
+        var available = bytes.Length / type.Size();
+        foreach (var (name, tensor) in views)
+        {
+            if (tensor.Extent() > available || tensor.ElementCount() > available)
             {
                 throw new InvalidDataException(
                     $"storage '{entryName}' holds {available} elements but tensor '{name}' (shape {TorchTensorRef.Format(tensor.Shape)}, " +
-                    $"strides {TorchTensorRef.Format(tensor.Strides)}, offset {tensor.Offset}) needs {Math.Max(extent, count)}");
+                    $"strides {TorchTensorRef.Format(tensor.Strides)}, offset {tensor.Offset}) needs {Math.Max(tensor.Extent(), tensor.ElementCount())}");
             }
-            needed = Math.Max(needed, extent);
         }
-        if (needed * type.Size() > Array.MaxLength)
-        {
-            throw new InvalidDataException($"storage '{entryName}' is larger than this reader can hold ({needed} elements)");
-        }
-        // Only as far into the storage as the views reach.
-        var bytes = Zip(() =>
-        {
-            var head = new byte[needed * type.Size()];
-            using var stream = entry.Open();
-            stream.ReadExactly(head);
-            return head;
-        });
         foreach (var (name, tensor) in views) data[name] = tensor.Gather(bytes, type);
     }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
+using LineWatch.Storage;
 
 namespace LineWatch.Model.Numpy;
 
@@ -63,7 +64,7 @@ public static partial class NpyFile
         return (shape, data);
     }
 
-    /// <summary>Writes a version 1.0 '&lt;f4' file, through a temporary file so a reader never sees half of one.</summary>
+    /// <summary>Writes a version 1.0 '&lt;f4' file through <see cref="AtomicFile"/>, so a reader never sees half of one.</summary>
     public static void Write(string path, ReadOnlySpan<float> data, long[] shape)
     {
         if (shape.Any(size => size < 0) || ElementCount(shape) != data.Length)
@@ -76,21 +77,16 @@ public static partial class NpyFile
         var header = dict + new string(' ', (HeaderAlignment - unpadded % HeaderAlignment) % HeaderAlignment) + "\n";
         if (header.Length > ushort.MaxValue) throw new ArgumentException($"{shape.Length} dimensions do not fit a version 1.0 header", nameof(shape));
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = path + ".partial";
-        using (var stream = File.Create(temporary))
-        {
-            stream.Write(Magic);
-            stream.Write([1, 0]);
-            Span<byte> length = stackalloc byte[2];
-            BinaryPrimitives.WriteUInt16LittleEndian(length, (ushort)header.Length);
-            stream.Write(length);
-            stream.Write(Encoding.Latin1.GetBytes(header));
-            // '<f4' is little-endian, as is every platform LineWatch runs on.
-            stream.Write(MemoryMarshal.AsBytes(data));
-        }
-        File.Move(temporary, path, overwrite: true);
+        using var file = AtomicFile.Create(path);
+        file.Stream.Write(Magic);
+        file.Stream.Write([1, 0]);
+        Span<byte> length = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(length, (ushort)header.Length);
+        file.Stream.Write(length);
+        file.Stream.Write(Encoding.Latin1.GetBytes(header));
+        // '<f4' is little-endian, as is every platform LineWatch runs on.
+        file.Stream.Write(MemoryMarshal.AsBytes(data));
+        file.Commit();
     }
 
     private static (long[] Shape, int ItemSize, int Count) ParseHeader(string path, string header)

@@ -1,21 +1,17 @@
 using Google.Protobuf;
 using LineWatch.Model.Onnx.Proto;
+using LineWatch.Storage;
 
 namespace LineWatch.Model.Onnx;
 
-/// <summary>Saving and loading ONNX models. Saving writes a temporary file and renames it, so a reader never sees half a model.</summary>
+/// <summary>Saving and loading ONNX models. Saving goes through <see cref="AtomicFile"/>, so a reader never sees half a model.</summary>
 public static class OnnxModelFile
 {
     public static void Save(ModelProto model, string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = path + ".partial";
-        using (var stream = File.Create(temporary))
-        {
-            model.WriteTo(stream);
-        }
-        File.Move(temporary, path, overwrite: true);
+        using var file = AtomicFile.Create(path);
+        model.WriteTo(file.Stream);
+        file.Commit();
     }
 
     /// <exception cref="InvalidDataException">The file is not an ONNX model (or is truncated).</exception>
