@@ -29,6 +29,8 @@ APT_PACKAGES=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav   # GStreamer's RTSP server, for the capture tests
   chromium fonts-dejavu-core   # the browser the dashboard tests drive through Playwright, and a font for it
   python3-prometheus-client    # Prometheus' own parser, to check /metrics independently
+  strace                # the tests that check what reaches the disk (fsync order) and the service's system calls
+  g++-aarch64-linux-gnu qemu-user   # the ARM64 (NEON) scan kernel: cross-built and run by install/check-arm64.sh
 )
 
 step() { printf '\n==> %s\n' "$*"; }
