@@ -52,6 +52,18 @@ public class MotionStatsTests
         Assert.InRange(model.Score(flow, new float[Grid * Grid]), 0, 1);
     }
 
+    [Fact]
+    public void Shake_of_the_size_a_rougher_day_brings_stays_under_the_threshold()
+    {
+        // Camera shake of a few pixels on a 640-pixel picture is ±0.15 px at the model's 112-pixel input: on
+        // level-2 footage it held the motion channel at its threshold on every scene (docs/benchmarks.md).
+        var model = Learned();
+        var random = new Random(5);
+        var flow = Flow(random);
+        for (var i = 0; i < flow.Length; i++) flow[i] += (float)(0.3 * (random.NextDouble() - 0.5));
+        Assert.InRange(model.Score(flow, new float[Grid * Grid]), 0, 1);
+    }
+
     [Theory]
     [InlineData(-2f)]
     [InlineData(0f)]
@@ -61,8 +73,9 @@ public class MotionStatsTests
         var model = Learned();
         var regions = new float[Grid * Grid];
         var score = model.Score(Flow(new Random(3), beltDx), regions);
-        Assert.True(score > 10, $"score {score}");
-        Assert.True(regions[3] > 10 && regions[0] < 1, "the belt's regions, not the still ones, carry it");
+        // Thresholds are 2.25 times the held-out maximum, a floor or two: 5 floors is well beyond.
+        Assert.True(score > 5, $"score {score}");
+        Assert.True(regions[3] > 5 && regions[0] < 1, "the belt's regions, not the still ones, carry it");
     }
 
     [Fact]
@@ -70,8 +83,8 @@ public class MotionStatsTests
     {
         var model = Learned();
         var flow = Flow(new Random(4));
-        flow[0] = 1; // a hand moving through the top-left corner
-        Assert.True(model.Score(flow, new float[Grid * Grid]) > 5);
+        flow[0] = 1; // a hand moving through the top-left corner: 5 floors in one region
+        Assert.True(model.Score(flow, new float[Grid * Grid]) > 3);
     }
 
     [Fact]
