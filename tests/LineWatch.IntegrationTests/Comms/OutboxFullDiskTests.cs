@@ -23,10 +23,7 @@ public sealed class OutboxFullDiskTests : IDisposable
     public void An_alert_raised_while_the_disk_is_full_is_still_published()
     {
         using var broker = new MosquittoBroker();
-        var options = new AgentOptions { AgentId = "it-agent", DataDir = _dir.Path };
-        options.Mqtt.Mode = MqttMode.External;
-        options.Mqtt.Port = broker.Port;
-        options.Mqtt.TopicPrefix = "lw";
+        var options = Options(broker);
         using var publisher = new AlertPath(options, "m");
         publisher.Start();
         Eventually.True(() => publisher.IsConnected, TimeSpan.FromSeconds(15), "the connection");
@@ -64,10 +61,7 @@ public sealed class OutboxFullDiskTests : IDisposable
     public void An_agent_restarted_while_the_disk_is_full_publishes_and_what_waited_on_disk_goes_out_once_there_is_space()
     {
         using var broker = new MosquittoBroker();
-        var options = new AgentOptions { AgentId = "it-agent", DataDir = _dir.Path };
-        options.Mqtt.Mode = MqttMode.External;
-        options.Mqtt.Port = broker.Port;
-        options.Mqtt.TopicPrefix = "lw";
+        var options = Options(broker);
         using (var before = new AlertPath(options, "m"))
         {
             before.OnAlert(Notice("before-1")); // kept on disk: the publisher was never started
@@ -93,6 +87,16 @@ public sealed class OutboxFullDiskTests : IDisposable
         spacious.Start();
         Assert.Contains("\"id\":\"before-1\"", again.StandardOutput.ReadLine());
         Assert.NotNull(spacious.History.Find("before-1"));
+    }
+
+    /// <summary>An agent whose data directory is the small tmpfs, publishing to the test's broker.</summary>
+    private AgentOptions Options(MosquittoBroker broker)
+    {
+        var options = new AgentOptions { AgentId = "it-agent", DataDir = _dir.Path };
+        options.Mqtt.Mode = MqttMode.External;
+        options.Mqtt.Port = broker.Port;
+        options.Mqtt.TopicPrefix = "lw";
+        return options;
     }
 
     private static AlertNotice Notice(string id) =>
