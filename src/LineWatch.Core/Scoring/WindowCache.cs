@@ -12,8 +12,9 @@ namespace LineWatch.Scoring;
 /// The backbone's output for every window of a video file, kept on disk so that learning and evaluation can be
 /// run again after a scoring change in seconds instead of running the backbone again. A cache file is named
 /// by what its windows depend on — the video (path, size, time written), the model (SHA-256), the frame
-/// preprocessing's version and the camera's sampling (fps, stride, settle time) — so a changed input never reads stale windows. The values are
-/// the exact float32 outputs and frame signals, so a cached run scores exactly as a live one.
+/// preprocessing's version and the camera's sampling (fps, stride, settle time) — so a changed input never
+/// reads stale windows. The values are the exact float32 outputs and frame signals, so a cached run scores
+/// exactly as a live one.
 /// </summary>
 public static class WindowCache
 {
