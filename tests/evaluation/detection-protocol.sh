@@ -12,7 +12,8 @@
 # chosen, the others never were; the summary reports both. Backbone windows are cached under OUT/cache, so a
 # rerun after a scoring change takes minutes. Sizes (environment): SCENES (default 4), LEARN_MIN (10),
 # NORMAL_VIDEOS (2), NORMAL_MIN (15), FAULT_MIN (12): 4 scenes give 2 h of hold-out normal footage over 8 seeds
-# and about 60 fault events. Needs a built checkout (install/setup.sh).
+# and about 60 fault events. SKIP (default 0) starts that many scenes later, so scenes an earlier diagnosis has
+# seen can be left out of a report. Needs a built checkout (install/setup.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 MODE="${1:-}"
@@ -23,7 +24,7 @@ case "$MODE" in
   *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
 OUT="${2:-/tmp/linewatch-protocol-$MODE}"
-SCENES="${SCENES:-4}" LEARN_MIN="${LEARN_MIN:-10}" NORMAL_VIDEOS="${NORMAL_VIDEOS:-2}" NORMAL_MIN="${NORMAL_MIN:-15}" FAULT_MIN="${FAULT_MIN:-12}"
+SCENES="${SCENES:-4}" SKIP="${SKIP:-0}" LEARN_MIN="${LEARN_MIN:-10}" NORMAL_VIDEOS="${NORMAL_VIDEOS:-2}" NORMAL_MIN="${NORMAL_MIN:-15}" FAULT_MIN="${FAULT_MIN:-12}"
 TUNING_TYPES="jam,missing,foreign,rotated,speed,hand"
 LW="$ROOT/install/linewatch"
 if [ "$MODE" != summary ]; then
@@ -43,7 +44,7 @@ video() {
 
 start=$(date +%s)
 [ "$MODE" = summary ] && SCENES=0
-for ((i = 0; i < SCENES; i++)); do
+for ((i = SKIP; i < SKIP + SCENES; i++)); do
   scene=$((SCENE0 + i)); seed=$((SEED0 + 10 * i))
   echo "== scene $scene (seeds $seed..$((seed + NORMAL_VIDEOS + 1)))" >&2
   video "learn-$scene" $((LEARN_MIN * 60)) "$seed" "$scene" 1 none
