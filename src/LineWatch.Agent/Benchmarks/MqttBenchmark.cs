@@ -52,7 +52,7 @@ internal static class MqttBenchmark
         Thread.Sleep(500); // the subscription is made on connect; let its SUBACK come back
 
         var snapshotBytes = 0;
-        var journal = new AlertJournal(database, new AlertHistory(database), publisher, NullLogger<AlertJournal>.Instance);
+        var journal = new AlertJournal(database, new AlertHistory(database), [publisher], NullLogger<AlertJournal>.Instance);
         var alerts = new AlertService(options, [journal, new SnapshotSize(n => snapshotBytes = n)], NullLogger<AlertService>.Instance);
         var window = Window();
         var sent = new Dictionary<(string Id, string Type), long>();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LineWatch.Agent.Hosting;
+using LineWatch.Comms.Webhooks;
 using LineWatch.Configuration;
 using LineWatch.Control;
 using LineWatch.Events;
@@ -15,7 +16,7 @@ namespace LineWatch.Agent.Dashboard;
 /// it is used (so nothing in a path ever reaches the file system), bodies are small JSON objects of a fixed form.
 /// </summary>
 internal sealed class DashboardApi(AgentOptions options, AgentStatus status, PipelineService pipeline, CameraControl control,
-    AlertHistory history, ScoreTimeline timeline)
+    AlertHistory history, ScoreTimeline timeline, WebhookDispatcher webhooks)
 {
     public const int MaxBodyBytes = 4096;
     public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -75,6 +76,11 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
             inference = new { p50_ms = s.InferenceP50Ms, p99_ms = s.InferenceP99Ms, batches = s.InferenceBatches, failures = s.InferenceFailures },
             queue = new { depth = s.QueueDepth, capacity = s.QueueCapacity },
             mqtt = new { connected = s.MqttConnected, broker = $"{options.Mqtt.Host}:{options.Mqtt.Port}", outbox_pending = s.OutboxPending, outbox_dropped = s.OutboxDropped },
+            webhooks = webhooks.Health.Select(w => new
+            {
+                name = w.Name, url = w.Url, signed = w.Signed, pending = w.Pending, delivered = w.Delivered, dropped = w.Dropped,
+                last_success = w.LastSuccess, last_failure = w.LastFailure, last_error = w.LastError, consecutive_failures = w.ConsecutiveFailures,
+            }),
             threshold = options.Alerts.OnScore,
             cameras = s.Cameras.Select((c, i) => new
             {

@@ -1,5 +1,6 @@
 using LineWatch.Agent.Dashboard;
 using LineWatch.Comms.Mqtt;
+using LineWatch.Comms.Webhooks;
 using LineWatch.Configuration;
 using LineWatch.Control;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,11 +34,14 @@ internal static class AgentHost
         builder.Services.AddSingleton(sp => new MqttPublisher(config.Options, ModelName(config.Options.Model.Path), sp.GetRequiredService<AgentDatabase>(),
             sp.GetRequiredService<ILogger<MqttPublisher>>()));
         builder.Services.AddSingleton<AlertHistory>();
+        builder.Services.AddSingleton(sp => new WebhookDispatcher(config.Options, ModelName(config.Options.Model.Path), sp.GetRequiredService<AgentDatabase>(),
+            sp.GetRequiredService<ILogger<WebhookDispatcher>>()));
         builder.Services.AddSingleton(sp => new AlertJournal(sp.GetRequiredService<AgentDatabase>(), sp.GetRequiredService<AlertHistory>(),
-            sp.GetRequiredService<MqttPublisher>(), sp.GetRequiredService<ILogger<AlertJournal>>()));
+            [sp.GetRequiredService<MqttPublisher>(), sp.GetRequiredService<WebhookDispatcher>()], sp.GetRequiredService<ILogger<AlertJournal>>()));
         builder.Services.AddSingleton<MqttService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttService>());
-        // Where alert events go: the journal (history and MQTT outbox in one transaction, then sent).
+        builder.Services.AddHostedService<WebhookService>();
+        // Where alert events go: the journal (history, MQTT and webhook outboxes in one transaction, then sent).
         builder.Services.AddSingleton(sp => new AlertService(config.Options, [sp.GetRequiredService<AlertJournal>()], sp.GetRequiredService<ILogger<AlertService>>()));
         builder.Services.AddSingleton(sp => new CameraSwitches(config.Options.DataDir, config.Options.Cameras.Select(c => c.Name).ToArray(),
             sp.GetRequiredService<ILogger<CameraSwitches>>()));

@@ -19,6 +19,9 @@ public sealed class AgentOptions
     public AlertOptions Alerts { get; set; } = new();
     public LearningOptions Learning { get; set; } = new();
 
+    /// <summary>URLs that receive the alert events as HTTP POSTs, from the same durable outbox as MQTT.</summary>
+    public List<WebhookOptions> Webhooks { get; set; } = [];
+
     /// <summary>How long a SIGTERM may take to stop everything before the host gives up waiting.</summary>
     public double ShutdownTimeoutSeconds { get; set; } = 10;
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using LineWatch.Comms.Webhooks;
 
 namespace LineWatch.Configuration;
 
@@ -19,6 +20,7 @@ public static partial class OptionsValidator
         ValidateModel(options.Model, errors);
         ValidateMqtt(options.Mqtt, errors);
         ValidateDashboard(options.Dashboard, errors);
+        ValidateWebhooks(options.Webhooks, errors);
         var alerts = options.Alerts;
         if (alerts.OnScore <= 0) errors.Add(new("Alerts:OnScore", "must be positive"));
         if (alerts.OffScore <= 0 || alerts.OffScore > alerts.OnScore) errors.Add(new("Alerts:OffScore", $"{alerts.OffScore} must be positive and at most OnScore ({alerts.OnScore})"));
@@ -148,6 +150,23 @@ public static partial class OptionsValidator
         else if (auth.Mode == DashboardAuthMode.Basic && !PasswordHash.IsWellFormed(auth.PasswordHash))
         {
             errors.Add(new("Dashboard:Auth:PasswordHash", "is not a hash made by `linewatch hash-password` (never put the password itself here)"));
+        }
+    }
+
+    private static void ValidateWebhooks(List<WebhookOptions> webhooks, List<ConfigError> errors)
+    {
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < webhooks.Count; i++)
+        {
+            var webhook = webhooks[i];
+            // The name says which entry when the URL cannot be shown (it may hold a password).
+            var key = $"Webhooks:{i}";
+            if (!TopicSafeName().IsMatch(webhook.Name)) errors.Add(new($"{key}:Name", $"'{webhook.Name}' must be 1-64 letters, digits, '-' or '_'"));
+            else if (!names.Add(webhook.Name)) errors.Add(new($"{key}:Name", $"'{webhook.Name}' is used by another webhook"));
+            if (WebhookUrl.Parse(webhook.Url, out var error) is null) errors.Add(new($"{key}:Url", $"(webhook '{webhook.Name}') {error}"));
+            if (webhook.Secret.Length is > 0 and < 16) errors.Add(new($"{key}:Secret", $"(webhook '{webhook.Name}') must be at least 16 characters, or empty for no signature"));
+            if (webhook.TimeoutSeconds is < 1 or > 300) errors.Add(new($"{key}:TimeoutSeconds", $"{webhook.TimeoutSeconds} must be 1-300"));
+            if (webhook.MaxBackoffSeconds is < 1 or > 3600) errors.Add(new($"{key}:MaxBackoffSeconds", $"{webhook.MaxBackoffSeconds} must be 1-3600"));
         }
     }
 

@@ -1,3 +1,5 @@
+using LineWatch.Comms.Webhooks;
+
 namespace LineWatch.Configuration;
 
 /// <summary>The configured values that must never appear in a log line or an error message.</summary>
@@ -17,6 +19,11 @@ public static class SecretValues
                 secrets.Add(Uri.UnescapeDataString(uri.UserInfo.Split(':', 2)[1]));
                 secrets.Add(uri.UserInfo.Split(':', 2)[1]);
             }
+        }
+        foreach (var webhook in options.Webhooks)
+        {
+            secrets.Add(webhook.Secret);
+            secrets.AddRange(WebhookUrl.SecretsIn(webhook.Url));
         }
         return secrets.Where(s => s.Length >= MinimumLength).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length).ToArray();
     }

@@ -16,7 +16,7 @@ public sealed class AgentDatabase : IDisposable
     public const string FileName = "linewatch.db";
 
     /// <summary>The schema this code reads and writes; each step up is one block in <see cref="Migrate"/>.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
@@ -131,7 +131,8 @@ public sealed class AgentDatabase : IDisposable
 
     /// <summary>
     /// Brings the schema to <see cref="SchemaVersion"/>, in one transaction. Version 1: the outbox (AUTOINCREMENT, so a
-    /// sequence number is never used twice, even after the table emptied), the alerts and their snapshots.
+    /// sequence number is never used twice, even after the table emptied), the alerts and their snapshots. Version 2: each
+    /// outbox row names its destination (<c>mqtt</c>, or <c>webhook:NAME</c>), so webhook deliveries wait in the same outbox.
     /// </summary>
     private void Migrate()
     {
@@ -168,7 +169,15 @@ public sealed class AgentDatabase : IDisposable
                     jpeg     BLOB NOT NULL);
                 """);
         }
-        // A later version adds its step here: if (version < 2) { ... }
+        if (version < 2)
+        {
+            // The rows of a version-1 file were all for the broker.
+            Execute(_writer, transaction, """
+                ALTER TABLE outbox ADD COLUMN destination TEXT NOT NULL DEFAULT 'mqtt';
+                CREATE INDEX outbox_by_destination ON outbox (destination, sequence);
+                """);
+        }
+        // A later version adds its step here: if (version < 3) { ... }
         Execute(_writer, transaction, $"PRAGMA user_version = {SchemaVersion}");
         transaction.Commit();
     }

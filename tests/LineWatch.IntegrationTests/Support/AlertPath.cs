@@ -19,7 +19,7 @@ internal sealed class AlertPath : IDisposable
         Database = AgentDatabase.Open(options.DataDir, NullLogger.Instance);
         Publisher = new MqttPublisher(options, model, Database, log ?? NullLogger<MqttPublisher>.Instance);
         History = new AlertHistory(Database);
-        Journal = new AlertJournal(Database, History, Publisher, NullLogger<AlertJournal>.Instance);
+        Journal = new AlertJournal(Database, History, [Publisher], NullLogger<AlertJournal>.Instance);
     }
 
     public AgentDatabase Database { get; }

@@ -43,7 +43,7 @@ public sealed class CameraControlTests : IDisposable
         };
         _database = AgentDatabase.Open(_dir.Path, NullLogger.Instance);
         _history = new AlertHistory(_database);
-        var journal = new AlertJournal(_database, _history, new NoOutbox(), NullLogger<AlertJournal>.Instance);
+        var journal = new AlertJournal(_database, _history, [new NoOutbox()], NullLogger<AlertJournal>.Instance);
         _alerts = new AlertService(_options, [new Recorder(_events), journal], NullLogger<AlertService>.Instance);
     }
 

@@ -245,6 +245,19 @@ function renderHealth() {
     el('td', {}, c.name), el('td', {}, c.capture), el('td', {}, fixed(c.capture_fps, 1)), el('td', {}, fixed(c.analysis_fps, 1)),
     el('td', {}, String(c.clips_dropped)), el('td', {}, String(c.reconnects)), el('td', {}, String(c.stalls)), el('td', {}, String(c.errors)),
     el('td', {}, `${fixed(c.latency_p50_ms, 0)} / ${fixed(c.latency_p99_ms, 0)} ms`), el('td', { class: 'muted' }, c.last_error ?? ''))));
+  renderWebhooks();
+}
+
+// Each webhook's health: a URL failing now shows its failures in a row and the last error (the URL comes without its secrets).
+function renderWebhooks() {
+  $('#webhooks-none').hidden = state.webhooks.length > 0;
+  $('#health-webhooks').hidden = state.webhooks.length === 0;
+  $('#health-webhooks tbody').replaceChildren(...state.webhooks.map(w => el('tr', { 'data-webhook': w.name, class: w.consecutive_failures > 0 ? 'failing' : '' },
+    el('td', {}, w.name), el('td', { class: 'muted' }, w.url), el('td', {}, w.signed ? 'yes' : 'no'), el('td', { class: 'pending' }, String(w.pending)),
+    el('td', { class: 'delivered' }, String(w.delivered)), el('td', {}, String(w.dropped)),
+    el('td', { class: 'last-success' }, w.last_success ? new Date(w.last_success).toLocaleString([], { hour12: false }) : 'never'),
+    el('td', { class: 'failures' }, String(w.consecutive_failures)),
+    el('td', { class: 'muted last-error' }, w.consecutive_failures > 0 ? w.last_error ?? '' : ''))));
 }
 
 function connect() {

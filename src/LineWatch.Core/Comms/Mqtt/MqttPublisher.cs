@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using LineWatch.Configuration;
 using LineWatch.Events;
@@ -24,8 +22,6 @@ public sealed class MqttPublisher : IAlertOutbox, IDisposable
 
     /// <summary>Outbox messages handed to the connection and not yet acknowledged, at most.</summary>
     internal const int Window = 100;
-
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     private readonly MqttConnection _connection;
     private readonly Outbox _outbox;
@@ -154,15 +150,10 @@ public sealed class MqttPublisher : IAlertOutbox, IDisposable
     private IEnumerable<OutboxMessage> Messages(AlertNotice notice)
     {
         var e = notice.Event;
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new EventPayload(e.Id, e.Phase.ToString().ToLowerInvariant(), _agent, e.Camera,
-            notice.Started, notice.Time, e.Phase == AlertPhase.End ? notice.Time : null, Math.Round(e.Score, 3), Math.Round(e.Peak, 3), 1.0,
-            e.Severity.ToString().ToLowerInvariant(), _model, notice.Snapshot is null ? null : _topics.Snapshot(e.Camera)), Json);
+        var payload = AlertEventJson.Serialize(notice, _agent, _model, notice.Snapshot is null ? null : _topics.Snapshot(e.Camera));
         yield return new OutboxMessage(_topics.Events(e.Camera), payload, Retain: false);
         if (notice.Snapshot is { } jpeg) yield return new OutboxMessage(_topics.Snapshot(e.Camera), jpeg, Retain: true);
     }
-
-    private sealed record EventPayload(string Id, string Type, string Agent, string Camera, DateTimeOffset StartTime, DateTimeOffset Time,
-        DateTimeOffset? EndTime, double Score, double Peak, double Threshold, string Severity, string Model, string? SnapshotTopic);
 
     /// <summary>A new connection (clean session): nothing earlier is in flight any more, everything pending goes again from the first.</summary>
     private void StartOver()

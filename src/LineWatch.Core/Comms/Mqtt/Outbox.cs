@@ -11,14 +11,20 @@ public sealed record OutboxEntry(long Sequence, string Topic, byte[] Payload, bo
 /// <summary>
 /// Messages that must not be lost (alert events and their snapshots), in the <c>outbox</c> table of the agent's
 /// database: put in the same transaction as the alert they belong to, so they are on disk before they are sent, and
-/// deleted only once the broker acknowledged them, so neither a broker outage nor a crash of the agent loses one.
+/// deleted only once the receiver acknowledged them, so neither an outage nor a crash of the agent loses one.
+/// The table holds one queue per destination (<see cref="Mqtt"/>, or <see cref="WebhookDestination"/> for each
+/// webhook); an instance sees, counts and bounds only the rows of its own.
 /// Bounded: when <c>capacity</c> messages are pending, the oldest are deleted to make room and counted
 /// (<see cref="Dropped"/>), so a long outage costs the oldest events, visibly, rather than the disk.
 /// </summary>
 public sealed class Outbox
 {
+    /// <summary>The broker's queue.</summary>
+    public const string Mqtt = "mqtt";
+
     private readonly AgentDatabase _database;
     private readonly int _capacity;
+    private readonly string _destination;
     private int _pending;
     private long _dropped;
 
@@ -26,20 +32,25 @@ public sealed class Outbox
     private DatabaseWrite? _openWrite;
     private int _openChange;
 
-    public Outbox(AgentDatabase database, int capacity)
+    public Outbox(AgentDatabase database, int capacity, string destination = Mqtt)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _database = database;
         _capacity = capacity;
+        _destination = destination;
         // Counted once here and then kept in step with each commit: counting the table on every status refresh would
         // read every page of a large backlog.
         _pending = database.Read(c =>
         {
             using var command = c.CreateCommand();
-            command.CommandText = "SELECT COUNT(*) FROM outbox";
+            command.CommandText = "SELECT COUNT(*) FROM outbox WHERE destination = $destination";
+            command.Parameters.AddWithValue("$destination", destination);
             return Convert.ToInt32(command.ExecuteScalar());
         });
     }
+
+    /// <summary>The queue of the webhook named <paramref name="name"/>.</summary>
+    public static string WebhookDestination(string name) => $"webhook:{name}";
 
     public int PendingCount => Volatile.Read(ref _pending);
 
@@ -49,8 +60,9 @@ public sealed class Outbox
     /// <summary>Adds a message within <paramref name="write"/> (durable when it commits); drops the oldest beyond the capacity.</summary>
     public void Put(DatabaseWrite write, OutboxMessage message)
     {
-        using (var insert = write.Command("INSERT INTO outbox (topic, payload, retain) VALUES ($topic, $payload, $retain)"))
+        using (var insert = write.Command("INSERT INTO outbox (destination, topic, payload, retain) VALUES ($destination, $topic, $payload, $retain)"))
         {
+            insert.Parameters.AddWithValue("$destination", _destination);
             insert.Parameters.AddWithValue("$topic", message.Topic);
             insert.Parameters.AddWithValue("$payload", message.Payload);
             insert.Parameters.AddWithValue("$retain", message.Retain);
@@ -62,7 +74,8 @@ public sealed class Outbox
         var dropped = 0;
         if (pending > _capacity)
         {
-            using var drop = write.Command("DELETE FROM outbox WHERE sequence IN (SELECT sequence FROM outbox ORDER BY sequence LIMIT $excess)");
+            using var drop = write.Command("DELETE FROM outbox WHERE sequence IN (SELECT sequence FROM outbox WHERE destination = $destination ORDER BY sequence LIMIT $excess)");
+            drop.Parameters.AddWithValue("$destination", _destination);
             drop.Parameters.AddWithValue("$excess", pending - _capacity);
             dropped = drop.ExecuteNonQuery();
         }
@@ -74,7 +87,8 @@ public sealed class Outbox
     public IReadOnlyList<OutboxEntry> After(long sequence, int limit) => _database.Read(c =>
     {
         using var command = c.CreateCommand();
-        command.CommandText = "SELECT sequence, topic, payload, retain FROM outbox WHERE sequence > $after ORDER BY sequence LIMIT $limit";
+        command.CommandText = "SELECT sequence, topic, payload, retain FROM outbox WHERE destination = $destination AND sequence > $after ORDER BY sequence LIMIT $limit";
+        command.Parameters.AddWithValue("$destination", _destination);
         command.Parameters.AddWithValue("$after", sequence);
         command.Parameters.AddWithValue("$limit", limit);
         using var reader = command.ExecuteReader();
@@ -83,7 +97,7 @@ public sealed class Outbox
         return entries;
     });
 
-    /// <summary>The broker has these: delete them, in one transaction (one fsync for a whole batch of acknowledgements).</summary>
+    /// <summary>The receiver has these: delete them, in one transaction (one fsync for a whole batch of acknowledgements).</summary>
     public void Acknowledge(IReadOnlyCollection<long> sequences)
     {
         if (sequences.Count == 0) return;
