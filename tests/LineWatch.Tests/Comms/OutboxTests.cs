@@ -48,6 +48,28 @@ public sealed class OutboxTests : IDisposable
     }
 
     [Fact]
+    public void Each_destination_counts_reads_and_bounds_only_its_own_rows()
+    {
+        using var database = _dir.Open();
+        var mqtt = new Outbox(database, 100);
+        var webhook = new Outbox(database, capacity: 2, Outbox.WebhookDestination("mes"));
+        using (var write = database.BeginWrite())
+        {
+            mqtt.Put(write, Message("t/a", "m1"));
+            for (var i = 1; i <= 3; i++) webhook.Put(write, Message("alert", $"w{i}"));
+            mqtt.Put(write, Message("t/b", "m2"));
+            write.Commit();
+        }
+
+        Assert.Equal(["m1", "m2"], All(mqtt).Select(e => Encoding.UTF8.GetString(e.Payload)));
+        Assert.Equal(["w2", "w3"], All(webhook).Select(e => Encoding.UTF8.GetString(e.Payload))); // its capacity dropped its own oldest only
+        Assert.Equal((2, 2, 0L, 1L), (mqtt.PendingCount, webhook.PendingCount, mqtt.Dropped, webhook.Dropped));
+        webhook.Acknowledge([All(webhook)[0].Sequence]);
+        Assert.Equal((2, 1), (mqtt.PendingCount, webhook.PendingCount));
+        Assert.Equal(1, new Outbox(database, 100, Outbox.WebhookDestination("mes")).PendingCount); // counted again from the file
+    }
+
+    [Fact]
     public void Sequence_numbers_are_never_reused_even_after_the_outbox_emptied_and_the_agent_restarted()
     {
         long first;

@@ -18,6 +18,27 @@ public class AgentConfigurationTests
     private static readonly KeyValuePair<string, string?>[] NoEnvironment = [];
 
     [Fact]
+    public void Webhook_errors_name_the_entry_and_never_show_a_password_from_its_url()
+    {
+        using var file = new TempConfig(Valid.Replace("\"Mqtt\"", """
+            "Webhooks": [
+              { "Name": "mes", "Url": "https://mes.example/hook", "Secret": "0123456789abcdef" },
+              { "Name": "scada", "Url": "ftp://ops:hunter2hunter2@scada.example/in" },
+              { "Name": "mes", "Url": "https://x.example/?token=abc", "Secret": "short", "TimeoutSeconds": 0 }
+            ],
+            "Mqtt"
+            """));
+        var error = Assert.Throws<ConfigurationException>(() => AgentConfiguration.Load(file.Path, NoEnvironment));
+
+        Assert.Contains(error.Errors, e => e.Key == "Webhooks:1:Url" && e.Reason.Contains("webhook 'scada'") && e.Reason.Contains("not an http:// or https:// URL"));
+        Assert.Contains(error.Errors, e => e.Key == "Webhooks:2:Name" && e.Reason.Contains("used by another webhook"));
+        Assert.Contains(error.Errors, e => e.Key == "Webhooks:2:Secret");
+        Assert.Contains(error.Errors, e => e.Key == "Webhooks:2:TimeoutSeconds");
+        Assert.DoesNotContain(error.Errors, e => e.Key.StartsWith("Webhooks:0", StringComparison.Ordinal));
+        Assert.DoesNotContain("hunter2", error.Message);
+    }
+
+    [Fact]
     public void Loads_a_valid_file_and_resolves_paths_against_its_folder()
     {
         using var file = new TempConfig(Valid);

@@ -32,6 +32,29 @@ public sealed class AgentDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void A_version_1_file_is_migrated_and_the_messages_waiting_in_it_stay_the_brokers()
+    {
+        using (var connection = new SqliteConnection($"Data Source={_dir.DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            // The version-1 schema as LineWatch wrote it, with a message waiting.
+            new SqliteCommand("""
+                CREATE TABLE outbox (sequence INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload BLOB NOT NULL, retain INTEGER NOT NULL);
+                CREATE TABLE alerts (id TEXT PRIMARY KEY, camera TEXT NOT NULL, started INTEGER NOT NULL, ended INTEGER, peak REAL NOT NULL,
+                    severity TEXT NOT NULL, verdict TEXT, acknowledged INTEGER);
+                CREATE TABLE alert_snapshots (alert_id TEXT PRIMARY KEY REFERENCES alerts (id) ON DELETE CASCADE, jpeg BLOB NOT NULL);
+                INSERT INTO outbox (topic, payload, retain) VALUES ('lw/a/press/events', x'7B7D', 0);
+                PRAGMA user_version = 1;
+                """, connection).ExecuteNonQuery();
+        }
+        using var database = _dir.Open();
+        Assert.Equal((long)AgentDatabase.SchemaVersion, database.Pragma("user_version"));
+        var pending = new LineWatch.Comms.Mqtt.Outbox(database, 100).After(0, 10);
+        Assert.Equal("lw/a/press/events", Assert.Single(pending).Topic);
+        Assert.Empty(new LineWatch.Comms.Mqtt.Outbox(database, 100, LineWatch.Comms.Mqtt.Outbox.WebhookDestination("mes")).After(0, 10));
+    }
+
+    [Fact]
     public void A_database_of_a_newer_schema_is_refused_with_a_message_naming_the_file_and_versions()
     {
         using (var connection = new SqliteConnection($"Data Source={_dir.DatabasePath};Pooling=False"))
