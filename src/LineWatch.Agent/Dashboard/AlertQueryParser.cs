@@ -7,16 +7,18 @@ namespace LineWatch.Agent.Dashboard;
 /// <summary>
 /// The query string of <c>GET /api/alerts</c>, checked whole before the history is read: <c>camera</c> (a configured
 /// camera), <c>from</c> / <c>to</c> (ISO 8601 times, the range the alerts started in), <c>verdict</c> (<c>none</c>,
-/// <c>false_alarm</c>, <c>confirmed</c>), <c>limit</c> (1-500, default 50) and <c>offset</c> (0-10,000). Anything else, a
+/// <c>false_alarm</c>, <c>confirmed</c>), <c>severity</c> (<c>warning</c>, <c>critical</c>), <c>limit</c> (1-500, default
+/// 50; for the CSV export up to and by default the whole history) and <c>offset</c> (0-10,000). Anything else, a
 /// parameter given twice or a value out of its form is refused with an error that names the parameter.
 /// </summary>
 internal static class AlertQueryParser
 {
     public const int DefaultLimit = 50, MaxLimit = 500;
-    private static readonly string[] Known = ["camera", "from", "to", "verdict", "limit", "offset"];
+    private static readonly string[] Known = ["camera", "from", "to", "verdict", "severity", "limit", "offset"];
 
     /// <returns>The query, or null with <paramref name="error"/> naming the parameter at fault.</returns>
-    public static AlertQuery? Parse(IQueryCollection query, Func<string, bool> isCamera, out string error)
+    /// <param name="export">For the CSV export: <c>limit</c> may be up to the whole history, and is that when absent.</param>
+    public static AlertQuery? Parse(IQueryCollection query, Func<string, bool> isCamera, out string error, bool export = false)
     {
         error = "";
         foreach (var (name, values) in query)
@@ -57,9 +59,20 @@ internal static class AlertQueryParser
                 error = $"verdict: must be none, {AlertFeedback.FalseAlarm} or {AlertFeedback.Confirmed}";
                 return null;
         }
-        if (!TryInt(Value("limit"), "limit", 1, MaxLimit, DefaultLimit, out var limit, ref error)) return null;
+        AlertSeverity? severity;
+        switch (Value("severity"))
+        {
+            case null: severity = null; break;
+            case "warning": severity = AlertSeverity.Warning; break;
+            case "critical": severity = AlertSeverity.Critical; break;
+            default:
+                error = "severity: must be warning or critical";
+                return null;
+        }
+        var (maxLimit, defaultLimit) = export ? (AlertHistory.Capacity, AlertHistory.Capacity) : (MaxLimit, DefaultLimit);
+        if (!TryInt(Value("limit"), "limit", 1, maxLimit, defaultLimit, out var limit, ref error)) return null;
         if (!TryInt(Value("offset"), "offset", 0, AlertHistory.Capacity, 0, out var offset, ref error)) return null;
-        return new AlertQuery(camera, from, to, verdict, limit, offset);
+        return new AlertQuery(camera, from, to, verdict, limit, offset, severity);
     }
 
     private static bool TryTime(string? text, string name, out DateTimeOffset? time, ref string error)

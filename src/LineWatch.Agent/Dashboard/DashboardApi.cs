@@ -16,7 +16,7 @@ namespace LineWatch.Agent.Dashboard;
 /// it is used (so nothing in a path ever reaches the file system), bodies are small JSON objects of a fixed form.
 /// </summary>
 internal sealed class DashboardApi(AgentOptions options, AgentStatus status, PipelineService pipeline, CameraControl control,
-    AlertHistory history, ScoreTimeline timeline, WebhookDispatcher webhooks)
+    AlertHistory history, ScoreTimeline timeline, WebhookDispatcher webhooks, ShiftReport shifts)
 {
     public const int MaxBodyBytes = 4096;
     public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -39,6 +39,15 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
             context.Response.Headers["X-Total-Count"] = page.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Json(page.Alerts.Select(Alert), Json);
         });
+        app.MapGet("/api/alerts.csv", (HttpContext context) =>
+        {
+            if (AlertQueryParser.Parse(context.Request.Query, name => Camera(name) is not null, out var error, export: true) is not { } query) return BadRequest(error);
+            var page = history.Query(query);
+            context.Response.Headers["X-Total-Count"] = page.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"{options.AgentId}-alerts.csv\"";
+            return Results.Text(AlertCsv.Write(page.Alerts), AlertCsv.ContentType);
+        });
+        app.MapGet("/api/summary", () => Results.Json(ShiftSummaryService.Payload(shifts, DateTimeOffset.UtcNow), ShiftSummaryService.Json));
         app.MapGet("/api/alerts/{id}/snapshot.jpg", (string id) =>
             !AlertFeedback.IsAlertId(id) ? BadRequest("not an alert id")
             : history.Snapshot(id) is { } jpeg ? Results.File(jpeg, "image/jpeg") : NotFound($"no snapshot for alert '{id}'"));

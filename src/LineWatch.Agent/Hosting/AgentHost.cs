@@ -61,6 +61,11 @@ internal static class AgentHost
         builder.Services.AddSingleton<AgentStatus>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentStatus>());
         builder.Services.AddHostedService<MqttStatusReporter>();
+        builder.Services.AddSingleton(ShiftCalendar.From(config.Options.Shifts));
+        builder.Services.AddSingleton<UptimeLedger>();
+        builder.Services.AddSingleton(sp => new ShiftReport(sp.GetRequiredService<ShiftCalendar>(), sp.GetRequiredService<AlertHistory>(),
+            sp.GetRequiredService<UptimeLedger>(), config.Options.Cameras.Select(c => c.Name).ToArray()));
+        builder.Services.AddHostedService<ShiftSummaryService>();
         builder.Services.AddSingleton<DashboardApi>();
         builder.Services.AddHostedService<DashboardServer>();
         builder.Services.AddHostedService<SystemdNotifier>();

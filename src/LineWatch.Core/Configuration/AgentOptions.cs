@@ -19,6 +19,8 @@ public sealed class AgentOptions
     public AlertOptions Alerts { get; set; } = new();
     public LearningOptions Learning { get; set; } = new();
 
+    public ShiftOptions Shifts { get; set; } = new();
+
     /// <summary>URLs that receive the alert events as HTTP POSTs, from the same durable outbox as MQTT.</summary>
     public List<WebhookOptions> Webhooks { get; set; } = [];
 

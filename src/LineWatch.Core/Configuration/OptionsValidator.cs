@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using LineWatch.Comms.Webhooks;
+using LineWatch.Events;
 
 namespace LineWatch.Configuration;
 
@@ -21,6 +22,7 @@ public static partial class OptionsValidator
         ValidateMqtt(options.Mqtt, errors);
         ValidateDashboard(options.Dashboard, errors);
         ValidateWebhooks(options.Webhooks, errors);
+        ValidateShifts(options.Shifts, errors);
         var alerts = options.Alerts;
         if (alerts.OnScore <= 0) errors.Add(new("Alerts:OnScore", "must be positive"));
         if (alerts.OffScore <= 0 || alerts.OffScore > alerts.OnScore) errors.Add(new("Alerts:OffScore", $"{alerts.OffScore} must be positive and at most OnScore ({alerts.OnScore})"));
@@ -151,6 +153,18 @@ public static partial class OptionsValidator
         {
             errors.Add(new("Dashboard:Auth:PasswordHash", "is not a hash made by `linewatch hash-password` (never put the password itself here)"));
         }
+    }
+
+    private static void ValidateShifts(ShiftOptions shifts, List<ConfigError> errors)
+    {
+        var starts = new HashSet<TimeOnly>();
+        for (var i = 0; i < shifts.Starts.Count; i++)
+        {
+            if (!ShiftCalendar.TryParseStart(shifts.Starts[i], out var start)) errors.Add(new($"Shifts:Starts:{i}", $"'{shifts.Starts[i]}' is not a time of day as HH:mm (e.g. 06:00)"));
+            else if (!starts.Add(start)) errors.Add(new($"Shifts:Starts:{i}", $"'{shifts.Starts[i]}' is given twice"));
+        }
+        if (shifts.Starts.Count > 24) errors.Add(new("Shifts:Starts", "at most 24 shifts a day"));
+        if (!ShiftCalendar.TryFindZone(shifts.TimeZone, out _)) errors.Add(new("Shifts:TimeZone", $"'{shifts.TimeZone}' is not a known time zone (an IANA name such as Europe/Berlin, or empty for the machine's)"));
     }
 
     private static void ValidateWebhooks(List<WebhookOptions> webhooks, List<ConfigError> errors)

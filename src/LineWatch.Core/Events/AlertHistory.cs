@@ -16,10 +16,18 @@ public enum VerdictFilter { Any, None, FalseAlarm, Confirmed }
 
 /// <summary>
 /// A page of the history: alerts that started in [<see cref="From"/>, <see cref="To"/>] (either end open when null), of
-/// one camera or all, by verdict; newest first, <see cref="Limit"/> of them after skipping <see cref="Offset"/>.
+/// one camera or all, by verdict and by severity (any when null); newest first, <see cref="Limit"/> of them after
+/// skipping <see cref="Offset"/>.
 /// </summary>
 public sealed record AlertQuery(string? Camera = null, DateTimeOffset? From = null, DateTimeOffset? To = null, VerdictFilter Verdict = VerdictFilter.Any,
-    int Limit = 50, int Offset = 0);
+    int Limit = 50, int Offset = 0, AlertSeverity? Severity = null);
+
+/// <summary>A camera's alerts that started in a period: how many, how many critical, and the operators' verdicts on them.</summary>
+public sealed record AlertCounts(string Camera, int Alerts, int Critical, int Confirmed, int FalseAlarms)
+{
+    /// <summary>Alerts no operator has given a verdict on yet.</summary>
+    public int Unreviewed => Alerts - Confirmed - FalseAlarms;
+}
 
 /// <summary>A page of alerts and how many match the query in all.</summary>
 public sealed record AlertPage(IReadOnlyList<AlertRecord> Alerts, int Total);
@@ -88,6 +96,7 @@ public sealed class AlertHistory(AgentDatabase database)
         if (query.Camera is { } camera) Filter("camera = $camera", "$camera", camera);
         if (query.From is { } from) Filter("started >= $from", "$from", from.ToUnixTimeMilliseconds());
         if (query.To is { } to) Filter("started <= $to", "$to", to.ToUnixTimeMilliseconds());
+        if (query.Severity is { } severity) Filter("severity = $severity", "$severity", SeverityName(severity));
         switch (query.Verdict)
         {
             case VerdictFilter.None: where.Append(" AND verdict IS NULL"); break;
@@ -100,6 +109,24 @@ public sealed class AlertHistory(AgentDatabase database)
         page.Parameters.AddWithValue("$limit", query.Limit);
         page.Parameters.AddWithValue("$offset", query.Offset);
         return new AlertPage(ReadAll(page), total);
+    });
+
+    /// <summary>Per camera with alerts, those that started in [<paramref name="from"/>, <paramref name="to"/>), counted (a shift's summary).</summary>
+    public IReadOnlyList<AlertCounts> Count(DateTimeOffset from, DateTimeOffset to) => database.Read(connection =>
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT camera, COUNT(*), SUM(severity = 'critical'), SUM(verdict IS $confirmed), SUM(verdict IS $falseAlarm)
+            FROM alerts WHERE started >= $from AND started < $to GROUP BY camera ORDER BY camera
+            """;
+        command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$confirmed", AlertFeedback.Confirmed);
+        command.Parameters.AddWithValue("$falseAlarm", AlertFeedback.FalseAlarm);
+        using var reader = command.ExecuteReader();
+        var counts = new List<AlertCounts>();
+        while (reader.Read()) counts.Add(new AlertCounts(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4)));
+        return counts;
     });
 
     public AlertRecord? Find(string id) => database.Read(connection =>

@@ -132,7 +132,8 @@ public sealed class AgentDatabase : IDisposable
     /// <summary>
     /// Brings the schema to <see cref="SchemaVersion"/>, in one transaction. Version 1: the outbox (AUTOINCREMENT, so a
     /// sequence number is never used twice, even after the table emptied), the alerts and their snapshots. Version 2: each
-    /// outbox row names its destination (<c>mqtt</c>, or <c>webhook:NAME</c>), so webhook deliveries wait in the same outbox.
+    /// outbox row names its destination (<c>mqtt</c>, or <c>webhook:NAME</c>), so webhook deliveries wait in the same outbox;
+    /// and each camera's streaming time per shift, for the shift summary.
     /// </summary>
     private void Migrate()
     {
@@ -175,6 +176,11 @@ public sealed class AgentDatabase : IDisposable
             Execute(_writer, transaction, """
                 ALTER TABLE outbox ADD COLUMN destination TEXT NOT NULL DEFAULT 'mqtt';
                 CREATE INDEX outbox_by_destination ON outbox (destination, sequence);
+                CREATE TABLE camera_uptime (
+                    shift_start INTEGER NOT NULL, -- Unix milliseconds, UTC
+                    camera      TEXT    NOT NULL,
+                    seconds     REAL    NOT NULL,
+                    PRIMARY KEY (shift_start, camera));
                 """);
         }
         // A later version adds its step here: if (version < 3) { ... }

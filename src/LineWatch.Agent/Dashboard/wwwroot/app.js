@@ -33,11 +33,13 @@ async function api(path, body) {
 
 function route() {
   const parts = location.hash.replace(/^#\/?/, '').split('/');
-  view = parts[0] === 'camera' && parts[1] ? { name: 'camera', camera: decodeURIComponent(parts[1]) } : { name: parts[0] === 'health' ? 'health' : 'overview', camera: null };
+  view = parts[0] === 'camera' && parts[1] ? { name: 'camera', camera: decodeURIComponent(parts[1]) }
+    : { name: ['health', 'history'].includes(parts[0]) ? parts[0] : 'overview', camera: null };
   for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== view.name;
   for (const link of document.querySelectorAll('nav a')) link.classList.toggle('active', link.dataset.view === view.name);
   render();
   if (view.name === 'camera') { shown.camera = 50; refreshChart(); }
+  if (view.name === 'history') { cameraChoices(); refreshSummary(); searchHistory(0); }
 }
 
 function render() {
@@ -161,20 +163,76 @@ const byStart = (a, b) => new Date(b.started) - new Date(a.started);
 
 function renderAlerts(body, camera) {
   const list = [...alerts.values()].filter(a => !camera || a.camera === camera).sort(byStart).slice(0, camera ? shown.camera : shown.all);
-  body.replaceChildren(...list.map(alert => {
-    const status = alert.verdict === 'false_alarm' ? 'false alarm' : alert.verdict === 'confirmed' ? 'confirmed'
-      : alert.active ? 'active' : alert.acknowledged ? 'acknowledged' : 'ended';
-    const actions = el('td', {});
-    if (!alert.acknowledged) actions.append(el('button', { class: 'ack', onclick: () => feedback(alert.id, 'acknowledged') }, 'Acknowledge'));
-    if (!alert.verdict) {
-      actions.append(el('button', { class: 'false-alarm danger', onclick: () => feedback(alert.id, 'false_alarm') }, 'False alarm'),
-        el('button', { class: 'confirm', onclick: () => feedback(alert.id, 'confirmed') }, 'Confirm'));
+  body.replaceChildren(...list.map(alert => alertRow(alert)));
+}
+
+// One alert as a table row, with the operator's buttons while it still needs them.
+function alertRow(alert, withDate = false) {
+  const status = alert.verdict === 'false_alarm' ? 'false alarm' : alert.verdict === 'confirmed' ? 'confirmed'
+    : alert.active ? 'active' : alert.acknowledged ? 'acknowledged' : 'ended';
+  const actions = el('td', {});
+  if (!alert.acknowledged) actions.append(el('button', { class: 'ack', onclick: () => feedback(alert.id, 'acknowledged') }, 'Acknowledge'));
+  if (!alert.verdict) {
+    actions.append(el('button', { class: 'false-alarm danger', onclick: () => feedback(alert.id, 'false_alarm') }, 'False alarm'),
+      el('button', { class: 'confirm', onclick: () => feedback(alert.id, 'confirmed') }, 'Confirm'));
+  }
+  return el('tr', { 'data-alert': alert.id, class: `alert-row ${status.replace(' ', '-')}` },
+    el('td', {}, alert.snapshot ? el('img', { class: 'thumb', src: alert.snapshot, alt: 'snapshot' }) : ''),
+    el('td', {}, alert.camera), el('td', {}, withDate ? new Date(alert.started).toLocaleString([], { hour12: false }) : time(alert.started)), el('td', {}, duration(alert)), el('td', {}, fixed(alert.peak)),
+    el('td', {}, alert.severity), el('td', { class: 'status' }, status), actions);
+}
+
+// The History view: the filter form's query (times as the browser's local time, sent as ISO 8601), a page of 50 at a time.
+const history = { offset: 0, total: 0 };
+function historyQuery() {
+  const form = new FormData($('#history-filter'));
+  const query = new URLSearchParams();
+  for (const [key, value] of form) {
+    if (!value) continue;
+    query.set(key, key === 'from' || key === 'to' ? new Date(value).toISOString() : value);
+  }
+  return query;
+}
+
+async function searchHistory(offset) {
+  const query = historyQuery();
+  $('#history-csv').href = `/api/alerts.csv?${query}`;
+  query.set('limit', '50');
+  query.set('offset', String(offset));
+  try {
+    const response = await fetch(`/api/alerts?${query}`);
+    const json = await response.json();
+    if (!response.ok) throw new Error(json.error);
+    history.offset = offset;
+    history.total = Number(response.headers.get('X-Total-Count'));
+    $('#history-alerts tbody').replaceChildren(...json.map(alert => alertRow(alert, true)));
+    $('#history-count').textContent = history.total === 0 ? 'No alerts match.' : `Alerts ${offset + 1}–${offset + json.length} of ${history.total}, newest first.`;
+    $('#history-newer').disabled = offset === 0;
+    $('#history-older').disabled = offset + 50 >= history.total;
+  } catch (error) { $('#history-count').textContent = error.message; }
+}
+
+function cameraChoices() {
+  const select = $('#history-filter select[name=camera]');
+  if (!state || select.options.length > 1) return;
+  select.append(...state.cameras.map(c => el('option', { value: c.name }, c.name)));
+}
+
+async function refreshSummary() {
+  if (view.name !== 'history') return;
+  let summary;
+  try { summary = await api('/api/summary'); } catch { return; }
+  const day = iso => new Date(iso).toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short' });
+  const rows = [];
+  for (const [shift, label] of [[summary.current, 'now'], [summary.previous, 'previous']]) {
+    for (const c of shift.cameras) {
+      rows.push(el('tr', { 'data-shift': label, 'data-camera': c.camera },
+        el('td', {}, `${day(shift.start)} ${shift.shift} (${label})`), el('td', {}, c.camera), el('td', { class: 'alerts' }, String(c.alerts)),
+        el('td', {}, String(c.critical)), el('td', { class: 'confirmed' }, String(c.confirmed)), el('td', { class: 'false-alarms' }, String(c.false_alarms)),
+        el('td', {}, String(c.unreviewed)), el('td', { class: 'uptime' }, `${(100 * c.uptime_ratio).toFixed(0)} %`)));
     }
-    return el('tr', { 'data-alert': alert.id, class: `alert-row ${status.replace(' ', '-')}` },
-      el('td', {}, alert.snapshot ? el('img', { class: 'thumb', src: alert.snapshot, alt: 'snapshot' }) : ''),
-      el('td', {}, alert.camera), el('td', {}, time(alert.started)), el('td', {}, duration(alert)), el('td', {}, fixed(alert.peak)),
-      el('td', {}, alert.severity), el('td', { class: 'status' }, status), actions);
-  }));
+  }
+  $('#shift-summary tbody').replaceChildren(...rows);
 }
 
 // The next page from the history (which survives restarts): alerts that started no later than the oldest one shown.
@@ -195,6 +253,7 @@ async function feedback(id, verdict) {
   try {
     await api(`/api/alerts/${encodeURIComponent(id)}/feedback`, { verdict });
     message(verdict === 'false_alarm' ? 'Marked a false alarm: the camera now counts this situation as normal.' : `Alert ${verdict}.`);
+    if (view.name === 'history') { searchHistory(history.offset); refreshSummary(); }
   } catch (error) { message(error.message, true); }
 }
 
@@ -287,11 +346,15 @@ async function start() {
   $('#overlay-toggle').addEventListener('change', render);
   $('#older-alerts').addEventListener('click', () => olderAlerts(null));
   $('#older-camera-alerts').addEventListener('click', () => olderAlerts(view.camera));
+  $('#history-filter').addEventListener('submit', event => { event.preventDefault(); searchHistory(0); });
+  $('#history-newer').addEventListener('click', () => searchHistory(Math.max(0, history.offset - 50)));
+  $('#history-older').addEventListener('click', () => searchHistory(history.offset + 50));
   window.addEventListener('hashchange', route);
   try { for (const alert of await api('/api/alerts?limit=100')) alerts.set(alert.id, alert); } catch { /* the live feed fills it */ }
   route();
   connect();
   setInterval(refreshChart, 2000);
+  setInterval(refreshSummary, 30000);
 }
 
 start();

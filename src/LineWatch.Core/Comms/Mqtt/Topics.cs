@@ -12,6 +12,9 @@ public sealed class Topics(string prefix, string agent)
     public string State(string camera) => $"{prefix}/{agent}/{camera}/state";
     public string Stats => $"{prefix}/{agent}/stats";
 
+    /// <summary>The alert summary of the current and the previous shift (retained).</summary>
+    public string Summary => $"{prefix}/{agent}/summary";
+
     /// <summary>Rejected commands are reported here (not retained).</summary>
     public string Errors => $"{prefix}/{agent}/errors";
 
