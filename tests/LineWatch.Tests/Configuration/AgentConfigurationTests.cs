@@ -18,6 +18,20 @@ public class AgentConfigurationTests
     private static readonly KeyValuePair<string, string?>[] NoEnvironment = [];
 
     [Fact]
+    public void Shift_errors_name_the_start_or_the_time_zone()
+    {
+        using var file = new TempConfig(Valid.Replace("\"Mqtt\"", """
+            "Shifts": { "Starts": [ "06:00", "6pm", "06:00" ], "TimeZone": "Mars/Olympus" },
+            "Mqtt"
+            """));
+        var error = Assert.Throws<ConfigurationException>(() => AgentConfiguration.Load(file.Path, NoEnvironment));
+
+        Assert.Contains(error.Errors, e => e.Key == "Shifts:Starts:1" && e.Reason.Contains("HH:mm"));
+        Assert.Contains(error.Errors, e => e.Key == "Shifts:Starts:2" && e.Reason.Contains("given twice"));
+        Assert.Contains(error.Errors, e => e.Key == "Shifts:TimeZone" && e.Reason.Contains("Mars/Olympus"));
+    }
+
+    [Fact]
     public void Webhook_errors_name_the_entry_and_never_show_a_password_from_its_url()
     {
         using var file = new TempConfig(Valid.Replace("\"Mqtt\"", """

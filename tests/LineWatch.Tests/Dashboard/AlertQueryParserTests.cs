@@ -28,7 +28,21 @@ public sealed class AlertQueryParserTests
         Assert.Equal(TimeSpan.Zero, Parse("?from=2026-12-01T06:00:00", out _)!.From!.Value.Offset); // no offset: UTC
     }
 
+    [Fact]
+    public void Severity_is_read_and_the_csv_export_takes_up_to_the_whole_history()
+    {
+        Assert.Equal(AlertSeverity.Critical, Parse("?severity=critical", out _)!.Severity);
+        Assert.Equal(AlertSeverity.Warning, Parse("?severity=warning", out _)!.Severity);
+        Assert.Null(Parse("", out _)!.Severity);
+        var all = AlertQueryParser.Parse(new QueryCollection(QueryHelpers.ParseQuery("?camera=press")), _ => true, out _, export: true);
+        Assert.Equal(AlertHistory.Capacity, all!.Limit);
+        Assert.Equal(5000, AlertQueryParser.Parse(new QueryCollection(QueryHelpers.ParseQuery("?limit=5000")), _ => true, out _, export: true)!.Limit);
+        Assert.Null(Parse("?limit=5000", out _)); // the JSON pages stay small
+    }
+
     [Theory]
+    [InlineData("?severity=high", "severity: must be warning or critical")]
+    [InlineData("?severity=Critical", "severity:")]
     [InlineData("?camera=nope", "camera:")]
     [InlineData("?camera=..%2F..%2Fetc%2Fpasswd", "camera:")]
     [InlineData("?from=yesterday", "from:")]

@@ -106,6 +106,20 @@ public sealed class AlertHistoryTests : IDisposable
     }
 
     [Fact]
+    public void Queries_filter_by_severity_with_the_other_filters()
+    {
+        using var database = _dir.Open();
+        var history = new AlertHistory(database);
+        Record(database, history, [.. Enumerable.Range(0, 6).Select(i => Notice($"s{i}", AlertPhase.Start, camera: i < 3 ? "press" : "line", started: T0.AddMinutes(i),
+            severity: i % 2 == 0 ? AlertSeverity.Critical : AlertSeverity.Warning))]);
+        Record(database, history, Notice("s1", AlertPhase.Update, severity: AlertSeverity.Critical, started: T0.AddMinutes(1))); // went up during the alert
+
+        Assert.Equal(["s4", "s2", "s1", "s0"], history.Query(new AlertQuery(Severity: AlertSeverity.Critical)).Alerts.Select(a => a.Id));
+        Assert.Equal(["s5", "s3"], history.Query(new AlertQuery(Severity: AlertSeverity.Warning)).Alerts.Select(a => a.Id));
+        Assert.Equal(["s4"], history.Query(new AlertQuery(Camera: "line", Severity: AlertSeverity.Critical)).Alerts.Select(a => a.Id));
+    }
+
+    [Fact]
     public void Beyond_its_capacity_the_oldest_alerts_are_deleted_with_their_snapshots()
     {
         using var database = _dir.Open();
