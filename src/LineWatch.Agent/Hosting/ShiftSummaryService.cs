@@ -9,8 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace LineWatch.Agent.Hosting;
 
 /// <summary>
-/// Keeps the shift summary current: every 5 s it credits each streaming camera with uptime, and every 30 s it saves
-/// that and publishes the summary of the current and the previous shift, retained, on <c>…/summary</c> (also on every
+/// Keeps the shift summary current: every 5 s it credits each streaming camera with uptime, and at the first tick and
+/// every 30 s after it saves that and publishes the summary of the current and the previous shift, retained, on <c>…/summary</c> (also on every
 /// connect, so a new subscriber has it at once). The dashboard reads the same through <see cref="Payload"/>.
 /// </summary>
 internal sealed class ShiftSummaryService(AgentStatus status, UptimeLedger uptime, ShiftReport report, MqttPublisher publisher,
@@ -45,7 +45,7 @@ internal sealed class ShiftSummaryService(AgentStatus status, UptimeLedger uptim
         lock (_lock)
         {
             Observe();
-            if (++_ticks % TicksPerReport != 0) return;
+            if (_ticks++ % TicksPerReport != 0) return; // the first tick reports too: a new agent's summary is there within seconds
             Save();
         }
         Publish();

@@ -229,7 +229,7 @@ async function refreshSummary() {
       rows.push(el('tr', { 'data-shift': label, 'data-camera': c.camera },
         el('td', {}, `${day(shift.start)} ${shift.shift} (${label})`), el('td', {}, c.camera), el('td', { class: 'alerts' }, String(c.alerts)),
         el('td', {}, String(c.critical)), el('td', { class: 'confirmed' }, String(c.confirmed)), el('td', { class: 'false-alarms' }, String(c.false_alarms)),
-        el('td', {}, String(c.unreviewed)), el('td', { class: 'uptime' }, `${(100 * c.uptime_ratio).toFixed(0)} %`)));
+        el('td', {}, String(c.unreviewed)), el('td', { class: 'uptime' }, `${(100 * c.uptime_ratio).toFixed(c.uptime_ratio < 0.1 ? 1 : 0)} %`)));
     }
   }
   $('#shift-summary tbody').replaceChildren(...rows);
