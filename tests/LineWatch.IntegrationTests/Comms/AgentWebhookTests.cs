@@ -35,18 +35,9 @@ public sealed partial class AgentWebhookTests(LearnedLine line) : IDisposable
         using var broker = new MosquittoBroker();
         using var receiver = new WebhookReceiver(Behaviour.Fail);
         var port = MosquittoBroker.FreePort();
-        var config = _dir.File("linewatch.json");
-        File.WriteAllText(config, $$"""
-            {
-              "AgentId": "it-agent", "DataDir": "{{line.NewDataDir(_dir.Path)}}",
-              "Cameras": [ { "Name": "line", "Source": "{{line.Faulty.VideoPath}}", "AnalysisFps": 8, "Stride": 4, "Loop": true } ],
-              "Model": { "Path": "{{line.ModelPath}}", "Device": "cpu" },
-              "Mqtt": { "Mode": "external", "Host": "127.0.0.1", "Port": {{broker.Port}}, "TopicPrefix": "it" },
-              "Alerts": { "OnScore": 0.3, "OffScore": 0.28, "MinWindows": 1, "CooldownSeconds": 0 },
-              "Webhooks": [ { "Name": "mes", "Url": "{{receiver.Url}}?token={{Token}}", "Secret": "{{Secret}}", "TimeoutSeconds": 1, "MaxBackoffSeconds": 2 } ],
-              "Dashboard": { "Urls": "http://127.0.0.1:{{port}}" },
-              "ShutdownTimeoutSeconds": 5
-            }
+        var config = line.WriteFastAlertingConfig(_dir.Path, broker.Port, port,
+            $$"""
+            "Webhooks": [ { "Name": "mes", "Url": "{{receiver.Url}}?token={{Token}}", "Secret": "{{Secret}}", "TimeoutSeconds": 1, "MaxBackoffSeconds": 2 } ],
             """);
         var output = "";
         var agent = AgentProcess.Start("run", "--config", config);

@@ -20,17 +20,8 @@ public sealed class AlertHistoryBrowserTests(LearnedLine line) : IDisposable
     {
         using var broker = new MosquittoBroker();
         var port = MosquittoBroker.FreePort();
-        var config = _dir.File("linewatch.json");
-        File.WriteAllText(config, $$"""
-            {
-              "AgentId": "it-agent", "DataDir": "{{line.NewDataDir(_dir.Path)}}",
-              "Cameras": [ { "Name": "line", "Source": "{{line.Faulty.VideoPath}}", "AnalysisFps": 8, "Stride": 4, "Loop": true } ],
-              "Model": { "Path": "{{line.ModelPath}}", "Device": "cpu" },
-              "Mqtt": { "Mode": "external", "Host": "127.0.0.1", "Port": {{broker.Port}}, "TopicPrefix": "it" },
-              "Alerts": { "OnScore": 0.3, "OffScore": 0.28, "MinWindows": 1, "CooldownSeconds": 0 },
-              "Shifts": { "Starts": [ "00:00", "08:00", "16:00" ], "TimeZone": "UTC" },
-              "Dashboard": { "Urls": "http://127.0.0.1:{{port}}" }
-            }
+        var config = line.WriteFastAlertingConfig(_dir.Path, broker.Port, port, """
+            "Shifts": { "Starts": [ "00:00", "08:00", "16:00" ], "TimeZone": "UTC" },
             """);
         using var agent = AgentProcess.Start("run", "--config", config);
         Assert.True(agent.WaitForOutput("Dashboard on", TimeSpan.FromSeconds(30)), agent.Output);

@@ -52,5 +52,29 @@ public sealed class LearnedLine : IDisposable
         return dataDir;
     }
 
+    /// <summary>
+    /// Writes <c>linewatch.json</c> into <paramref name="dir"/> for an agent on this line (a new data directory there) that
+    /// alerts every few seconds (the threshold just above the line's normal scores, no cooldown), publishes to the broker
+    /// on <paramref name="brokerPort"/> and serves its dashboard on <paramref name="dashboardPort"/>; <paramref name="sections"/>
+    /// adds top-level JSON members (each followed by a comma).
+    /// </summary>
+    public string WriteFastAlertingConfig(string dir, int brokerPort, int dashboardPort, string sections = "")
+    {
+        var path = Path.Combine(dir, "linewatch.json");
+        File.WriteAllText(path, $$"""
+            {
+              "AgentId": "it-agent", "DataDir": "{{NewDataDir(dir)}}",
+              "Cameras": [ { "Name": "{{Camera}}", "Source": "{{Faulty.VideoPath}}", "AnalysisFps": 8, "Stride": 4, "Loop": true } ],
+              "Model": { "Path": "{{ModelPath}}", "Device": "cpu" },
+              "Mqtt": { "Mode": "external", "Host": "127.0.0.1", "Port": {{brokerPort}}, "TopicPrefix": "it" },
+              "Alerts": { "OnScore": 0.3, "OffScore": 0.28, "MinWindows": 1, "CooldownSeconds": 0 },
+              {{sections}}
+              "Dashboard": { "Urls": "http://127.0.0.1:{{dashboardPort}}" },
+              "ShutdownTimeoutSeconds": 5
+            }
+            """);
+        return path;
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -77,7 +77,9 @@ public sealed class WebhookEndpoint : IDisposable
         {
             lock (_lock)
             {
-                return new WebhookHealth(_options.Name, _url.Display, _options.Secret.Length > 0, _outbox.PendingCount + _unsaved.Count - _undeleted.Count,
+                // Delivered rows leave the count as their delete commits, a moment before they leave _undeleted: never below 0.
+                var pending = Math.Max(0, _outbox.PendingCount + _unsaved.Count - _undeleted.Count);
+                return new WebhookHealth(_options.Name, _url.Display, _options.Secret.Length > 0, pending,
                     _delivered, _outbox.Dropped + _unsavedDropped, _lastSuccess, _lastFailure, _lastError, _failures);
             }
         }
