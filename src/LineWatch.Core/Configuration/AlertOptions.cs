@@ -12,6 +12,15 @@ public sealed class AlertOptions
     /// <summary>3 windows at the default 8 fps and stride 4 is 1.5 s: long enough to ride out single-window blips.</summary>
     public int MinWindows { get; set; } = 3;
 
+    /// <summary>A score this far over the threshold starts an alert after <see cref="FastWindows"/> windows in a row
+    /// instead of <see cref="MinWindows"/>: clear faults are reported sooner, while scores near the threshold, where
+    /// normal footage's rare excursions lie, still have to last.</summary>
+    public double FastScore { get; set; } = 1.5;
+
+    /// <summary>Windows in a row at or above <see cref="FastScore"/> that start an alert; 2 (1 s) rather than 1, so one
+    /// corrupt frame, which lies in two overlapping windows but is diluted by the window's average, is not enough.</summary>
+    public int FastWindows { get; set; } = 2;
+
     /// <summary>After an alert ends, no new one starts on that camera for this long.</summary>
     public double CooldownSeconds { get; set; } = 10;
 

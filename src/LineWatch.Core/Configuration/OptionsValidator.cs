@@ -27,6 +27,8 @@ public static partial class OptionsValidator
         if (alerts.OnScore <= 0) errors.Add(new("Alerts:OnScore", "must be positive"));
         if (alerts.OffScore <= 0 || alerts.OffScore > alerts.OnScore) errors.Add(new("Alerts:OffScore", $"{alerts.OffScore} must be positive and at most OnScore ({alerts.OnScore})"));
         if (alerts.MinWindows is < 1 or > 100) errors.Add(new("Alerts:MinWindows", $"{alerts.MinWindows} must be 1-100"));
+        if (alerts.FastScore < alerts.OnScore) errors.Add(new("Alerts:FastScore", $"{alerts.FastScore} must be at least OnScore ({alerts.OnScore})"));
+        if (alerts.FastWindows is < 1 or > 100) errors.Add(new("Alerts:FastWindows", $"{alerts.FastWindows} must be 1-100"));
         if (alerts.CooldownSeconds is < 0 or > 86400) errors.Add(new("Alerts:CooldownSeconds", $"{alerts.CooldownSeconds} must be 0-86400"));
         if (alerts.CriticalScore < alerts.OnScore) errors.Add(new("Alerts:CriticalScore", $"{alerts.CriticalScore} must be at least OnScore"));
         var learning = options.Learning;

@@ -15,7 +15,7 @@ public sealed record AlertEvent(string Id, string Camera, AlertPhase Phase, doub
 
 /// <summary>
 /// Turns one camera's sequence of window scores into alerts: start after <c>MinWindows</c> windows in a row at
-/// or above <c>OnScore</c>; while active, an update when the peak rises (at most every 2 s) or the severity
+/// or above <c>OnScore</c>, or sooner, after <c>FastWindows</c> in a row at or above <c>FastScore</c>; while active, an update when the peak rises (at most every 2 s) or the severity
 /// goes up; end after <c>MinWindows</c> windows in a row below <c>OffScore</c> (hysteresis, so a score
 /// hovering at the threshold does not flap); then a cooldown before the next start.
 /// </summary>
@@ -23,7 +23,7 @@ public sealed class AlertPolicy(string camera, AlertOptions options, Func<string
 {
     private const double MinUpdateSeconds = 2;
     private readonly Func<string> _newId = newId ?? (() => Guid.CreateVersion7().ToString("N"));
-    private int _above, _below;
+    private int _above, _aboveFast, _below;
     private double _cooldownUntil = double.NegativeInfinity;
     private string? _id;
     private double _start, _peak, _lastUpdate;
@@ -40,7 +40,8 @@ public sealed class AlertPolicy(string camera, AlertOptions options, Func<string
         if (_id is null)
         {
             _above = score >= options.OnScore ? _above + 1 : 0;
-            if (_above < options.MinWindows || time < _cooldownUntil) return null;
+            _aboveFast = score >= options.FastScore ? _aboveFast + 1 : 0;
+            if ((_above < options.MinWindows && _aboveFast < options.FastWindows) || time < _cooldownUntil) return null;
             _id = _newId();
             _start = time;
             _peak = score;
@@ -55,7 +56,7 @@ public sealed class AlertPolicy(string camera, AlertOptions options, Func<string
         {
             var end = new AlertEvent(_id, camera, AlertPhase.End, time, _start, score, _peak, _severity);
             _id = null;
-            _above = 0;
+            _above = _aboveFast = 0;
             _cooldownUntil = time + options.CooldownSeconds;
             return end;
         }
@@ -79,7 +80,7 @@ public sealed class AlertPolicy(string camera, AlertOptions options, Func<string
         if (_id is null) return null;
         var end = new AlertEvent(_id, camera, AlertPhase.End, time, _start, _peak, _peak, _severity);
         _id = null;
-        _above = 0;
+        _above = _aboveFast = 0;
         return end;
     }
 

@@ -113,6 +113,8 @@ public class AgentConfigurationTests
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Cameras": [ { "Name": "a", "Source": "demo:", "AnalysisFps": 0 } ] }""", "Cameras:0:AnalysisFps", "above 0")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Cameras": [ { "Name": "a", "Source": "demo:" }, { "Name": "A", "Source": "demo:" } ] }""", "Cameras:1:Name", "another camera")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Mqtt": { "TopicPrefix": "plant/#" } }""", "Mqtt:TopicPrefix", "without wildcards")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Alerts": { "FastScore": 0.9 } }""", "Alerts:FastScore", "at least OnScore")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Alerts": { "FastWindows": 0 } }""", "Alerts:FastWindows", "1-100")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Mqtt": { "Mode": "external", "Tls": { "Enabled": true } } }""", "Mqtt:Tls:CaFile", "required")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Dashboard": { "Urls": "http://0.0.0.0:8080" } }""", "Dashboard:Auth:Mode", "non-loopback")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Dashboard": { "Urls": "http://0.0.0.0@127.0.0.1:8080" } }""", "Dashboard:Urls", "user part")]

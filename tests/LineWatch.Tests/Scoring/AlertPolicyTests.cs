@@ -64,4 +64,22 @@ public class AlertPolicyTests
         var policy = new AlertPolicy("cam", Options);
         Assert.Empty(Run(policy, (0, double.NaN), (1, double.NaN)));
     }
+
+    [Fact]
+    public void A_score_far_over_the_threshold_starts_sooner_but_one_such_window_is_not_enough()
+    {
+        var options = new AlertOptions { OnScore = 1.0, OffScore = 0.8, MinWindows = 3, FastScore = 1.5, FastWindows = 2, CriticalScore = 2.0 };
+
+        var clear = Run(new AlertPolicy("cam", options), (0, 0.2), (0.5, 1.6), (1, 1.7));
+        Assert.Equal(1, Assert.Single(clear).Time);
+
+        var nearThreshold = Run(new AlertPolicy("cam", options), (0, 1.2), (0.5, 1.4), (1, 1.3));
+        Assert.Equal(1, Assert.Single(nearThreshold).Time);
+        Assert.Empty(Run(new AlertPolicy("cam", options), (0, 1.2), (0.5, 1.4)));
+
+        // One fast window among slower ones: the start waits for MinWindows over OnScore.
+        var spike = Run(new AlertPolicy("cam", options), (0, 3.0), (0.5, 1.1), (1, 1.1));
+        Assert.Equal(1, Assert.Single(spike).Time);
+        Assert.Empty(Run(new AlertPolicy("cam", options), (0, 3.0), (0.5, 0.5), (1, 3.0), (1.5, 0.5)));
+    }
 }
