@@ -1,4 +1,5 @@
 using System.Globalization;
+using LineWatch.Configuration;
 using LineWatch.Events;
 using Microsoft.AspNetCore.Http;
 
@@ -7,7 +8,7 @@ namespace LineWatch.Agent.Dashboard;
 /// <summary>
 /// The query string of <c>GET /api/alerts</c>, checked whole before the history is read: <c>camera</c> (a configured
 /// camera), <c>from</c> / <c>to</c> (ISO 8601 times, the range the alerts started in), <c>verdict</c> (<c>none</c>,
-/// <c>false_alarm</c>, <c>confirmed</c>), <c>limit</c> (1-500, default 50) and <c>offset</c> (0-10,000). Anything else, a
+/// <c>false_alarm</c>, <c>confirmed</c>), <c>limit</c> (1-500, default 50) and <c>offset</c> (0-1,000,000, the most alerts a history may keep). Anything else, a
 /// parameter given twice or a value out of its form is refused with an error that names the parameter.
 /// </summary>
 internal static class AlertQueryParser
@@ -58,7 +59,7 @@ internal static class AlertQueryParser
                 return null;
         }
         if (!TryInt(Value("limit"), "limit", 1, MaxLimit, DefaultLimit, out var limit, ref error)) return null;
-        if (!TryInt(Value("offset"), "offset", 0, AlertHistory.Capacity, 0, out var offset, ref error)) return null;
+        if (!TryInt(Value("offset"), "offset", 0, HistoryOptions.MaxAlertsLimit, 0, out var offset, ref error)) return null;
         return new AlertQuery(camera, from, to, verdict, limit, offset);
     }
 

@@ -32,7 +32,8 @@ internal static class AgentHost
         builder.Services.AddSingleton(sp => AgentDatabase.Open(config.Options.DataDir, sp.GetRequiredService<ILogger<AgentDatabase>>()));
         builder.Services.AddSingleton(sp => new MqttPublisher(config.Options, ModelName(config.Options.Model.Path), sp.GetRequiredService<AgentDatabase>(),
             sp.GetRequiredService<ILogger<MqttPublisher>>()));
-        builder.Services.AddSingleton<AlertHistory>();
+        builder.Services.AddSingleton(sp => new AlertHistory(sp.GetRequiredService<AgentDatabase>(), config.Options.History));
+        builder.Services.AddHostedService<HistoryRetention>();
         builder.Services.AddSingleton(sp => new AlertJournal(sp.GetRequiredService<AgentDatabase>(), sp.GetRequiredService<AlertHistory>(),
             sp.GetRequiredService<MqttPublisher>(), sp.GetRequiredService<ILogger<AlertJournal>>()));
         builder.Services.AddSingleton<MqttService>();
