@@ -111,9 +111,15 @@ unique = sum(len(v) for v in delivered.values())
 
 # ---- the alert history the agent left in its database ----
 history = {}
+# Events still in the outbox when the agent stopped (raised in its last moments, or while the broker was away): durable,
+# they go out at the next start, so they are pending, not lost.
+waiting = {"start": set(), "update": set(), "end": set()}
 try:
     with sqlite3.connect(f"file:{out / 'linewatch.db'}?mode=ro", uri=True) as db:
         history = dict(db.execute("SELECT id, ended IS NOT NULL FROM alerts"))
+        for (payload,) in db.execute("SELECT payload FROM outbox WHERE topic LIKE '%/events'"):
+            event = json.loads(payload)
+            waiting[event["type"]].add(event["id"])
 except sqlite3.Error as e:
     print(f"(the history could not be read: {e})\n")
 # Events the journal could not write (full disk) are published from memory, logged as such, and missing from the history.
@@ -121,8 +127,8 @@ unsaved = {(m.group(1), m.group(2)) for _, text in agent if (m := re.search(r"Al
 missing_history = produced["start"] - history.keys()
 missing_end = {i for i in produced["end"] if not history.get(i)}
 unheard = history.keys() - delivered["start"]
-lost_starts = produced["start"] - delivered["start"]
-lost_ends = produced["end"] - delivered["end"]
+lost_starts = produced["start"] - delivered["start"] - waiting["start"]
+lost_ends = produced["end"] - delivered["end"] - waiting["end"]
 
 # ---- recovery times ----
 camera_down, camera_back, broker_back = [], [], []
@@ -193,6 +199,8 @@ if cgroup:
 print(f"| alerts started (agent log) / start events delivered | {len(produced['start'])} / {len(produced['start'] & delivered['start'])} |")
 print(f"| alerts ended (agent log) / end events delivered | {len(produced['end'])} / {len(produced['end'] & delivered['end'])} |")
 print(f"| update events delivered | {len(delivered['update'])} |")
+print(f"| events not delivered but waiting in the outbox at the stop (sent at the next start): start / update / end | "
+      f"{len(waiting['start'] - delivered['start'])} / {len(waiting['update'])} / {len(waiting['end'] - delivered['end'])} |")
 # An event the full disk kept out of the database lives only in the process until the broker takes it; a kill -9
 # before that loses it (logged as such when it happens). Any other loss is a defect.
 lost_unsaved = sum(1 for i in lost_starts if (i, "start") in unsaved) + sum(1 for i in lost_ends if (i, "end") in unsaved)
