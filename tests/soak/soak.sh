@@ -5,6 +5,7 @@
 #   tests/soak/soak.sh [--minutes 10] [--warmup 60] [--out /tmp/linewatch-soak]
 #                      [--flap-every 90] [--flap-down 15] [--broker-every 120] [--broker-down 10]
 #                      [--disk-full-at SECONDS] [--disk-full-for 60] [--crash-every 150]
+#                      [--refuse-every 300] [--refuse-for 40] [--memory-max 2G]
 #
 # Cameras: cam1 and cam2 play files with faults (looped); cam3 and cam4 are RTSP streams of faulty footage
 # from tests/LineWatch.IntegrationTests/Support/rtsp_server.py, killed (SIGKILL, as a camera losing power)
@@ -13,9 +14,14 @@
 # subscriber records every alert event it receives. The agent's data directory (profiles, outbox, logs) is
 # a small tmpfs that is filled completely at --disk-full-at (default: 45% into the run) for --disk-full-for
 # seconds. Once in every --crash-every seconds (0: never), at a random moment within it, the agent is killed
-# with SIGKILL (a crash, an OOM kill, a power cut of the process) and started again at once. No fault starts in
-# the first --warmup seconds or ends in the last 45 (time to deliver what is pending). Samples of RSS, open
-# file descriptors and threads every 5 s.
+# with SIGKILL (a crash, an OOM kill, a power cut of the process) and started again at once. Every
+# --refuse-every seconds (0: never) the broker is restarted requiring a user and password the agent does not
+# have (CONNACK "Not authorized") for --refuse-for seconds, then restarted accepting it again: the agent must
+# come back by itself and deliver what it raised meanwhile. No fault starts in the first --warmup seconds or
+# ends in the last 45 (time to deliver what is pending). Samples of RSS, open file descriptors and threads
+# every 5 s. --memory-max (e.g. 2G, as the systemd unit's MemoryMax=) runs the agent in a memory cgroup of
+# that limit, made under the script's own cgroup (v2, or v1's memory controller) and removed at the end; the
+# samples then also hold the cgroup's memory use, and cgroup.txt its peak and OOM kills.
 #
 # Report: OUT/soak-report.md (also printed). Everything else the run saw stays in OUT: agent.log (each line
 # stamped with the wall clock), faults.log, samples.csv, delivered.log, stats.json, broker.log, and the
@@ -32,6 +38,7 @@ MODEL="$ROOT/models/videomambapro-tiny-t8-112.onnx"
 
 MINUTES=10 WARMUP=60 OUT=/tmp/linewatch-soak
 FLAP_EVERY=90 FLAP_DOWN=15 BROKER_EVERY=120 BROKER_DOWN=10 DISK_FULL_AT="" DISK_FULL_FOR=60 CRASH_EVERY=150
+REFUSE_EVERY=300 REFUSE_FOR=40 MEMORY_MAX=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --minutes) MINUTES="$2"; shift ;;
@@ -44,7 +51,10 @@ while [ $# -gt 0 ]; do
     --disk-full-at) DISK_FULL_AT="$2"; shift ;;
     --disk-full-for) DISK_FULL_FOR="$2"; shift ;;
     --crash-every) CRASH_EVERY="$2"; shift ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --refuse-every) REFUSE_EVERY="$2"; shift ;;
+    --refuse-for) REFUSE_FOR="$2"; shift ;;
+    --memory-max) MEMORY_MAX="$2"; shift ;;
+    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "soak: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -60,6 +70,9 @@ log() { printf '[soak %s] %s\n' "$(date +%T)" "$*"; }
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
 DATA="$OUT/data"
+if [ -n "$MEMORY_MAX" ]; then
+  MEMORY_LIMIT=$(numfmt --from=iec "$MEMORY_MAX" 2>/dev/null) || die "--memory-max: '$MEMORY_MAX' is not a size (e.g. 2G)"
+fi
 
 free_port() { "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -72,12 +85,16 @@ make_video() { # NAME SECONDS SEED FAULTS
 make_video normal 180 101 none
 make_video faults-a 240 301 all
 make_video faults-b 240 302 all
-# The RTSP cameras start their footage again at every server restart; it must outlast the run.
+# The RTSP cameras start their footage again at every server restart; it must outlast the run. Generating
+# footage is slower than real time on a busy 2-core box, so six minutes are made and repeated as long as needed.
+make_video faults-rtsp-360 360 303 all
 rtsp_video="faults-rtsp-$(( DURATION + 60 ))"
-make_video "$rtsp_video" $(( DURATION + 60 )) 303 all
+[ -f "$footage/$rtsp_video.mp4" ] || ffmpeg -hide_banner -loglevel error -stream_loop -1 -i "$footage/faults-rtsp-360.mp4" \
+  -t $(( DURATION + 60 )) -c copy "$footage/$rtsp_video.mp4"
 
 # A profile names its camera (another camera's profile is refused), so each camera learns its own, from the
-# same normal footage. Keyed by the model, which a profile is also tied to.
+# same normal footage (whose backbone windows are computed once, in learn-cache). Keyed by the model, which a
+# profile is also tied to.
 profiles="$OUT/profiles/$(sha256sum "$MODEL" | cut -c1-16)"
 mkdir -p "$profiles"
 cat > "$OUT/learn.json" <<JSON
@@ -89,22 +106,48 @@ JSON
 for camera in cam1 cam2 cam3 cam4; do
   [ -f "$profiles/$camera.profile" ] && continue
   log "learning $camera"
-  "$LINEWATCH" learn -c "$OUT/learn.json" --camera "$camera" --from "$footage/normal.mp4" --out "$profiles/$camera.profile" | tail -1
+  "$LINEWATCH" learn -c "$OUT/learn.json" --camera "$camera" --from "$footage/normal.mp4" --cache "$OUT/learn-cache" \
+    --out "$profiles/$camera.profile" | tail -1
 done
 
 # ---- the run's own world: data tmpfs, broker, RTSP cameras, subscriber ---------------------------------
 pids=()
+CGROUP=""
 cleanup() {
   set +e
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
   [ -n "${AGENT:-}" ] && kill "$AGENT" 2>/dev/null
   wait 2>/dev/null
   mountpoint -q "$DATA" && umount "$DATA"
+  [ -n "$CGROUP" ] && rmdir "$CGROUP"
 }
 trap cleanup EXIT
 
+# The agent's memory cgroup, a child of the script's own, so the machine's limits still hold above it. The
+# .NET GC reads the limit as systemd's MemoryMax= would set it (v1's limit_in_bytes, v2's memory.max).
+if [ -n "$MEMORY_MAX" ]; then
+  own=$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup)
+  if [ -n "$own" ] && [ -d "/sys/fs/cgroup/memory$own" ]; then
+    CGROUP="/sys/fs/cgroup/memory$own/linewatch-soak-$$"
+    mkdir "$CGROUP"
+    echo "$MEMORY_LIMIT" > "$CGROUP/memory.limit_in_bytes"
+    CG_CURRENT=memory.usage_in_bytes CG_PEAK=memory.max_usage_in_bytes CG_EVENTS=memory.oom_control
+  else
+    root=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+    [ -n "$root" ] || die "--memory-max: no cgroup v2 and no v1 memory controller mounted"
+    child="$root$(awk -F: '$1 == "0" {print $3}' /proc/self/cgroup)/linewatch-soak-$$"
+    mkdir "$child"
+    # A child gets memory.max only where the parent passes the controller down (cgroup.subtree_control).
+    [ -f "$child/memory.max" ] || { rmdir "$child"; die "--memory-max: the memory controller is not enabled for children of ${child%/*}"; }
+    CGROUP=$child
+    echo "$MEMORY_LIMIT" > "$CGROUP/memory.max"
+    CG_CURRENT=memory.current CG_PEAK=memory.peak CG_EVENTS=memory.events
+  fi
+  log "agent memory limit $MEMORY_MAX in $CGROUP"
+fi
+
 mountpoint -q "$DATA" && umount "$DATA"
-rm -rf "$DATA" "$OUT/broker" "$OUT"/*.log "$OUT/samples.csv" "$OUT/stats.json" "$OUT"/linewatch.db*
+rm -rf "$DATA" "$OUT/broker" "$OUT"/*.log "$OUT/samples.csv" "$OUT/stats.json" "$OUT/cgroup.txt" "$OUT"/linewatch.db*
 mkdir -p "$DATA" "$OUT/broker"
 # Profiles (4 × 7.5 MB) plus room for the outbox and logs; small enough to fill in an instant.
 mount -t tmpfs -o size=64m linewatch-soak "$DATA"
@@ -115,21 +158,38 @@ faults="$OUT/faults.log"
 fault() { printf '%s %s\n' "$(date +%s.%N)" "$*" >> "$faults"; log "$*"; }
 
 broker_port=$(free_port)
-cat > "$OUT/broker/mosquitto.conf" <<CONF
-listener $broker_port 127.0.0.1
-allow_anonymous true
-persistence true
-persistence_location $OUT/broker/
-log_dest stderr
-user root
-CONF
+# Two configurations on one port and one persistence file: "accepting" lets anyone in; "refusing" only the
+# subscriber, whose user and password the agent does not have (CONNACK "Not authorized").
+SUBSCRIBER_PASSWORD=soak-$RANDOM$RANDOM
+: > "$OUT/broker/passwords"
+mosquitto_passwd -b "$OUT/broker/passwords" soak-subscriber "$SUBSCRIBER_PASSWORD"
+for mode in accepting refusing; do
+  {
+    echo "listener $broker_port 127.0.0.1"
+    if [ "$mode" = accepting ]; then echo "allow_anonymous true"; else echo "allow_anonymous false"; echo "password_file $OUT/broker/passwords"; fi
+    echo "persistence true"
+    echo "persistence_location $OUT/broker/"
+    echo "log_dest stderr"
+    echo "user root"
+  } > "$OUT/broker/$mode.conf"
+done
+BROKER="" BROKER_MODE=accepting
 broker_start() {
-  /usr/sbin/mosquitto -c "$OUT/broker/mosquitto.conf" 2>> "$OUT/broker.log" &
+  /usr/sbin/mosquitto -c "$OUT/broker/$BROKER_MODE.conf" 2>> "$OUT/broker.log" &
   BROKER=$!
   pids+=("$BROKER")
   until (exec 3<>"/dev/tcp/127.0.0.1/$broker_port") 2>/dev/null; do sleep 0.1; done
 }
-broker_stop() { kill -TERM "$BROKER"; wait "$BROKER" 2>/dev/null || true; }
+broker_stop() {
+  [ -n "$BROKER" ] || return 0
+  kill -TERM "$BROKER"; wait "$BROKER" 2>/dev/null || true
+  BROKER=""
+}
+# A refusal may begin or end while a restart has the broker down: the next start picks the mode up.
+broker_mode() { # accepting|refusing
+  BROKER_MODE=$1
+  [ -z "$BROKER" ] || { broker_stop; broker_start; }
+}
 broker_start
 
 declare -A rtsp_port rtsp_pid
@@ -147,7 +207,7 @@ for camera in cam3 cam4; do rtsp_port[$camera]=$(free_port); rtsp_start "$camera
 
 # Persistent session (-c, fixed id) at QoS 1: what arrives while the subscriber is cut off by a broker
 # restart is queued by the broker and delivered when it reconnects, so the count measures the agent alone.
-mosquitto_sub -h 127.0.0.1 -p "$broker_port" -i soak-subscriber -c -q 1 -t 'linewatch/+/+/events' -F '%U %t %p' \
+mosquitto_sub -h 127.0.0.1 -p "$broker_port" -u soak-subscriber -P "$SUBSCRIBER_PASSWORD" -i soak-subscriber -c -q 1 -t 'linewatch/+/+/events' -F '%U %t %p' \
   > "$OUT/delivered.log" 2> "$OUT/subscriber.log" &
 pids+=("$!")
 
@@ -174,21 +234,28 @@ for line in sys.stdin: sys.stdout.write("%.3f %s" % (time.time(), line))'; }
 
 # cpu_ticks: the agent's user + system time (clock ticks); load1: the machine's, which others share. One
 # sampler per agent process (a crash starts a new one); pid tells the runs apart.
-echo "t,pid,rss_kb,fds,threads,cpu_ticks,load1" > "$OUT/samples.csv"
+# cgroup_bytes: the agent's memory cgroup's use (page cache and tmpfs included, as MemoryMax= counts it), if any.
+echo "t,pid,rss_kb,fds,threads,cpu_ticks,load1,cgroup_bytes" > "$OUT/samples.csv"
 sample() { # pid
   while kill -0 "$1" 2>/dev/null; do
-    local rss threads fds ticks load
+    local rss threads fds ticks load cgroup_bytes=""
     rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null) || break
     threads=$(awk '/^Threads:/ {print $2}' "/proc/$1/status" 2>/dev/null) || break
     fds=$(ls "/proc/$1/fd" 2>/dev/null | wc -l)
     ticks=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}') || break
     load=$(cut -d' ' -f1 /proc/loadavg)
-    [ -n "$rss" ] && echo "$(( $(date +%s) - STARTED )),$1,$rss,$fds,$threads,$ticks,$load" >> "$OUT/samples.csv"
+    [ -z "$CGROUP" ] || cgroup_bytes=$(cat "$CGROUP/$CG_CURRENT")
+    [ -n "$rss" ] && echo "$(( $(date +%s) - STARTED )),$1,$rss,$fds,$threads,$ticks,$load,$cgroup_bytes" >> "$OUT/samples.csv"
     sleep 5
   done
 }
+# The agent enters its cgroup before it execs, so nothing of it runs outside; the log stamper stays out.
+in_cgroup() {
+  [ -z "$CGROUP" ] || echo "$BASHPID" > "$CGROUP/cgroup.procs"
+  exec "$@"
+}
 agent_start() {
-  "$LINEWATCH" run --config "$OUT/linewatch.json" > >(stamp >> "$OUT/agent.log") 2>&1 &
+  in_cgroup "$LINEWATCH" run --config "$OUT/linewatch.json" > >(stamp >> "$OUT/agent.log") 2>&1 &
   AGENT=$!
   fault "agent-start pid $AGENT"
   sample "$AGENT" &
@@ -210,6 +277,11 @@ schedule=$(
   for (( t = WARMUP + 10 + BROKER_EVERY / 2; t + BROKER_DOWN <= last; t += BROKER_EVERY )); do
     echo "$t broker-stop"; echo "$(( t + BROKER_DOWN )) broker-start"
   done
+  if [ "$REFUSE_EVERY" -gt 0 ]; then
+    for (( t = WARMUP + 10 + REFUSE_EVERY / 3; t + REFUSE_FOR <= last; t += REFUSE_EVERY )); do
+      echo "$t broker-refuse"; echo "$(( t + REFUSE_FOR )) broker-accept"
+    done
+  fi
   if [ "$CRASH_EVERY" -gt 0 ]; then
     for (( t = WARMUP; t + CRASH_EVERY <= last; t += CRASH_EVERY )); do echo "$(( t + RANDOM % CRASH_EVERY )) agent-crash"; done
   fi
@@ -228,6 +300,8 @@ while read -r at action camera; do
     camera-start) rtsp_start "$camera"; fault "camera-start $camera" ;;
     broker-stop) fault "broker-stop"; broker_stop ;;
     broker-start) broker_start; fault "broker-start" ;;
+    broker-refuse) broker_mode refusing; fault "broker-refuse" ;;
+    broker-accept) broker_mode accepting; fault "broker-accept" ;;
     disk-fill)
       dd if=/dev/zero of="$DATA/fill" bs=1M status=none 2>/dev/null || true
       fault "disk-fill $(df --output=avail -B1 "$DATA" | tail -1) bytes left" ;;
@@ -250,6 +324,9 @@ if kill -0 "$AGENT" 2>/dev/null; then
 fi
 AGENT=""
 fault "agent-exit $exit_code"
+if [ -n "$CGROUP" ]; then
+  { echo "limit $MEMORY_LIMIT"; echo "peak $(cat "$CGROUP/$CG_PEAK" 2>/dev/null || echo unknown)"; cat "$CGROUP/$CG_EVENTS"; } > "$OUT/cgroup.txt"
+fi
 sleep 3 # the subscriber's last messages
 # The history as the agent left it (the data tmpfs is unmounted on exit).
 cp "$DATA"/linewatch.db* "$OUT/" 2>/dev/null || true

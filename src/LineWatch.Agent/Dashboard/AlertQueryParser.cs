@@ -1,4 +1,5 @@
 using System.Globalization;
+using LineWatch.Configuration;
 using LineWatch.Events;
 using Microsoft.AspNetCore.Http;
 
@@ -8,7 +9,8 @@ namespace LineWatch.Agent.Dashboard;
 /// The query string of <c>GET /api/alerts</c>, checked whole before the history is read: <c>camera</c> (a configured
 /// camera), <c>from</c> / <c>to</c> (ISO 8601 times, the range the alerts started in), <c>verdict</c> (<c>none</c>,
 /// <c>false_alarm</c>, <c>confirmed</c>), <c>severity</c> (<c>warning</c>, <c>critical</c>), <c>limit</c> (1-500, default
-/// 50; for the CSV export up to and by default the whole history) and <c>offset</c> (0-10,000). Anything else, a
+/// 50; for the CSV export up to and by default the whole history) and <c>offset</c> (0-1,000,000, the most alerts a
+/// history may keep). Anything else, a
 /// parameter given twice or a value out of its form is refused with an error that names the parameter.
 /// </summary>
 internal static class AlertQueryParser
@@ -69,9 +71,9 @@ internal static class AlertQueryParser
                 error = "severity: must be warning or critical";
                 return null;
         }
-        var (maxLimit, defaultLimit) = export ? (AlertHistory.Capacity, AlertHistory.Capacity) : (MaxLimit, DefaultLimit);
+        var (maxLimit, defaultLimit) = export ? (HistoryOptions.MaxAlertsLimit, HistoryOptions.MaxAlertsLimit) : (MaxLimit, DefaultLimit);
         if (!TryInt(Value("limit"), "limit", 1, maxLimit, defaultLimit, out var limit, ref error)) return null;
-        if (!TryInt(Value("offset"), "offset", 0, AlertHistory.Capacity, 0, out var offset, ref error)) return null;
+        if (!TryInt(Value("offset"), "offset", 0, HistoryOptions.MaxAlertsLimit, 0, out var offset, ref error)) return null;
         return new AlertQuery(camera, from, to, verdict, limit, offset, severity);
     }
 

@@ -33,7 +33,8 @@ internal static class AgentHost
         builder.Services.AddSingleton(sp => AgentDatabase.Open(config.Options.DataDir, sp.GetRequiredService<ILogger<AgentDatabase>>()));
         builder.Services.AddSingleton(sp => new MqttPublisher(config.Options, ModelName(config.Options.Model.Path), sp.GetRequiredService<AgentDatabase>(),
             sp.GetRequiredService<ILogger<MqttPublisher>>()));
-        builder.Services.AddSingleton<AlertHistory>();
+        builder.Services.AddSingleton(sp => new AlertHistory(sp.GetRequiredService<AgentDatabase>(), config.Options.History));
+        builder.Services.AddHostedService<HistoryRetention>();
         builder.Services.AddSingleton(sp => new WebhookDispatcher(config.Options, ModelName(config.Options.Model.Path), sp.GetRequiredService<AgentDatabase>(),
             sp.GetRequiredService<ILogger<WebhookDispatcher>>()));
         builder.Services.AddSingleton(sp => new AlertJournal(sp.GetRequiredService<AgentDatabase>(), sp.GetRequiredService<AlertHistory>(),

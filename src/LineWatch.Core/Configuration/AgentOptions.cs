@@ -18,6 +18,7 @@ public sealed class AgentOptions
     public DashboardOptions Dashboard { get; set; } = new();
     public AlertOptions Alerts { get; set; } = new();
     public LearningOptions Learning { get; set; } = new();
+    public HistoryOptions History { get; set; } = new();
 
     public ShiftOptions Shifts { get; set; } = new();
 

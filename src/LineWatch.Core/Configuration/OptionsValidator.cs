@@ -35,7 +35,21 @@ public static partial class OptionsValidator
         if (learning.Margin is < 1 or > 20) errors.Add(new("Learning:Margin", $"{learning.Margin} must be 1-20"));
         if (learning.MinLightingChange is <= 0 or > 5) errors.Add(new("Learning:MinLightingChange", $"{learning.MinLightingChange} must be above 0 and at most 5"));
         if (learning.HoldOutFraction is < 0.05 or > 0.5) errors.Add(new("Learning:HoldOutFraction", "must be 0.05-0.5"));
+        ValidateHistory(options.History, errors);
         return sources;
+    }
+
+    private static void ValidateHistory(HistoryOptions history, List<ConfigError> errors)
+    {
+        if (history.MaxAlerts is < 1 or > HistoryOptions.MaxAlertsLimit)
+        {
+            errors.Add(new("History:MaxAlerts", $"{history.MaxAlerts} must be 1-{HistoryOptions.MaxAlertsLimit}"));
+        }
+        // Written so that NaN fails too.
+        if (!(history.MaxAgeDays is >= 0 and <= 36500))
+        {
+            errors.Add(new("History:MaxAgeDays", $"{history.MaxAgeDays} must be 0 (no age limit) or a number of days up to 36500"));
+        }
     }
 
     private static List<CameraSource> ValidateCameras(AgentOptions options, string baseDir, List<ConfigError> errors)

@@ -1,4 +1,5 @@
 using System.Text;
+using LineWatch.Configuration;
 using LineWatch.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -35,13 +36,13 @@ public sealed record AlertPage(IReadOnlyList<AlertRecord> Alerts, int Total);
 /// <summary>
 /// The alert history in the agent's database (tables <c>alerts</c> and <c>alert_snapshots</c>): every alert with its
 /// start and end, peak, severity, latest snapshot (a JPEG of a few KB), the operator's acknowledgement and verdict. It
-/// survives restarts; the newest <see cref="Capacity"/> alerts are kept. Alert events are recorded by
-/// <see cref="AlertJournal"/> in the transaction that also queues them for MQTT; operator feedback is written here.
+/// survives restarts; what is kept is set by <see cref="HistoryOptions"/> (by default the newest 10,000 alerts). Alert
+/// events are recorded by <see cref="AlertJournal"/> in the transaction that also queues them for MQTT; operator
+/// feedback is written here.
 /// </summary>
-public sealed class AlertHistory(AgentDatabase database)
+public sealed class AlertHistory(AgentDatabase database, HistoryOptions? retention = null)
 {
-    /// <summary>Alerts kept; the oldest beyond are deleted with their snapshots as new ones start.</summary>
-    public const int Capacity = 10_000;
+    private readonly HistoryOptions _retention = retention ?? new();
 
     /// <summary>Raised with the updated record after each committed change (on the writer's thread; keep handlers short).</summary>
     public event Action<AlertRecord>? Changed;
@@ -77,7 +78,7 @@ public sealed class AlertHistory(AgentDatabase database)
             snapshot.Parameters.AddWithValue("$jpeg", jpeg);
             snapshot.ExecuteNonQuery();
         }
-        if (e.Phase == AlertPhase.Start) Prune(write);
+        if (e.Phase == AlertPhase.Start) Prune(write, notice.Time);
         record = record with { HasSnapshot = notice.Snapshot is not null || HasSnapshot(write, e.Id) };
         write.OnCommitted(() => Changed?.Invoke(record));
     }
@@ -169,15 +170,37 @@ public sealed class AlertHistory(AgentDatabase database)
         return record;
     }
 
-    /// <summary>Deletes the oldest alerts beyond <see cref="Capacity"/> (their snapshots go with them: ON DELETE CASCADE).</summary>
-    private static void Prune(DatabaseWrite write)
+    /// <summary>
+    /// Deletes what the retention no longer keeps as of <paramref name="now"/>, in a transaction of its own: for a line
+    /// that raises no alerts, whose history an alert's start never prunes. Returns how many alerts were deleted.
+    /// </summary>
+    public int Prune(DateTimeOffset now)
     {
-        using var prune = write.Command("""
+        using var write = database.BeginWrite();
+        var deleted = Prune(write, now);
+        write.Commit();
+        return deleted;
+    }
+
+    /// <summary>
+    /// Deletes the oldest alerts beyond <see cref="HistoryOptions.MaxAlerts"/> and the ended ones that started more than
+    /// <see cref="HistoryOptions.MaxAgeDays"/> before <paramref name="now"/>; their snapshots go with them (ON DELETE CASCADE).
+    /// </summary>
+    private int Prune(DatabaseWrite write, DateTimeOffset now)
+    {
+        using var beyond = write.Command("""
             DELETE FROM alerts WHERE id IN (
-                SELECT id FROM alerts ORDER BY started DESC, id DESC LIMIT -1 OFFSET $capacity)
+                SELECT id FROM alerts ORDER BY started DESC, id DESC LIMIT -1 OFFSET $max)
             """);
-        prune.Parameters.AddWithValue("$capacity", Capacity);
-        prune.ExecuteNonQuery();
+        beyond.Parameters.AddWithValue("$max", _retention.MaxAlerts);
+        var deleted = beyond.ExecuteNonQuery();
+        if (_retention.MaxAgeDays > 0)
+        {
+            using var old = write.Command("DELETE FROM alerts WHERE started < $cutoff AND ended IS NOT NULL");
+            old.Parameters.AddWithValue("$cutoff", (now - TimeSpan.FromDays(_retention.MaxAgeDays)).ToUnixTimeMilliseconds());
+            deleted += old.ExecuteNonQuery();
+        }
+        return deleted;
     }
 
     private static bool HasSnapshot(DatabaseWrite write, string id)

@@ -124,6 +124,11 @@ public class AgentConfigurationTests
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Dashboard": { "Urls": "http://*:8080" } }""", "Dashboard:Auth:Mode", "non-loopback")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "AgentId": "" }""", "AgentId", "letters, digits")]
     [InlineData("""{ }""", "Model:Path", "required")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "History": { "MaxAlerts": 0 } }""", "History:MaxAlerts", "0 must be 1-1000000")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "History": { "MaxAlerts": 1000001 } }""", "History:MaxAlerts", "must be 1-1000000")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "History": { "MaxAgeDays": -1 } }""", "History:MaxAgeDays", "-1 must be 0 (no age limit)")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "History": { "MaxAgeDays": "NaN" } }""", "History:MaxAgeDays", "must be 0 (no age limit)")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "History": { "MaxDays": 3 } }""", "History:MaxDays", "unknown setting")]
     public void An_invalid_value_is_reported_with_its_key_path(string json, string key, string reason)
     {
         using var file = new TempConfig(json);
@@ -131,6 +136,21 @@ public class AgentConfigurationTests
 
         var match = Assert.Single(error.Errors, e => e.Key == key);
         Assert.Contains(reason, match.Reason);
+    }
+
+    [Fact]
+    public void History_retention_defaults_to_the_newest_10000_alerts_and_no_age_limit_and_can_be_set()
+    {
+        using (var file = new TempConfig(Valid))
+        {
+            var history = AgentConfiguration.Load(file.Path, NoEnvironment).Options.History;
+            Assert.Equal(10_000, history.MaxAlerts);
+            Assert.Equal(0, history.MaxAgeDays);
+        }
+        using var limited = new TempConfig(Valid.TrimEnd().TrimEnd('}') + """, "History": { "MaxAlerts": 500, "MaxAgeDays": 30 } }""");
+        var set = AgentConfiguration.Load(limited.Path, NoEnvironment).Options.History;
+        Assert.Equal(500, set.MaxAlerts);
+        Assert.Equal(30, set.MaxAgeDays);
     }
 
     [Fact]

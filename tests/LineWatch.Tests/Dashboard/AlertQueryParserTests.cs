@@ -1,3 +1,4 @@
+using LineWatch.Configuration;
 using LineWatch.Agent.Dashboard;
 using LineWatch.Events;
 using Microsoft.AspNetCore.Http;
@@ -35,7 +36,7 @@ public sealed class AlertQueryParserTests
         Assert.Equal(AlertSeverity.Warning, Parse("?severity=warning", out _)!.Severity);
         Assert.Null(Parse("", out _)!.Severity);
         var all = AlertQueryParser.Parse(new QueryCollection(QueryHelpers.ParseQuery("?camera=press")), _ => true, out _, export: true);
-        Assert.Equal(AlertHistory.Capacity, all!.Limit);
+        Assert.Equal(HistoryOptions.MaxAlertsLimit, all!.Limit);
         Assert.Equal(5000, AlertQueryParser.Parse(new QueryCollection(QueryHelpers.ParseQuery("?limit=5000")), _ => true, out _, export: true)!.Limit);
         Assert.Null(Parse("?limit=5000", out _)); // the JSON pages stay small
     }
@@ -57,7 +58,7 @@ public sealed class AlertQueryParserTests
     [InlineData("?limit=-1", "limit:")]
     [InlineData("?limit=+5", "limit:")]
     [InlineData("?offset=-1", "offset:")]
-    [InlineData("?offset=10001", "offset:")]
+    [InlineData("?offset=1000001", "offset:")]
     [InlineData("?offset=99999999999999999999", "offset:")]
     [InlineData("?limit=5&limit=6", "limit: given 2 times")]
     [InlineData("?camera=press&camera=line", "camera: given 2 times")]

@@ -1,3 +1,4 @@
+using LineWatch.Configuration;
 using LineWatch.Events;
 using LineWatch.Storage;
 using LineWatch.Tests.Storage;
@@ -120,16 +121,59 @@ public sealed class AlertHistoryTests : IDisposable
     }
 
     [Fact]
-    public void Beyond_its_capacity_the_oldest_alerts_are_deleted_with_their_snapshots()
+    public void Beyond_the_default_10000_alerts_the_oldest_are_deleted_with_their_snapshots()
     {
+        const int kept = 10_000;
         using var database = _dir.Open();
         var history = new AlertHistory(database);
-        Record(database, history, [.. Enumerable.Range(0, AlertHistory.Capacity + 2).Select(i => Notice($"a{i:00000}", AlertPhase.Start, started: T0.AddSeconds(i), snapshot: [1]))]);
-        Assert.Equal(AlertHistory.Capacity, history.Query(new AlertQuery(Limit: 1)).Total);
+        Record(database, history, [.. Enumerable.Range(0, kept + 2).Select(i => Notice($"a{i:00000}", AlertPhase.Start, started: T0.AddSeconds(i), snapshot: [1]))]);
+        Assert.Equal(kept, history.Query(new AlertQuery(Limit: 1)).Total);
         Assert.Null(history.Find("a00000"));
         Assert.Null(history.Find("a00001"));
         Assert.NotNull(history.Find("a00002"));
-        Assert.Equal((long)AlertHistory.Capacity, database.Read(c => new SqliteCommand("SELECT COUNT(*) FROM alert_snapshots", c).ExecuteScalar()));
+        Assert.Equal((long)kept, SnapshotCount(database));
+    }
+
+    [Fact]
+    public void MaxAlerts_keeps_the_newest_that_many_from_the_next_start_on_even_after_a_restart_with_a_lower_setting()
+    {
+        using (var database = _dir.Open())
+        {
+            var history = new AlertHistory(database, new HistoryOptions { MaxAlerts = 5 });
+            Record(database, history, [.. Enumerable.Range(0, 7).Select(i => Notice($"a{i}", AlertPhase.Start, started: T0.AddMinutes(i), snapshot: [1]))]);
+            Assert.Equal(["a6", "a5", "a4", "a3", "a2"], history.Query(new AlertQuery()).Alerts.Select(a => a.Id));
+            Assert.Equal(5L, SnapshotCount(database));
+        }
+        using var reopened = _dir.Open();
+        var lower = new AlertHistory(reopened, new HistoryOptions { MaxAlerts = 2 });
+        Assert.Equal(3, lower.Prune(T0.AddMinutes(10)));
+        Assert.Equal(["a6", "a5"], lower.Query(new AlertQuery()).Alerts.Select(a => a.Id));
+        Assert.Equal(2L, SnapshotCount(reopened));
+    }
+
+    [Fact]
+    public void MaxAgeDays_deletes_ended_alerts_that_started_longer_ago_but_keeps_active_ones_and_zero_keeps_all()
+    {
+        using var database = _dir.Open();
+        var history = new AlertHistory(database, new HistoryOptions { MaxAgeDays = 7 });
+        var now = T0.AddDays(30);
+        Record(database, history,
+            Notice("old", AlertPhase.Start, started: now.AddDays(-8), snapshot: [1]), Notice("old", AlertPhase.End, started: now.AddDays(-8), seconds: 60),
+            Notice("old-active", AlertPhase.Start, started: now.AddDays(-9)),
+            Notice("recent", AlertPhase.Start, started: now.AddDays(-6)), Notice("recent", AlertPhase.End, started: now.AddDays(-6), seconds: 60));
+        // Pruned by each start as of the event's own time: "old" was not yet 7 days old when "recent" started.
+        Assert.NotNull(history.Find("old"));
+
+        Assert.Equal(0, new AlertHistory(database, new HistoryOptions { MaxAgeDays = 0 }).Prune(now));
+        Assert.Equal(1, history.Prune(now));
+        Assert.Null(history.Find("old"));
+        Assert.Null(history.Snapshot("old"));
+        Assert.NotNull(history.Find("old-active"));
+        Assert.NotNull(history.Find("recent"));
+
+        // A start prunes too: "recent" is 8 days old when this one starts.
+        Record(database, history, Notice("later", AlertPhase.Start, started: now.AddDays(2)));
+        Assert.Equal(["later", "old-active"], history.Query(new AlertQuery()).Alerts.Select(a => a.Id));
     }
 
     [Fact]
@@ -151,6 +195,9 @@ public sealed class AlertHistoryTests : IDisposable
         Assert.True(heard[0].HasSnapshot);
         Assert.NotNull(heard[1].Acknowledged);
     }
+
+    private static long SnapshotCount(AgentDatabase database) =>
+        (long)database.Read(c => new SqliteCommand("SELECT COUNT(*) FROM alert_snapshots", c).ExecuteScalar())!;
 
     public void Dispose()
     {

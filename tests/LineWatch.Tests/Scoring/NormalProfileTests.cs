@@ -7,7 +7,7 @@ namespace LineWatch.Tests.Scoring;
 public class NormalProfileTests
 {
     // A tiny "model": D=8, T=2 frames, one patch position (16x16 image), so one flow region.
-    private static readonly ModelIdentity Model = new("videomambapro", "custom", 8, 2, 16, "random seed 0", new string('a', 64));
+    internal static readonly ModelIdentity Model = new("videomambapro", "custom", 8, 2, 16, "random seed 0", new string('a', 64));
 
     /// <summary>Tokens spread ±0.5 per feature; the belt moving right at 2 px per frame, give or take 0.2.</summary>
     private static (float[] Tokens, float[] Signals) NormalWindow(Random random)
@@ -198,11 +198,11 @@ public class NormalProfileTests
         Assert.Contains("typical local distances", Assert.Throws<InvalidDataException>(() => NormalProfile.Load(path)).Message);
     }
 
-    private static string Header(int grid, int dim, string typical) =>
+    internal static string Header(int grid, int dim, string typical) =>
         "{\"Version\":" + NormalProfile.FormatVersion + ",\"Camera\":\"cam\",\"Grid\":" + grid + ",\"Typical\":" + typical +
         ",\"Model\":{\"Arch\":\"videomambapro\",\"Size\":\"custom\",\"Dim\":" + dim + ",\"Frames\":2,\"ImageSize\":16,\"Weights\":\"w\",\"Sha256\":\"s\"}}";
 
-    private static void WriteHeader(string path, string json)
+    internal static void WriteHeader(string path, string json)
     {
         using var writer = new BinaryWriter(File.Create(path));
         writer.Write(System.Text.Encoding.ASCII.GetBytes("LWPROFILE"));
