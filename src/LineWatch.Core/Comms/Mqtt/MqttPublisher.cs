@@ -156,13 +156,14 @@ public sealed class MqttPublisher : IAlertOutbox, IDisposable
         var e = notice.Event;
         var payload = JsonSerializer.SerializeToUtf8Bytes(new EventPayload(e.Id, e.Phase.ToString().ToLowerInvariant(), _agent, e.Camera,
             notice.Started, notice.Time, e.Phase == AlertPhase.End ? notice.Time : null, Math.Round(e.Score, 3), Math.Round(e.Peak, 3), 1.0,
-            e.Severity.ToString().ToLowerInvariant(), _model, notice.Snapshot is null ? null : _topics.Snapshot(e.Camera)), Json);
+            e.Severity.ToString().ToLowerInvariant(), _model, notice.Snapshot is null ? null : _topics.Snapshot(e.Camera), notice.Clip), Json);
         yield return new OutboxMessage(_topics.Events(e.Camera), payload, Retain: false);
         if (notice.Snapshot is { } jpeg) yield return new OutboxMessage(_topics.Snapshot(e.Camera), jpeg, Retain: true);
     }
 
     private sealed record EventPayload(string Id, string Type, string Agent, string Camera, DateTimeOffset StartTime, DateTimeOffset Time,
-        DateTimeOffset? EndTime, double Score, double Peak, double Threshold, string Severity, string Model, string? SnapshotTopic);
+        DateTimeOffset? EndTime, double Score, double Peak, double Threshold, string Severity, string Model, string? SnapshotTopic,
+        string? Clip);
 
     /// <summary>A new connection (clean session): nothing earlier is in flight any more, everything pending goes again from the first.</summary>
     private void StartOver()
