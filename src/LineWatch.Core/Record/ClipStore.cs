@@ -84,7 +84,8 @@ public sealed class ClipStore
             {
                 var expired = clip.LastWriteTimeUtc < oldest;
                 if (!expired && total <= cap) break;
-                if (Delete(clip, expired ? "older than Clips:RetentionDays" : "over Clips:MaxDiskMegabytes")) total -= clip.Length;
+                var length = clip.Length; // read before the delete: a deleted file's FileInfo has none
+                if (Delete(clip, expired ? "older than Clips:RetentionDays" : "over Clips:MaxDiskMegabytes")) total -= length;
             }
             // A part not written to for an hour belongs to no writer (the agent stopped while writing it).
             foreach (var part in new DirectoryInfo(Root).EnumerateFiles("*" + PartExtension, SearchOption.AllDirectories))
