@@ -16,15 +16,16 @@ public sealed class CameraRecording : IDisposable
     /// later), and the writer reads from the same ring, so this is also its slack before frames are dropped.</summary>
     public const double HeadroomSeconds = 3;
 
-    /// <summary>The arena holds this many bytes per pixel per frame: JPEG at quality 80 of factory scenes took 0.05-0.15
-    /// (docs/operations.md); a frame that is bigger only shortens the seconds held.</summary>
-    public const double ArenaBytesPerPixel = 0.2;
+    /// <summary>The arena holds this many bytes per pixel per frame. JPEG at quality 80 took 0.06 on a 720p test pattern;
+    /// camera pictures with texture and noise take more. A frame that is bigger only shortens the seconds held (the
+    /// dashboard's health view shows them), never more memory.</summary>
+    public const double ArenaBytesPerPixel = 0.12;
 
     private readonly ClipOptions _options;
     private readonly ClipFrameEncoder _encoder;
     private FrameSampler? _sampler;
     private volatile PreRollRing? _ring;
-    private long _framesKept, _encodeErrors;
+    private long _framesKept, _bytesKept, _encodeErrors;
     private string? _lastError;
 
     public CameraRecording(string camera, ClipOptions options, HeatmapOverlay? overlay)
@@ -47,6 +48,9 @@ public sealed class CameraRecording : IDisposable
     public double Fps { get; private set; }
 
     public long FramesKept => Interlocked.Read(ref _framesKept);
+
+    /// <summary>JPEG bytes of all frames kept: over <see cref="FramesKept"/>, what a frame of this camera takes in the ring.</summary>
+    public long BytesKept => Interlocked.Read(ref _bytesKept);
     public long EncodeErrors => Interlocked.Read(ref _encodeErrors);
     public string? LastError => Volatile.Read(ref _lastError);
 
@@ -74,8 +78,10 @@ public sealed class CameraRecording : IDisposable
         if (_ring is not { } ring || _sampler?.Take(now) == false) return;
         try
         {
-            ring.Append(_encoder.Encode(frame, Width, Height, Overlay), now);
+            var jpeg = _encoder.Encode(frame, Width, Height, Overlay);
+            ring.Append(jpeg, now);
             Interlocked.Increment(ref _framesKept);
+            Interlocked.Add(ref _bytesKept, jpeg.Length);
         }
         catch (VideoSourceException e)
         {
