@@ -24,18 +24,9 @@ public sealed class EventClipTests(LearnedLine line) : IDisposable
         using var broker = new MosquittoBroker();
         using var events = new SubscriptionRecorder(broker, "it/it-agent/line/events");
         var port = MosquittoBroker.FreePort();
-        var dataDir = line.NewDataDir(_dir.Path);
-        var config = _dir.File("linewatch.json");
-        File.WriteAllText(config, $$"""
-            {
-              "AgentId": "it-agent", "DataDir": "{{dataDir}}",
-              "Cameras": [ { "Name": "line", "Source": "{{line.Faulty.VideoPath}}", "AnalysisFps": 8, "Stride": 4, "Loop": true } ],
-              "Model": { "Path": "{{line.ModelPath}}", "Device": "cpu" },
-              "Mqtt": { "Mode": "external", "Host": "127.0.0.1", "Port": {{broker.Port}}, "TopicPrefix": "it" },
-              "Alerts": { "CooldownSeconds": 1 },
-              "Clips": { "Enabled": true, "PreRollSeconds": {{PreRoll}}, "PostRollSeconds": {{PostRoll}}, "MinFreeDiskMegabytes": 0 },
-              "Dashboard": { "Urls": "http://127.0.0.1:{{port}}" }
-            }
+        var (config, dataDir) = line.AgentConfig(_dir.Path, broker.Port, port,
+            $$"""
+            "Clips": { "Enabled": true, "PreRollSeconds": {{PreRoll}}, "PostRollSeconds": {{PostRoll}}, "MinFreeDiskMegabytes": 0 },
             """);
         using var agent = AgentProcess.Start("run", "--config", config);
         Assert.True(agent.WaitForOutput("Dashboard on", TimeSpan.FromSeconds(30)), agent.Output);
