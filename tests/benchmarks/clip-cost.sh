@@ -1,14 +1,20 @@
 #!/bin/sh
 # What event clips cost: `linewatch bench pipeline` with clips off, buffering the pre-roll, and recording a clip
 # all along, alternating in rounds in one run (so the machine's load falls on all three alike); prints a Markdown
-# table of the medians over the rounds. Usage: tests/benchmarks/clip-cost.sh [ROUNDS] [CAMERAS] [SECONDS]
+# table of the medians over the rounds. Usage: tests/benchmarks/clip-cost.sh [ROUNDS] [CAMERAS] [SECONDS] [JSON-DIR]
+# (JSON-DIR keeps each run's `--json` report; by default they go to a temporary folder, removed at the end)
 set -eu
 rounds=${1:-3}
 cameras=${2:-1}
 seconds=${3:-20}
 here=$(cd "$(dirname "$0")/../.." && pwd)
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+if [ -n "${4:-}" ]; then
+  out=$4
+  mkdir -p "$out"
+else
+  out=$(mktemp -d)
+  trap 'rm -rf "$out"' EXIT
+fi
 for round in $(seq 1 "$rounds"); do
   for mode in off buffer record; do
     echo "round $round: clips $mode" >&2

@@ -108,7 +108,8 @@ internal static class PipelineBenchmark
         {
             foreach (var alert in alerts) clips.OnAlert(alert with { Phase = AlertPhase.End }, Stopwatch.GetTimestamp());
             progress("waiting for the clips to be finished");
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+            // Generous: on a loaded machine the encoder, at low priority, may finish long after the video it was given.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(300);
             while (DateTime.UtcNow < deadline && Enumerable.Range(0, cameras).Any(i => clips.Stats(i) is { Written: 0, Failed: 0, Skipped: 0 })) Thread.Sleep(200);
         }
         var recordings = clips.Recordings.OfType<CameraRecording>().ToList();

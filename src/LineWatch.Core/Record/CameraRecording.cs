@@ -7,8 +7,8 @@ namespace LineWatch.Record;
 /// <summary>
 /// One camera's share of event clips on its capture thread: every frame (or, from a faster camera, the newest at
 /// <c>Clips:MaxFps</c>) goes into the camera's <see cref="PreRollRing"/> as JPEG at the clip's size. The ring is made
-/// when the camera's first stream opens (its resolution decides its size) and again only if the resolution or rate
-/// changes; after that nothing here allocates.
+/// with the camera's first frame (its resolution, rate and first JPEG decide its size) and again only if the
+/// resolution or rate changes; after that nothing here allocates.
 /// </summary>
 public sealed class CameraRecording : IDisposable
 {
@@ -16,10 +16,11 @@ public sealed class CameraRecording : IDisposable
     /// later), and the writer reads from the same ring, so this is also its slack before frames are dropped.</summary>
     public const double HeadroomSeconds = 3;
 
-    /// <summary>The arena holds this many bytes per pixel per frame. JPEG at quality 80 took 0.06 on a 720p test pattern;
-    /// camera pictures with texture and noise take more. A frame that is bigger only shortens the seconds held (the
-    /// dashboard's health view shows them), never more memory.</summary>
-    public const double ArenaBytesPerPixel = 0.12;
+    /// <summary>The arena holds, per frame, 1.5 times the camera's first JPEG (the same scene stays about that size),
+    /// but at least this many bytes per pixel (a first frame may be black). Frames that grow beyond it only shorten the
+    /// seconds held (the dashboard's health view shows them), never take more memory.</summary>
+    public const double MinArenaBytesPerPixel = 0.1;
+    public const double ArenaPerFirstFrame = 1.5;
 
     private readonly ClipOptions _options;
     private readonly ClipFrameEncoder _encoder;
@@ -39,7 +40,7 @@ public sealed class CameraRecording : IDisposable
     public string Camera { get; }
     public HeatmapOverlay? Overlay { get; }
 
-    /// <summary>The ring, or null before the camera's first stream opened.</summary>
+    /// <summary>The ring, or null before the camera's first frame.</summary>
     public PreRollRing? Ring => _ring;
 
     /// <summary>The clip's size and frame rate for the current stream.</summary>
@@ -66,19 +67,27 @@ public sealed class CameraRecording : IDisposable
         var fps = Math.Min(cameraFps, _options.MaxFps);
         _sampler = cameraFps > _options.MaxFps ? new FrameSampler(_options.MaxFps) : null;
         if (_ring is not null && (width, height, fps) == (Width, Height, Fps)) return;
-        var frames = (int)Math.Ceiling((_options.PreRollSeconds + HeadroomSeconds) * fps) + 1;
-        var bytes = (int)Math.Min(int.MaxValue / 2, Math.Max(64 * 1024, (long)(frames * (double)width * height * ArenaBytesPerPixel)));
         (Width, Height, Fps) = (width, height, fps);
-        _ring = new PreRollRing(frames, bytes);
+        _ring = null; // made with the stream's first frame, sized by it
+    }
+
+    private PreRollRing MakeRing(int firstJpegBytes)
+    {
+        var frames = (int)Math.Ceiling((_options.PreRollSeconds + HeadroomSeconds) * Fps) + 1;
+        var perFrame = Math.Max(firstJpegBytes * ArenaPerFirstFrame, (double)Width * Height * MinArenaBytesPerPixel);
+        var ring = new PreRollRing(frames, (int)Math.Min(int.MaxValue / 2, Math.Max(64 * 1024, frames * perFrame)));
+        _ring = ring;
+        return ring;
     }
 
     /// <summary>On the capture thread, after everything else has read the frame.</summary>
     public void OnFrame(in VideoFrame frame, long now)
     {
-        if (_ring is not { } ring || _sampler?.Take(now) == false) return;
+        if (Width == 0 || _sampler?.Take(now) == false) return;
         try
         {
             var jpeg = _encoder.Encode(frame, Width, Height, Overlay);
+            var ring = _ring ?? MakeRing(jpeg.Length);
             ring.Append(jpeg, now);
             Interlocked.Increment(ref _framesKept);
             Interlocked.Add(ref _bytesKept, jpeg.Length);

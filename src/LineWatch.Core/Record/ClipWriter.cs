@@ -25,8 +25,8 @@ internal sealed class ClipJob(string alertId, long startTicks)
 /// A camera's clip writer: its own thread takes alerts one after the other, and for each reads the camera's
 /// <see cref="PreRollRing"/> from the pre-roll's first frame on, piping the JPEG frames to an ffmpeg process that
 /// encodes H.264 into an MP4 (faststart, so a browser plays it before it has it all). The frames are laid on a
-/// constant-rate timeline by their capture times (a frame missing from a gap is replaced by repeating the one
-/// before), so the clip lasts as long as what it shows. It never holds capture up: a writer slower than the camera
+/// constant-rate timeline by their capture times (the first frame after a gap is repeated to fill it), so the clip
+/// lasts as long as what it shows. It never holds capture up: a writer slower than the camera
 /// loses the oldest unwritten frames to the ring, counted in <see cref="FramesDropped"/>; alerts beyond the small
 /// queue are not recorded, counted in <see cref="Skipped"/>.
 /// </summary>
@@ -79,15 +79,19 @@ internal sealed class ClipWriter : IDisposable
         }
     }
 
-    /// <summary>The alert ended at <paramref name="endTicks"/>; true when its clip is being (or about to be) written.</summary>
+    /// <summary>The alert ended at <paramref name="endTicks"/>; true when its clip is being (or about to be) written, or was
+    /// already written (cut at <c>Clips:MaxSeconds</c> while the alert went on).</summary>
     public bool End(string alertId, long endTicks)
     {
         lock (_open)
         {
-            if (!_open.Remove(alertId, out var job)) return false;
-            job.End(endTicks);
-            return true;
+            if (_open.Remove(alertId, out var job))
+            {
+                job.End(endTicks);
+                return true;
+            }
         }
+        return _store.Find(_recording.Camera, alertId) is not null;
     }
 
     private void Run()
@@ -126,14 +130,14 @@ internal sealed class ClipWriter : IDisposable
     private void Write(ClipJob job, CancellationToken token)
     {
         var camera = _recording.Camera;
-        if (_recording.Ring is not { } ring)
-        {
-            Skip(job, "the camera has not delivered video yet");
-            return;
-        }
         if (!_store.HasRoom(out var reason))
         {
             Skip(job, reason);
+            return;
+        }
+        if (_recording.Ring is not { } ring)
+        {
+            Skip(job, "the camera has not delivered video yet");
             return;
         }
         var fps = _recording.Fps;
@@ -179,7 +183,7 @@ internal sealed class ClipWriter : IDisposable
             {
                 sequence++;
                 if (firstTicks < 0) firstTicks = ticks;
-                // The frame's place on the clip's constant-rate timeline; earlier places still empty repeat it.
+                // The frame's place on the clip's constant-rate timeline; empty places before it (a gap) repeat it.
                 var slot = (long)Math.Round((ticks - firstTicks) / frequency * fps);
                 if (slot < slots) continue;
                 try

@@ -91,6 +91,30 @@ public sealed class ClipWriterTests : IDisposable
     }
 
     [Fact]
+    public void An_alert_longer_than_MaxSeconds_gets_a_clip_cut_there_and_its_end_still_links_it()
+    {
+        var options = Options();
+        options.MaxSeconds = 7;
+        var store = new ClipStore(_dir.Path, options, NullLogger<ClipStore>.Instance);
+        using var recording = new CameraRecording("press-1", options, null);
+        using var writer = new ClipWriter(recording, options, store, NullLogger.Instance);
+        writer.Start();
+        using var video = VideoSource.Open(TestPaths.Vtest);
+        recording.Open(video.Info.Width, video.Info.Height, Fps);
+        var origin = Stopwatch.GetTimestamp();
+        Feed(recording, video, origin, 0, 150);
+        const string id = "00112233445566778899aabbccddeeff";
+        writer.Begin(id, origin + 150 * FrameTicks);
+        Feed(recording, video, origin, 150, 300, pauseMs: 20);
+
+        Eventually.True(() => store.Find("press-1", id) is not null, TimeSpan.FromSeconds(30), "the clip cut at MaxSeconds");
+        var probe = VideoProbe.Of(store.Find("press-1", id)!);
+        Assert.Equal(175, probe.Frames); // 7 s from 5 s before the start
+        Assert.True(writer.End(id, origin + 300 * FrameTicks), "the alert's end does not link the clip written before it");
+        Assert.False(writer.End("ffffffffffffffffffffffffffffffff", origin + 300 * FrameTicks));
+    }
+
+    [Fact]
     public void Recording_a_frame_allocates_nothing()
     {
         var options = Options();
