@@ -115,11 +115,11 @@ internal static class BenchCommand
             }
             Console.WriteLine($"{r.Cpu}, {r.LogicalCpus} logical CPUs; OpenCV {r.OpenCv}; medians of {r.Repeats} passes each");
             Console.WriteLine();
-            Console.WriteLine("| file | size | codec | backend | frames | decode fps | decode+preprocess fps | preprocess ms/frame | decode CPU ms/frame | decode+preprocess CPU ms/frame | managed B/frame | +signals fps | signals ms/frame |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            Console.WriteLine("| file | size | codec | backend | frames | decode fps | decode+preprocess fps | preprocess ms/frame | decode CPU ms/frame | decode+preprocess CPU ms/frame | managed B/frame | +signals fps | signals ms/frame | clip frame CPU ms/frame | clip JPEG KB/frame |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var row in r.Rows)
             {
-                Console.WriteLine($"| {row.File} | {row.Width}x{row.Height} | {row.Codec} | {row.Backend} | {row.Frames} | {row.DecodeFps:0} | {row.PreprocessFps:0} | {row.PreprocessMsPerFrame:0.00} | {row.DecodeCpuMsPerFrame:0.00} | {row.PreprocessCpuMsPerFrame:0.00} | {row.ManagedBytesPerFrame:0.#} | {row.SignalsFps:0} | {row.SignalsMsPerFrame:0.00} |");
+                Console.WriteLine($"| {row.File} | {row.Width}x{row.Height} | {row.Codec} | {row.Backend} | {row.Frames} | {row.DecodeFps:0} | {row.PreprocessFps:0} | {row.PreprocessMsPerFrame:0.00} | {row.DecodeCpuMsPerFrame:0.00} | {row.PreprocessCpuMsPerFrame:0.00} | {row.ManagedBytesPerFrame:0.#} | {row.SignalsFps:0} | {row.SignalsMsPerFrame:0.00} | {row.ClipFrameCpuMsPerFrame:0.00} | {row.ClipJpegBytesPerFrame / 1024:0.0} |");
             }
             return ExitCodes.Ok;
         });

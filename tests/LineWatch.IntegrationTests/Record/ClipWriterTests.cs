@@ -115,6 +115,44 @@ public sealed class ClipWriterTests : IDisposable
     }
 
     [Fact]
+    public void A_camera_slower_than_its_nominal_rate_gives_a_clip_as_long_as_the_time_it_shows()
+    {
+        // A 25 fps camera that delivers 3 frames a second (an overloaded machine): each frame fills 8 places of the 25 fps timeline.
+        var options = Options();
+        options.BurnHeatmap = false;
+        var store = new ClipStore(_dir.Path, options, NullLogger<ClipStore>.Instance);
+        using var recording = new CameraRecording("press-1", options, null);
+        using var writer = new ClipWriter(recording, options, store, NullLogger.Instance);
+        writer.Start();
+        using var video = VideoSource.Open(TestPaths.Vtest);
+        recording.Open(video.Info.Width, video.Info.Height, Fps);
+        var origin = Stopwatch.GetTimestamp();
+        var step = Stopwatch.Frequency / 3;
+        void Slow(int from, int to, int pauseMs)
+        {
+            for (var i = from; i < to; i++)
+            {
+                Assert.True(video.TryRead(out var frame));
+                recording.OnFrame(frame, origin + i * step);
+                if (pauseMs > 0) Thread.Sleep(pauseMs);
+            }
+        }
+        Slow(0, 30, 0);
+        const string id = "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f";
+        writer.Begin(id, origin + 30 * step);  // at 10 s
+        Slow(30, 90, 20);
+        Assert.True(writer.End(id, origin + 90 * step)); // at 30 s
+        Slow(90, 110, 20);
+
+        Eventually.True(() => store.Find("press-1", id) is not null, TimeSpan.FromSeconds(60), "the clip");
+        var probe = VideoProbe.Of(store.Find("press-1", id)!);
+        // 5 s (the pre-roll) to 32 s (the post-roll of 2 s): frames 15 to 96, 27 s of timeline, 676 places of 1/25 s.
+        Assert.Equal(676, probe.Frames);
+        Assert.InRange(probe.Seconds, 27.0, 27.1);
+        Assert.Equal(0, writer.FramesDropped);
+    }
+
+    [Fact]
     public void Recording_a_frame_allocates_nothing()
     {
         var options = Options();
