@@ -24,6 +24,32 @@ public sealed class ClipWriterTests : IDisposable
         Enabled = true, PreRollSeconds = 5, PostRollSeconds = 2, MaxWidth = 320, MaxHeight = 240, BurnHeatmap = true, MinFreeDiskMegabytes = 0,
     };
 
+    /// <summary>A camera's recording and its writer (started), clips stored under the test's folder, and vtest.avi opened as the camera.</summary>
+    private sealed class Rig : IDisposable
+    {
+        public Rig(string dir, ClipOptions options, HeatmapOverlay? overlay)
+        {
+            Store = new ClipStore(dir, options, NullLogger<ClipStore>.Instance);
+            Recording = new CameraRecording("press-1", options, overlay);
+            Writer = new ClipWriter(Recording, options, Store, NullLogger.Instance);
+            Writer.Start();
+            Video = VideoSource.Open(TestPaths.Vtest);
+            Recording.Open(Video.Info.Width, Video.Info.Height, Fps);
+        }
+
+        public ClipStore Store { get; }
+        public CameraRecording Recording { get; }
+        public ClipWriter Writer { get; }
+        public VideoSource Video { get; }
+
+        public void Dispose()
+        {
+            Video.Dispose();
+            Writer.Dispose();
+            Recording.Dispose();
+        }
+    }
+
     /// <summary>Feeds frames <paramref name="from"/> to <paramref name="to"/> (exclusive) of the looped file, stamped from <paramref name="origin"/>.</summary>
     private static void Feed(CameraRecording recording, VideoSource video, long origin, int from, int to, int pauseMs = 0)
     {
@@ -42,14 +68,10 @@ public sealed class ClipWriterTests : IDisposable
     public void An_alert_becomes_an_h264_mp4_from_the_pre_roll_before_it_to_the_post_roll_after_it_at_the_configured_size_with_the_heatmap()
     {
         var options = Options();
-        var store = new ClipStore(_dir.Path, options, NullLogger<ClipStore>.Instance);
         var overlay = new HeatmapOverlay();
         overlay.Update(LeftHalfAnomalous());
-        using var recording = new CameraRecording("press-1", options, overlay);
-        using var writer = new ClipWriter(recording, options, store, NullLogger.Instance);
-        writer.Start();
-        using var video = VideoSource.Open(TestPaths.Vtest);
-        recording.Open(video.Info.Width, video.Info.Height, Fps);
+        using var rig = new Rig(_dir.Path, options, overlay);
+        var (store, recording, writer, video) = (rig.Store, rig.Recording, rig.Writer, rig.Video);
         Assert.Equal((320, 240), (recording.Width, recording.Height));
 
         // 10 s of video; the alert starts at 8 s and ends at 9 s: the clip must run from 3 s to 11 s.
@@ -95,12 +117,8 @@ public sealed class ClipWriterTests : IDisposable
     {
         var options = Options();
         options.MaxSeconds = 7;
-        var store = new ClipStore(_dir.Path, options, NullLogger<ClipStore>.Instance);
-        using var recording = new CameraRecording("press-1", options, null);
-        using var writer = new ClipWriter(recording, options, store, NullLogger.Instance);
-        writer.Start();
-        using var video = VideoSource.Open(TestPaths.Vtest);
-        recording.Open(video.Info.Width, video.Info.Height, Fps);
+        using var rig = new Rig(_dir.Path, options, null);
+        var (store, recording, writer, video) = (rig.Store, rig.Recording, rig.Writer, rig.Video);
         var origin = Stopwatch.GetTimestamp();
         Feed(recording, video, origin, 0, 150);
         const string id = "00112233445566778899aabbccddeeff";
@@ -120,12 +138,8 @@ public sealed class ClipWriterTests : IDisposable
         // A 25 fps camera that delivers 3 frames a second (an overloaded machine): each frame fills 8 places of the 25 fps timeline.
         var options = Options();
         options.BurnHeatmap = false;
-        var store = new ClipStore(_dir.Path, options, NullLogger<ClipStore>.Instance);
-        using var recording = new CameraRecording("press-1", options, null);
-        using var writer = new ClipWriter(recording, options, store, NullLogger.Instance);
-        writer.Start();
-        using var video = VideoSource.Open(TestPaths.Vtest);
-        recording.Open(video.Info.Width, video.Info.Height, Fps);
+        using var rig = new Rig(_dir.Path, options, null);
+        var (store, recording, writer, video) = (rig.Store, rig.Recording, rig.Writer, rig.Video);
         var origin = Stopwatch.GetTimestamp();
         var step = Stopwatch.Frequency / 3;
         void Slow(int from, int to, int pauseMs)
@@ -183,12 +197,8 @@ public sealed class ClipWriterTests : IDisposable
         File.WriteAllText(slow, $"#!/bin/sh\nwhile [ ! -e '{go}' ]; do sleep 0.1; done\nexec ffmpeg \"$@\"\n");
         File.SetUnixFileMode(slow, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         options.FfmpegPath = slow;
-        var store = new ClipStore(_dir.Path, options, NullLogger<ClipStore>.Instance);
-        using var recording = new CameraRecording("press-1", options, null);
-        using var writer = new ClipWriter(recording, options, store, NullLogger.Instance);
-        writer.Start();
-        using var video = VideoSource.Open(TestPaths.Vtest);
-        recording.Open(video.Info.Width, video.Info.Height, Fps);
+        using var rig = new Rig(_dir.Path, options, null);
+        var (store, recording, writer, video) = (rig.Store, rig.Recording, rig.Writer, rig.Video);
         var origin = Stopwatch.GetTimestamp();
         Feed(recording, video, origin, 0, 150);
         const string id = "fedcba9876543210fedcba9876543210";
