@@ -7,7 +7,8 @@ namespace LineWatch.Agent.Benchmarks;
 /// How fast the capture stack turns a video file into frames, and into the model's input: every frame decoded
 /// (as fast as the machine allows, no real-time pacing), and in a second pass every frame also preprocessed to
 /// 112x112 planar float (resize, BGR->RGB, ImageNet normalisation), and in a third pass also its frame signals
-/// measured as a live camera does (optical flow per region against the previous frame, light). The passes
+/// measured as a live camera does (optical flow per region against the previous frame, light), and in a fourth
+/// decoded and kept as an event clip's pre-roll frame (JPEG at the camera's size into the ring). The passes
 /// alternate, and the reported
 /// rates are medians over the repeats. CPU time per frame counts every thread of the process (FFmpeg decodes on
 /// several), so it measures the cost even when other work on a shared machine slows the wall clock. Managed bytes
@@ -21,7 +22,7 @@ internal static class DecodeBenchmark
 
     public sealed record Row(string File, int Width, int Height, string Codec, string Backend, int Frames, double DecodeFps, double PreprocessFps,
         double PreprocessMsPerFrame, double DecodeCpuMsPerFrame, double PreprocessCpuMsPerFrame, double ManagedBytesPerFrame,
-        double SignalsFps, double SignalsMsPerFrame);
+        double SignalsFps, double SignalsMsPerFrame, double ClipFrameCpuMsPerFrame, double ClipJpegBytesPerFrame);
 
     public sealed record Result(string Cpu, int LogicalCpus, string OpenCv, int Repeats, IReadOnlyList<Row> Rows);
 
@@ -34,14 +35,16 @@ internal static class DecodeBenchmark
         var destination = new float[3 * ModelSize * ModelSize];
         foreach (var file in files)
         {
-            Samples decode = new(), preprocess = new(), decodeCpu = new(), preprocessCpu = new(), allocated = new(), signals = new();
+            Samples decode = new(), preprocess = new(), decodeCpu = new(), preprocessCpu = new(), allocated = new(), signals = new(), clipCpu = new();
+            var jpegBytes = 0.0;
             var frames = 0;
             Pass(file, maxFrames, null); // warm-up: JIT, the decoder's first open, the page cache
             for (var i = 0; i < repeats; i++)
             {
                 var pass = Pass(file, maxFrames, null);
                 decode.Add(pass.Frames / pass.Seconds);
-                decodeCpu.Add(pass.CpuSeconds * 1000 / pass.Frames);
+                var decodeCpuMs = pass.CpuSeconds * 1000 / pass.Frames;
+                decodeCpu.Add(decodeCpuMs);
                 pass = Pass(file, maxFrames, destination);
                 preprocess.Add(pass.Frames / pass.Seconds);
                 preprocessCpu.Add(pass.CpuSeconds * 1000 / pass.Frames);
@@ -49,12 +52,17 @@ internal static class DecodeBenchmark
                 frames = pass.Frames;
                 pass = Pass(file, maxFrames, destination, withSignals: true);
                 signals.Add(pass.Frames / pass.Seconds);
+                var recording = new Record.CameraRecording("bench", new Configuration.ClipOptions(), null);
+                pass = Pass(file, maxFrames, null, recording: recording);
+                clipCpu.Add(pass.CpuSeconds * 1000 / pass.Frames - decodeCpuMs); // what keeping the frame adds to decoding it
+                jpegBytes = recording.BytesKept / (double)recording.FramesKept;
+                recording.Dispose();
             }
             using var video = VideoSource.Open(file);
             var info = video.Info;
             var row = new Row(Path.GetFileName(file), info.Width, info.Height, Codec(file), info.Backend, frames, decode.Median, preprocess.Median,
                 1000 / preprocess.Median - 1000 / decode.Median, decodeCpu.Median, preprocessCpu.Median, allocated.Median,
-                signals.Median, 1000 / signals.Median - 1000 / preprocess.Median);
+                signals.Median, 1000 / signals.Median - 1000 / preprocess.Median, clipCpu.Median, jpegBytes);
             progress($"{row.File}: decode {row.DecodeFps:0} fps, decode+preprocess {row.PreprocessFps:0} fps, +signals {row.SignalsFps:0} fps");
             rows.Add(row);
         }
@@ -63,10 +71,12 @@ internal static class DecodeBenchmark
 
     private readonly record struct PassResult(int Frames, double Seconds, double CpuSeconds, long AllocatedBytes);
 
-    /// <summary>Reads the file once, preprocessing every frame when given a destination, and measuring its signals too when asked.</summary>
-    private static PassResult Pass(string file, int maxFrames, float[]? destination, bool withSignals = false)
+    /// <summary>Reads the file once, preprocessing every frame when given a destination, measuring its signals too when asked,
+    /// and keeping it in a clip's pre-roll when given a recording.</summary>
+    private static PassResult Pass(string file, int maxFrames, float[]? destination, bool withSignals = false, Record.CameraRecording? recording = null)
     {
         using var video = VideoSource.Open(file);
+        recording?.Open(video.Info.Width, video.Info.Height, 25);
         using var probe = new FrameSignalProbe();
         var frameSignals = new float[FrameSignals.Length(ModelSize / Processing.ClipShape.PatchSize)];
         using var process = Process.GetCurrentProcess();
@@ -78,6 +88,7 @@ internal static class DecodeBenchmark
         {
             if (destination is not null) FramePreprocessor.Normalize(frame, ModelSize, ModelSize, destination);
             if (withSignals) probe.Measure(frame, ModelSize, ModelSize / Processing.ClipShape.PatchSize, frameSignals);
+            recording?.OnFrame(frame, Stopwatch.GetTimestamp());
             frames++;
         }
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;

@@ -52,11 +52,16 @@ internal static class BenchCommand
         var stride = new Option<int>("--stride") { Description = "Frames between windows", DefaultValueFactory = _ => 4 };
         var ep = new Option<ModelDevice>("--ep") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => ModelDevice.Cpu };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
-        var command = new Command("pipeline", "Whole pipeline with N real-time 720p file cameras, tiny backbone 112² T=8") { cameras, seconds, warmup, fps, stride, ep, json };
+        var clips = new Option<ClipMode>("--clips")
+        {
+            Description = "Event clips: off; buffer (each camera fills its pre-roll); record (also an alert open on every camera, a clip encoded throughout)",
+            DefaultValueFactory = _ => ClipMode.Off,
+        };
+        var command = new Command("pipeline", "Whole pipeline with N real-time 720p file cameras, tiny backbone 112² T=8") { cameras, seconds, warmup, fps, stride, ep, clips, json };
         command.SetAction(parse =>
         {
             var r = PipelineBenchmark.Run(Math.Max(1, parse.GetValue(cameras)), Math.Max(1, parse.GetValue(seconds)), Math.Max(0, parse.GetValue(warmup)),
-                parse.GetValue(fps), Math.Max(1, parse.GetValue(stride)), parse.GetValue(ep), Console.Error.WriteLine);
+                parse.GetValue(fps), Math.Max(1, parse.GetValue(stride)), parse.GetValue(ep), parse.GetValue(clips), Console.Error.WriteLine);
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(r, CliJson.Options));
@@ -66,6 +71,12 @@ internal static class BenchCommand
                 $"process CPU {r.ProcessCpuPercentOfOneCore:0}% of one core, peak RSS {r.PeakRssMb:0} MB, inference p50 {r.InferenceP50Ms:0} ms per batch, " +
                 $"managed allocation {r.ManagedBytesPerFrame:0} bytes per decoded frame, " +
                 $"target {(r.HoldsTarget ? "held" : "NOT held")} (every camera's frames scored at >= 95% of its rate, p99 < 1 s)");
+            if (r.Clips is { } k)
+            {
+                Console.WriteLine($"Event clips ({k.Mode.ToString().ToLowerInvariant()}): {k.Width}x{k.Height} at {k.Fps:0.#} fps, encoder CPU {k.EncoderCpuPercentOfOneCore:0}% of one core, " +
+                    $"pre-roll ring {k.RingMbPerCamera:0.0} MB per camera holding {k.HeldSeconds:0.0} s, JPEG {k.JpegBytesPerFrame / 1024:0.0} KB per frame, " +
+                    $"{k.ClipsWritten} clip(s) written (median {k.ClipSecondsMedian:0.0} s, {k.ClipMbMedian:0.0} MB), {k.FramesDropped} clip frames dropped");
+            }
             Console.WriteLine();
             Console.WriteLine("| camera | target fps | sampled fps | analysed fps | % of target | decoded fps | clips dropped | windows/s | latency p50 ms | latency p99 ms |");
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
@@ -104,11 +115,11 @@ internal static class BenchCommand
             }
             Console.WriteLine($"{r.Cpu}, {r.LogicalCpus} logical CPUs; OpenCV {r.OpenCv}; medians of {r.Repeats} passes each");
             Console.WriteLine();
-            Console.WriteLine("| file | size | codec | backend | frames | decode fps | decode+preprocess fps | preprocess ms/frame | decode CPU ms/frame | decode+preprocess CPU ms/frame | managed B/frame | +signals fps | signals ms/frame |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            Console.WriteLine("| file | size | codec | backend | frames | decode fps | decode+preprocess fps | preprocess ms/frame | decode CPU ms/frame | decode+preprocess CPU ms/frame | managed B/frame | +signals fps | signals ms/frame | clip frame CPU ms/frame | clip JPEG KB/frame |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var row in r.Rows)
             {
-                Console.WriteLine($"| {row.File} | {row.Width}x{row.Height} | {row.Codec} | {row.Backend} | {row.Frames} | {row.DecodeFps:0} | {row.PreprocessFps:0} | {row.PreprocessMsPerFrame:0.00} | {row.DecodeCpuMsPerFrame:0.00} | {row.PreprocessCpuMsPerFrame:0.00} | {row.ManagedBytesPerFrame:0.#} | {row.SignalsFps:0} | {row.SignalsMsPerFrame:0.00} |");
+                Console.WriteLine($"| {row.File} | {row.Width}x{row.Height} | {row.Codec} | {row.Backend} | {row.Frames} | {row.DecodeFps:0} | {row.PreprocessFps:0} | {row.PreprocessMsPerFrame:0.00} | {row.DecodeCpuMsPerFrame:0.00} | {row.PreprocessCpuMsPerFrame:0.00} | {row.ManagedBytesPerFrame:0.#} | {row.SignalsFps:0} | {row.SignalsMsPerFrame:0.00} | {row.ClipFrameCpuMsPerFrame:0.00} | {row.ClipJpegBytesPerFrame / 1024:0.0} |");
             }
             return ExitCodes.Ok;
         });

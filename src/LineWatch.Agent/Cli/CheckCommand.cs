@@ -62,6 +62,26 @@ internal static class CheckCommand
         yield return CheckModel(options.Model, logger);
         for (var i = 0; i < options.Cameras.Count; i++) yield return CheckCamera(options.Cameras[i], configuration.CameraSources[i]);
         yield return CheckBroker(options);
+        yield return CheckClips(options.Clips);
+    }
+
+    /// <summary>With event clips on: an ffmpeg that can encode H.264 (libx264), or every alert's clip would fail.</summary>
+    private static CheckItem CheckClips(ClipOptions clips)
+    {
+        if (!clips.Enabled) return new("event clips", true, "off (Clips:Enabled)");
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(clips.FfmpegPath, "-hide_banner -encoders") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var encoders = process.StandardOutput.ReadToEnd();
+            process.WaitForExit(5000);
+            return encoders.Contains(" libx264 ", StringComparison.Ordinal)
+                ? new("event clips", true, $"{clips.FfmpegPath} encodes H.264 (libx264); {clips.PreRollSeconds:0.#} s before to {clips.PostRollSeconds:0.#} s after each alert")
+                : new("event clips", false, $"{clips.FfmpegPath} has no libx264 encoder: clips cannot be written (Debian's ffmpeg has it)");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return new("event clips", false, $"Clips:FfmpegPath {clips.FfmpegPath} cannot be run: {e.Message} (Debian package ffmpeg)");
+        }
     }
 
     private static CheckItem CheckCustomOps(ModelOptions model)

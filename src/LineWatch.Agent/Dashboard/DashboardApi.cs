@@ -4,6 +4,7 @@ using LineWatch.Comms.Webhooks;
 using LineWatch.Configuration;
 using LineWatch.Control;
 using LineWatch.Events;
+using LineWatch.Record;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,7 +17,7 @@ namespace LineWatch.Agent.Dashboard;
 /// it is used (so nothing in a path ever reaches the file system), bodies are small JSON objects of a fixed form.
 /// </summary>
 internal sealed class DashboardApi(AgentOptions options, AgentStatus status, PipelineService pipeline, CameraControl control,
-    AlertHistory history, ScoreTimeline timeline, WebhookDispatcher webhooks, ShiftReport shifts)
+    AlertHistory history, ScoreTimeline timeline, WebhookDispatcher webhooks, ShiftReport shifts, ClipRecorder clips)
 {
     public const int MaxBodyBytes = 4096;
     public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -48,6 +49,12 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
             return Results.Text(AlertCsv.Write(page.Alerts), AlertCsv.ContentType);
         });
         app.MapGet("/api/summary", () => Results.Json(ShiftSummaryService.Payload(shifts, DateTimeOffset.UtcNow), ShiftSummaryService.Json));
+        // The alert's event clip, with range requests, so a player can seek without loading it all.
+        app.MapGet("/api/alerts/{id}/clip.mp4", (string id) =>
+            !AlertFeedback.IsAlertId(id) ? BadRequest("not an alert id")
+            : history.Find(id) is not { } alert ? NotFound($"unknown alert '{id}'")
+            : clips.Store.Find(alert.Camera, id) is { } path ? Results.File(path, "video/mp4", enableRangeProcessing: true)
+            : NotFound($"no clip for alert '{id}' (none recorded, still being written, or deleted by retention)"));
         app.MapGet("/api/alerts/{id}/snapshot.jpg", (string id) =>
             !AlertFeedback.IsAlertId(id) ? BadRequest("not an alert id")
             : history.Snapshot(id) is { } jpeg ? Results.File(jpeg, "image/jpeg") : NotFound($"no snapshot for alert '{id}'"));
@@ -99,16 +106,22 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
                 clips_dropped = c.ClipsDropped, windows_scored = c.WindowsScored, reconnects = c.Reconnects, stalls = c.Stalls, errors = c.Errors,
                 latency_p50_ms = c.LatencyP50Ms, latency_p99_ms = c.LatencyP99Ms, picture = c.Picture,
                 map = timeline.LatestMap(i).Select(v => Math.Round(v, 2)),
+                clips = clips.Stats(i) is { } k ? new
+                {
+                    recording = k.Recording, current_alert = k.CurrentAlert, written = k.Written, failed = k.Failed, skipped = k.Skipped,
+                    frames_dropped = k.FramesDropped, held_seconds = Math.Round(k.HeldSeconds, 1), memory_bytes = k.MemoryBytes, encode_errors = k.EncodeErrors,
+                } : null,
             }),
         };
     }
 
-    public static object Alert(AlertRecord a) => new
+    public object Alert(AlertRecord a) => new
     {
         id = a.Id, camera = a.Camera, started = a.Started, ended = a.Ended, active = a.Active, peak = Math.Round(a.Peak, 3),
         severity = a.Severity.ToString().ToLowerInvariant(), acknowledged = a.Acknowledged,
         verdict = a.Verdict is null ? null : AlertFeedback.Name(a.Verdict),
         snapshot = a.HasSnapshot ? $"/api/alerts/{a.Id}/snapshot.jpg" : null,
+        clip = clips.Store.Find(a.Camera, a.Id) is null ? null : ClipStore.Link(a.Id),
     };
 
     private int? Camera(string name) => control.IndexOf(name) is var i and >= 0 ? i : null;

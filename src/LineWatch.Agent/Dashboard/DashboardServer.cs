@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using LineWatch.Agent.Hosting;
 using LineWatch.Configuration;
 using LineWatch.Events;
+using LineWatch.Record;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -24,7 +25,7 @@ namespace LineWatch.Agent.Dashboard;
 /// header a cross-site form cannot send.
 /// </summary>
 internal sealed class DashboardServer(AgentOptions options, DashboardApi api, AgentStatus status, PipelineService pipeline, AlertHistory history,
-    IHostApplicationLifetime lifetime, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+    ClipStore clips, IHostApplicationLifetime lifetime, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     public const string CsrfHeader = "X-LineWatch";
     private const int MaxLiveClients = 32;
@@ -167,7 +168,13 @@ internal sealed class DashboardServer(AgentOptions options, DashboardApi api, Ag
         }
         var alerts = Channel.CreateBounded<AlertRecord>(new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.DropOldest });
         void OnChange(AlertRecord record) => alerts.Writer.TryWrite(record);
+        // A finished clip changes how the alert is shown (it gets its link): sent again like any other change.
+        void OnClip(string camera, string id)
+        {
+            if (history.Find(id) is { } record) OnChange(record);
+        }
         history.Changed += OnChange;
+        clips.Finished += OnClip;
         try
         {
             context.Response.ContentType = "text/event-stream";
@@ -179,13 +186,14 @@ internal sealed class DashboardServer(AgentOptions options, DashboardApi api, Ag
                     if (afterAlerts) status.Refresh();
                     await Send(context, "state", api.State(), stop);
                 },
-                (record, stop) => Send(context, "alert", DashboardApi.Alert(record), stop),
+                (record, stop) => Send(context, "alert", api.Alert(record), stop),
                 TimeProvider.System);
             await stream.RunAsync(context.RequestAborted, lifetime.ApplicationStopping);
         }
         finally
         {
             history.Changed -= OnChange;
+            clips.Finished -= OnClip;
             Interlocked.Decrement(ref _liveClients);
         }
     }

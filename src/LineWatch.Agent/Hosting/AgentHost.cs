@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using LineWatch.Events;
 using LineWatch.Processing;
+using LineWatch.Record;
 using LineWatch.Storage;
 using Serilog;
 
@@ -42,8 +43,13 @@ internal static class AgentHost
         builder.Services.AddSingleton<MqttService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MqttService>());
         builder.Services.AddHostedService<WebhookService>();
-        // Where alert events go: the journal (history, MQTT and webhook outboxes in one transaction, then sent).
-        builder.Services.AddSingleton(sp => new AlertService(config.Options, [sp.GetRequiredService<AlertJournal>()], sp.GetRequiredService<ILogger<AlertService>>()));
+        // Event clips: the pre-roll per camera, a writer per camera, and the files with their retention.
+        builder.Services.AddSingleton(sp => new ClipStore(config.Options.DataDir, config.Options.Clips, sp.GetRequiredService<ILogger<ClipStore>>()));
+        builder.Services.AddSingleton<ClipRecorder>();
+        // Where alert events go: the journal (history, MQTT and webhook outboxes in one transaction, then sent); the clip
+        // recorder first, for the end's link.
+        builder.Services.AddSingleton(sp => new AlertService(config.Options, [sp.GetRequiredService<AlertJournal>()], sp.GetRequiredService<ILogger<AlertService>>(),
+            sp.GetRequiredService<ClipRecorder>()));
         builder.Services.AddSingleton(sp => new CameraSwitches(config.Options.DataDir, config.Options.Cameras.Select(c => c.Name).ToArray(),
             sp.GetRequiredService<ILogger<CameraSwitches>>()));
         builder.Services.AddSingleton<IAnalysisSwitch>(sp => sp.GetRequiredService<CameraSwitches>());
@@ -56,9 +62,9 @@ internal static class AgentHost
         builder.Services.AddSingleton<MqttCommandListener>();
         builder.Services.AddSingleton<HomeAssistantDiscovery>();
         builder.Services.AddSingleton(new ScoreTimeline(config.Options.Cameras.Count));
-        // Where every scored window goes, in this order: alerts first (latency), then live learning, then the chart.
+        // Where every scored window goes, in this order: alerts first (latency), then live learning, the chart, the clips' heatmap.
         builder.Services.AddSingleton(sp => new WindowSinks(
-            [sp.GetRequiredService<AlertService>(), sp.GetRequiredService<LiveLearning>(), sp.GetRequiredService<ScoreTimeline>()]));
+            [sp.GetRequiredService<AlertService>(), sp.GetRequiredService<LiveLearning>(), sp.GetRequiredService<ScoreTimeline>(), sp.GetRequiredService<ClipRecorder>()]));
         builder.Services.AddSingleton<AgentStatus>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentStatus>());
         builder.Services.AddHostedService<MqttStatusReporter>();

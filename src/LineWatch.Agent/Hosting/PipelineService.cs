@@ -1,5 +1,6 @@
 using LineWatch.Configuration;
 using LineWatch.Processing;
+using LineWatch.Record;
 using LineWatch.Scoring;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,7 @@ internal sealed record WindowSinks(IReadOnlyList<IWindowSink> All);
 /// stays up (the reason is logged by the model service) and analyses nothing.
 /// </summary>
 internal sealed class PipelineService(AgentConfiguration config, ModelService model, WindowSinks sinks, IAnalysisSwitch analysisSwitch,
-    ILoggerFactory loggers, ILogger<PipelineService> logger) : IHostedService, IDisposable
+    ClipRecorder clips, ILoggerFactory loggers, ILogger<PipelineService> logger) : IHostedService, IDisposable
 {
     private ProfileScorer? _scorer;
 
@@ -34,7 +35,7 @@ internal sealed class PipelineService(AgentConfiguration config, ModelService mo
         {
             var identity = ModelIdentity.Of(config.Options.Model.Path);
             _scorer = new ProfileScorer(config.Options.DataDir, config.Options.Cameras, identity, loggers.CreateLogger<ProfileScorer>());
-            Pipeline = new Pipeline(config.Options, config.CameraSources, model.Model, _scorer, sinks.All, loggers, analysisSwitch);
+            Pipeline = new Pipeline(config.Options, config.CameraSources, model.Model, _scorer, sinks.All, loggers, analysisSwitch, clips.Recordings);
             Identity = identity;
         }
         catch (Exception e) when (e is Inference.ModelLoadException or IOException or InvalidDataException)
@@ -52,7 +53,10 @@ internal sealed class PipelineService(AgentConfiguration config, ModelService mo
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        Pipeline?.Stop(TimeSpan.FromSeconds(Math.Max(1, config.Options.ShutdownTimeoutSeconds / 2)));
+        var timeout = TimeSpan.FromSeconds(Math.Max(1, config.Options.ShutdownTimeoutSeconds / 2));
+        Pipeline?.Stop(timeout);
+        // Capture has stopped: clips being written end here, finished so that they play.
+        clips.Stop(timeout);
         return Task.CompletedTask;
     }
 

@@ -25,6 +25,8 @@ public sealed class AgentOptions
     /// <summary>URLs that receive the alert events as HTTP POSTs, from the same durable outbox as MQTT.</summary>
     public List<WebhookOptions> Webhooks { get; set; } = [];
 
+    public ClipOptions Clips { get; set; } = new();
+
     /// <summary>How long a SIGTERM may take to stop everything before the host gives up waiting.</summary>
     public double ShutdownTimeoutSeconds { get; set; } = 10;
 }

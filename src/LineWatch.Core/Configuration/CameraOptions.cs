@@ -38,6 +38,9 @@ public sealed class CameraOptions
     /// </summary>
     public double SettleSeconds { get; set; } = 3;
 
+    /// <summary>Records event clips of this camera's alerts when <c>Clips:Enabled</c> is on; false leaves this camera out.</summary>
+    public bool RecordClips { get; set; } = true;
+
     /// <summary>Longest wait between reconnect attempts; attempts back off exponentially from 1 s up to this.</summary>
     public double MaxBackoffSeconds { get; set; } = 30;
 

@@ -36,6 +36,7 @@ public static partial class OptionsValidator
         if (learning.MinLightingChange is <= 0 or > 5) errors.Add(new("Learning:MinLightingChange", $"{learning.MinLightingChange} must be above 0 and at most 5"));
         if (learning.HoldOutFraction is < 0.05 or > 0.5) errors.Add(new("Learning:HoldOutFraction", "must be 0.05-0.5"));
         ValidateHistory(options.History, errors);
+        ValidateClips(options.Clips, errors);
         return sources;
     }
 
@@ -50,6 +51,27 @@ public static partial class OptionsValidator
         {
             errors.Add(new("History:MaxAgeDays", $"{history.MaxAgeDays} must be 0 (no age limit) or a number of days up to 36500"));
         }
+    }
+
+    private static void ValidateClips(ClipOptions clips, List<ConfigError> errors)
+    {
+        if (clips.PreRollSeconds is < 0 or > 60) errors.Add(new("Clips:PreRollSeconds", $"{clips.PreRollSeconds} must be 0-60"));
+        if (clips.PostRollSeconds is < 0 or > 60) errors.Add(new("Clips:PostRollSeconds", $"{clips.PostRollSeconds} must be 0-60"));
+        if (clips.MaxSeconds < clips.PreRollSeconds + 1 || clips.MaxSeconds > 3600)
+        {
+            errors.Add(new("Clips:MaxSeconds", $"{clips.MaxSeconds} must be at least PreRollSeconds + 1 and at most 3600"));
+        }
+        if (clips.MaxFps is < 1 or > 60) errors.Add(new("Clips:MaxFps", $"{clips.MaxFps} must be 1-60"));
+        if (clips.MaxWidth < 0 || clips.MaxHeight < 0 || (clips.MaxWidth == 0) != (clips.MaxHeight == 0) || clips.MaxWidth is > 0 and < 64 || clips.MaxHeight is > 0 and < 64)
+        {
+            errors.Add(new("Clips:MaxWidth", $"{clips.MaxWidth}x{clips.MaxHeight}: both 0 (the camera's resolution) or both at least 64"));
+        }
+        if (clips.JpegQuality is < 30 or > 100) errors.Add(new("Clips:JpegQuality", $"{clips.JpegQuality} must be 30-100"));
+        if (clips.Crf is < 0 or > 51) errors.Add(new("Clips:Crf", $"{clips.Crf} must be 0-51"));
+        if (clips.RetentionDays is <= 0 or > 3650) errors.Add(new("Clips:RetentionDays", $"{clips.RetentionDays} must be above 0 and at most 3650"));
+        if (clips.MaxDiskMegabytes < 10) errors.Add(new("Clips:MaxDiskMegabytes", $"{clips.MaxDiskMegabytes} must be at least 10"));
+        if (clips.MinFreeDiskMegabytes < 0) errors.Add(new("Clips:MinFreeDiskMegabytes", $"{clips.MinFreeDiskMegabytes} must not be negative"));
+        if (string.IsNullOrWhiteSpace(clips.FfmpegPath)) errors.Add(new("Clips:FfmpegPath", "must name the ffmpeg executable"));
     }
 
     private static List<CameraSource> ValidateCameras(AgentOptions options, string baseDir, List<ConfigError> errors)

@@ -17,9 +17,10 @@ public static class AlertEventJson
         var e = notice.Event;
         return JsonSerializer.SerializeToUtf8Bytes(new Payload(e.Id, e.Phase.ToString().ToLowerInvariant(), agent, e.Camera,
             notice.Started, notice.Time, e.Phase == AlertPhase.End ? notice.Time : null, Math.Round(e.Score, 3), Math.Round(e.Peak, 3), 1.0,
-            e.Severity.ToString().ToLowerInvariant(), model, snapshotTopic), Json);
+            e.Severity.ToString().ToLowerInvariant(), model, snapshotTopic, notice.Clip), Json);
     }
 
     private sealed record Payload(string Id, string Type, string Agent, string Camera, DateTimeOffset StartTime, DateTimeOffset Time,
-        DateTimeOffset? EndTime, double Score, double Peak, double Threshold, string Severity, string Model, string? SnapshotTopic);
+        DateTimeOffset? EndTime, double Score, double Peak, double Threshold, string Severity, string Model, string? SnapshotTopic,
+        string? Clip);
 }

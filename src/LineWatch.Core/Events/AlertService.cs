@@ -8,12 +8,24 @@ namespace LineWatch.Events;
 
 /// <summary>An alert event as the outside world sees it: wall-clock times, the anomaly map of the window that caused
 /// it, and (for start and update) a JPEG snapshot of its most anomalous frame with the map overlaid.</summary>
-public sealed record AlertNotice(AlertEvent Event, DateTimeOffset Time, DateTimeOffset Started, int Grid, float[] AnomalyMap, byte[]? Snapshot);
+public sealed record AlertNotice(AlertEvent Event, DateTimeOffset Time, DateTimeOffset Started, int Grid, float[] AnomalyMap, byte[]? Snapshot)
+{
+    /// <summary>For an end event whose video is being recorded: where the dashboard serves the clip once it is written.</summary>
+    public string? Clip { get; init; }
+}
 
 /// <summary>Receives alert events (MQTT outbox, dashboard, log).</summary>
 public interface IAlertSink
 {
     void OnAlert(AlertNotice notice);
+}
+
+/// <summary>Records video of alerts (event clips); told of each event before the sinks, so an end event can carry its clip's link.</summary>
+public interface IAlertRecorder
+{
+    /// <param name="ticks">Capture time (Stopwatch ticks) of the newest frame the event was decided on.</param>
+    /// <returns>For an end event, the link of the alert's clip; otherwise null.</returns>
+    string? OnAlert(AlertEvent alert, long ticks);
 }
 
 /// <summary>
@@ -32,13 +44,15 @@ public sealed class AlertService : IWindowSink
     private readonly FanOut<IAlertSink> _sinks;
     private readonly string _dataDir;
     private readonly ILogger _logger;
+    private readonly IAlertRecorder? _recorder;
     private readonly long _epochTicks = Stopwatch.GetTimestamp();
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (int Camera, List<(double Score, float[] Tokens, float[] Signals)> Windows)> _kept = [];
     private readonly Queue<string> _keptOrder = new();
 
-    public AlertService(AgentOptions options, IReadOnlyList<IAlertSink> sinks, ILogger<AlertService> logger)
+    public AlertService(AgentOptions options, IReadOnlyList<IAlertSink> sinks, ILogger<AlertService> logger, IAlertRecorder? recorder = null)
     {
+        _recorder = recorder;
         _policies = options.Cameras.Select(c => new AlertPolicy(c.Name, options.Alerts)).ToArray();
         _lastScores = options.Cameras.Select(_ => double.NaN).ToArray();
         _suspended = new bool[options.Cameras.Count];
@@ -69,7 +83,7 @@ public sealed class AlertService : IWindowSink
             _suspended[camera] = suspended;
             end = suspended ? policy.Close(Stopwatch.GetElapsedTime(_epochTicks).TotalSeconds) : null;
         }
-        if (end is not null) Publish(end, DateTimeOffset.UtcNow, null);
+        if (end is not null) Publish(end, DateTimeOffset.UtcNow, Stopwatch.GetTimestamp(), null);
     }
 
     public void OnWindow(WindowResult window)
@@ -87,15 +101,26 @@ public sealed class AlertService : IWindowSink
             if (policy.ActiveId is { } active) Keep(active, window, score);
         }
         if (alert is null) return;
-        Publish(alert, DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(newest), window);
+        Publish(alert, DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(newest), newest, window);
     }
 
+    /// <param name="ticks">When <paramref name="now"/> was, in Stopwatch ticks (the clock frames are stamped with).</param>
     /// <param name="window">The window that caused the event (its map and snapshot), or null when the event has none.</param>
-    private void Publish(AlertEvent alert, DateTimeOffset now, WindowResult? window)
+    private void Publish(AlertEvent alert, DateTimeOffset now, long ticks, WindowResult? window)
     {
+        string? clip = null;
+        try
+        {
+            clip = _recorder?.OnAlert(alert, ticks);
+        }
+        catch (Exception e)
+        {
+            // A clip that cannot be had must not cost the alert itself.
+            _logger.LogError(e, "Alert {Id} on {Camera}: the clip recorder failed", alert.Id, alert.Camera);
+        }
         var snapshot = alert.Phase == AlertPhase.End || window is null ? null : AlertSnapshot.Render(window);
         var map = window?.AnomalyMap.ToArray() ?? [];
-        var notice = new AlertNotice(alert, now, now - TimeSpan.FromSeconds(alert.Time - alert.StartTime), (int)Math.Sqrt(map.Length), map, snapshot);
+        var notice = new AlertNotice(alert, now, now - TimeSpan.FromSeconds(alert.Time - alert.StartTime), (int)Math.Sqrt(map.Length), map, snapshot) { Clip = clip };
         _sinks.Deliver(notice, static (sink, n) => sink.OnAlert(n));
         // Logged once the sinks have it (the journal's commit is done): a logged alert is one a restart cannot lose.
         if (alert.Phase == AlertPhase.Start) _logger.LogWarning("Alert {Id} on {Camera}: score {Score:0.00} ({Severity})", alert.Id, alert.Camera, alert.Score, alert.Severity);

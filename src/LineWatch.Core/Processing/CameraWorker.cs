@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LineWatch.Capture;
 using LineWatch.Configuration;
+using LineWatch.Record;
 using Microsoft.Extensions.Logging;
 
 namespace LineWatch.Processing;
@@ -30,13 +31,15 @@ public sealed class CameraWorker : IDisposable
     private readonly DedicatedThread _loop;
     private readonly IAnalysisSwitch? _switch;
     private readonly LiveFrame _live;
+    private readonly CameraRecording? _recording;
     private volatile bool _reconnectRequested;
     private long _sequence;
 
     public CameraWorker(int index, CameraOptions options, CameraSource source, ClipShape shape, InferenceQueue queue, ClipPool pool,
-        CameraStats stats, LiveFrame live, IAnalysisSwitch? analysisSwitch, ILogger logger)
+        CameraStats stats, LiveFrame live, IAnalysisSwitch? analysisSwitch, ILogger logger, CameraRecording? recording = null)
     {
         _live = live;
+        _recording = recording;
         (_index, _options, _source, _shape, _queue, _pool, Stats, _logger) = (index, options, source, shape, queue, pool, stats, logger);
         _switch = analysisSwitch;
         _window = new FrameWindow(shape, options.Stride);
@@ -131,6 +134,7 @@ public sealed class CameraWorker : IDisposable
         _reconnectRequested = false;
         var fps = video.Info.Fps is > 0 and < 240 ? video.Info.Fps : DefaultFileFps;
         var interval = (long)(Stopwatch.Frequency / fps);
+        _recording?.Open(video.Info.Width, video.Info.Height, fps);
         var due = Stopwatch.GetTimestamp();
         var settled = due + (long)(_options.SettleSeconds * Stopwatch.Frequency);
         long framesRead = 0;
@@ -172,6 +176,8 @@ public sealed class CameraWorker : IDisposable
             if (_live.Due(now)) UpdateLive(frame, now);
             if (now >= settled && _sampler.Take(now)) Analyse(frame, now);
             else Stats.FrameSkipped();
+            // Last: with the heatmap burnt in, it draws on the picture in place.
+            _recording?.OnFrame(frame, now);
 
             if (IsFile)
             {

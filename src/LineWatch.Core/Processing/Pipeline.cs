@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LineWatch.Configuration;
 using LineWatch.Inference;
+using LineWatch.Record;
 using Microsoft.Extensions.Logging;
 
 namespace LineWatch.Processing;
@@ -20,7 +21,7 @@ public sealed class Pipeline : IDisposable
     private bool _disposed;
 
     public Pipeline(AgentOptions options, IReadOnlyList<CameraSource> sources, LoadedModel model, IWindowScorer? scorer,
-        IReadOnlyList<IWindowSink> sinks, ILoggerFactory loggers, IAnalysisSwitch? analysisSwitch = null)
+        IReadOnlyList<IWindowSink> sinks, ILoggerFactory loggers, IAnalysisSwitch? analysisSwitch = null, IReadOnlyList<CameraRecording?>? recordings = null)
     {
         _logger = loggers.CreateLogger<Pipeline>();
         _runner = new BackboneRunner(model, options.Model.MaxBatch);
@@ -49,7 +50,8 @@ public sealed class Pipeline : IDisposable
                 _logger.LogError("Camera {Camera} rejected: {Reason}", camera.Name, reason);
                 continue;
             }
-            _workers.Add(new CameraWorker(i, camera, sources[i], Shape, Queue, Pool, stats[i], LiveFrames[i], analysisSwitch, loggers.CreateLogger<CameraWorker>()));
+            _workers.Add(new CameraWorker(i, camera, sources[i], Shape, Queue, Pool, stats[i], LiveFrames[i], analysisSwitch, loggers.CreateLogger<CameraWorker>(),
+                recordings?[i]));
         }
     }
 

@@ -60,11 +60,12 @@ public sealed class CliTests : IDisposable
     public void Check_passes_when_model_camera_and_broker_all_work()
     {
         using var broker = new MosquittoBroker();
-        var config = WriteConfig(TestPaths.Vtest, $"\"Port\": {broker.Port}");
+        var config = WriteConfig(TestPaths.Vtest, $"\"Port\": {broker.Port}", "\"Clips\": { \"Enabled\": true },");
 
         var (exitCode, output) = AgentProcess.Run("check", "--config", config);
 
         Assert.True(exitCode == 0, output);
+        Assert.Contains("[ok] event clips: ffmpeg encodes H.264 (libx264)", output);
         Assert.Contains("[ok] model", output);
         Assert.Contains("CPUExecutionProvider", output);
         Assert.Contains("[ok] camera vtest: file", output);
@@ -78,11 +79,13 @@ public sealed class CliTests : IDisposable
     {
         using var broker = new MosquittoBroker("plant", "right-secret");
         var config = WriteConfig("/nonexistent/cam.mp4",
-            $"\"Port\": {broker.Port}, \"Username\": \"plant\", \"Password\": \"wrong-secret-42\", \"ProtocolVersion\": \"3.1.1\"");
+            $"\"Port\": {broker.Port}, \"Username\": \"plant\", \"Password\": \"wrong-secret-42\", \"ProtocolVersion\": \"3.1.1\"",
+            "\"Clips\": { \"Enabled\": true, \"FfmpegPath\": \"/nonexistent/ffmpeg\" },");
 
         var (exitCode, output) = AgentProcess.Run("check", "--config", config);
 
         Assert.Equal(1, exitCode);
+        Assert.Contains("[FAIL] event clips: Clips:FfmpegPath /nonexistent/ffmpeg cannot be run", output);
         Assert.Contains("[FAIL] camera vtest: video file not found: /nonexistent/cam.mp4", output);
         Assert.Contains("[FAIL] broker", output);
         Assert.Contains("refused", output);
@@ -197,7 +200,7 @@ public sealed class CliTests : IDisposable
     }
 
     /// <summary>A configuration whose model is a real one-op graph using our custom op; <paramref name="mqtt"/> adds MQTT settings.</summary>
-    private string WriteConfig(string camera, string mqtt)
+    private string WriteConfig(string camera, string mqtt, string sections = "")
     {
         var model = _dir.File("scan.onnx");
         if (!File.Exists(model)) OnnxModelFile.Save(SelectiveScanModel.Build(new ScanFlags()), model);
@@ -209,6 +212,7 @@ public sealed class CliTests : IDisposable
               "Cameras": [ { "Name": "vtest", "Source": "{{camera}}", "AnalysisFps": 5 } ],
               "Model": { "Path": "scan.onnx", "Device": "cpu" },
               "Mqtt": { "Mode": "external", "Host": "127.0.0.1", "TopicPrefix": "it", {{mqtt}} },
+              {{sections}}
               "ShutdownTimeoutSeconds": 5
             }
             """);

@@ -20,18 +20,7 @@ public sealed class DashboardBrowserTests(LearnedLine line) : IDisposable
     {
         using var broker = new MosquittoBroker();
         var port = MosquittoBroker.FreePort();
-        var dataDir = line.NewDataDir(_dir.Path);
-        var config = _dir.File("linewatch.json");
-        File.WriteAllText(config, $$"""
-            {
-              "AgentId": "it-agent", "DataDir": "{{dataDir}}",
-              "Cameras": [ { "Name": "line", "Source": "{{line.Faulty.VideoPath}}", "AnalysisFps": 8, "Stride": 4, "Loop": true } ],
-              "Model": { "Path": "{{line.ModelPath}}", "Device": "cpu" },
-              "Mqtt": { "Mode": "external", "Host": "127.0.0.1", "Port": {{broker.Port}}, "TopicPrefix": "it" },
-              "Alerts": { "CooldownSeconds": 1 },
-              "Dashboard": { "Urls": "http://127.0.0.1:{{port}}" }
-            }
-            """);
+        var (config, dataDir) = line.AgentConfig(_dir.Path, broker.Port, port);
         using var agent = AgentProcess.Start("run", "--config", config);
         Assert.True(agent.WaitForOutput("Dashboard on", TimeSpan.FromSeconds(30)), agent.Output);
         var url = $"http://127.0.0.1:{port}";

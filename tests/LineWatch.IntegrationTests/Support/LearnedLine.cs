@@ -76,5 +76,28 @@ public sealed class LearnedLine : IDisposable
         return path;
     }
 
+    /// <summary>
+    /// A configuration file in <paramref name="parent"/> for an agent "it-agent" watching the faulty clip, looped, as camera
+    /// "line" (with a data directory holding the learned profile), on the broker at <paramref name="brokerPort"/> (prefix
+    /// "it"), its dashboard on <paramref name="dashboardPort"/>; <paramref name="sections"/> adds top-level sections.
+    /// </summary>
+    public (string Config, string DataDir) AgentConfig(string parent, int brokerPort, int dashboardPort, string sections = "")
+    {
+        var dataDir = NewDataDir(parent);
+        var config = Path.Combine(parent, "linewatch.json");
+        File.WriteAllText(config, $$"""
+            {
+              "AgentId": "it-agent", "DataDir": "{{dataDir}}",
+              "Cameras": [ { "Name": "line", "Source": "{{Faulty.VideoPath}}", "AnalysisFps": 8, "Stride": 4, "Loop": true } ],
+              "Model": { "Path": "{{ModelPath}}", "Device": "cpu" },
+              "Mqtt": { "Mode": "external", "Host": "127.0.0.1", "Port": {{brokerPort}}, "TopicPrefix": "it" },
+              "Alerts": { "CooldownSeconds": 1 },
+              {{sections}}
+              "Dashboard": { "Urls": "http://127.0.0.1:{{dashboardPort}}" }
+            }
+            """);
+        return (config, dataDir);
+    }
+
     public void Dispose() => _dir.Dispose();
 }

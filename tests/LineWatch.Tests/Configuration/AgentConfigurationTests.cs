@@ -129,6 +129,12 @@ public class AgentConfigurationTests
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "History": { "MaxAgeDays": -1 } }""", "History:MaxAgeDays", "-1 must be 0 (no age limit)")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "History": { "MaxAgeDays": "NaN" } }""", "History:MaxAgeDays", "must be 0 (no age limit)")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "History": { "MaxDays": 3 } }""", "History:MaxDays", "unknown setting")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Clips": { "PreRollSeconds": -1 } }""", "Clips:PreRollSeconds", "0-60")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Clips": { "MaxWidth": 640 } }""", "Clips:MaxWidth", "both 0")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Clips": { "MaxSeconds": 3 } }""", "Clips:MaxSeconds", "PreRollSeconds + 1")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Clips": { "MaxDiskMegabytes": 0 } }""", "Clips:MaxDiskMegabytes", "at least 10")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Clips": { "Crf": 60 } }""", "Clips:Crf", "0-51")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Clips": { "Enable": true } }""", "Clips:Enable", "unknown setting")]
     public void An_invalid_value_is_reported_with_its_key_path(string json, string key, string reason)
     {
         using var file = new TempConfig(json);

@@ -171,6 +171,7 @@ function alertRow(alert, withDate = false) {
   const status = alert.verdict === 'false_alarm' ? 'false alarm' : alert.verdict === 'confirmed' ? 'confirmed'
     : alert.active ? 'active' : alert.acknowledged ? 'acknowledged' : 'ended';
   const actions = el('td', {});
+  if (alert.clip) actions.append(el('button', { class: 'play-clip', onclick: () => playClip(alert) }, 'Play clip'));
   if (!alert.acknowledged) actions.append(el('button', { class: 'ack', onclick: () => feedback(alert.id, 'acknowledged') }, 'Acknowledge'));
   if (!alert.verdict) {
     actions.append(el('button', { class: 'false-alarm danger', onclick: () => feedback(alert.id, 'false_alarm') }, 'False alarm'),
@@ -249,6 +250,16 @@ async function olderAlerts(camera) {
   } catch (error) { message(error.message, true); }
 }
 
+// The alert's event clip (H.264 MP4, from the pre-roll before it to the post-roll after it) in a player over the page.
+function playClip(alert) {
+  const dialog = $('#clip-dialog');
+  $('#clip-title').textContent = `${alert.camera} · ${time(alert.started)} · peak ${fixed(alert.peak)}`;
+  const video = $('#clip-video');
+  video.src = alert.clip;
+  dialog.showModal();
+  video.play().catch(() => { /* the operator presses play */ });
+}
+
 async function feedback(id, verdict) {
   try {
     await api(`/api/alerts/${encodeURIComponent(id)}/feedback`, { verdict });
@@ -303,8 +314,17 @@ function renderHealth() {
   $('#health-cameras tbody').replaceChildren(...state.cameras.map(c => el('tr', {},
     el('td', {}, c.name), el('td', {}, c.capture), el('td', {}, fixed(c.capture_fps, 1)), el('td', {}, fixed(c.analysis_fps, 1)),
     el('td', {}, String(c.clips_dropped)), el('td', {}, String(c.reconnects)), el('td', {}, String(c.stalls)), el('td', {}, String(c.errors)),
-    el('td', {}, `${fixed(c.latency_p50_ms, 0)} / ${fixed(c.latency_p99_ms, 0)} ms`), el('td', { class: 'muted' }, c.last_error ?? ''))));
+    el('td', {}, `${fixed(c.latency_p50_ms, 0)} / ${fixed(c.latency_p99_ms, 0)} ms`), el('td', { class: 'clips' }, clipSummary(c.clips)),
+    el('td', { class: 'muted' }, c.last_error ?? ''))));
   renderWebhooks();
+}
+
+// A camera's event clips on the health view: off, or what was written and lost, and the pre-roll held in memory.
+function clipSummary(clips) {
+  if (!clips) return 'off';
+  const lost = clips.failed + clips.skipped;
+  return `${clips.recording ? 'recording · ' : ''}${clips.written} written${lost ? `, ${lost} lost` : ''}${clips.frames_dropped ? `, ${clips.frames_dropped} frames dropped` : ''}`
+    + ` · ${fixed(clips.held_seconds, 1)} s held (${fixed(clips.memory_bytes / 1048576, 0)} MB)`;
 }
 
 // Each webhook's health: a URL failing now shows its failures in a row and the last error (the URL comes without its secrets).
@@ -344,6 +364,8 @@ async function start() {
     } catch (error) { message(error.message, true); }
   });
   $('#overlay-toggle').addEventListener('change', render);
+  $('#clip-close').addEventListener('click', () => $('#clip-dialog').close());
+  $('#clip-dialog').addEventListener('close', () => { const video = $('#clip-video'); video.pause(); video.removeAttribute('src'); video.load(); });
   $('#older-alerts').addEventListener('click', () => olderAlerts(null));
   $('#older-camera-alerts').addEventListener('click', () => olderAlerts(view.camera));
   $('#history-filter').addEventListener('submit', event => { event.preventDefault(); searchHistory(0); });
