@@ -57,6 +57,8 @@ internal static class AgentHost
         builder.Services.AddSingleton<AgentStatus>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentStatus>());
         builder.Services.AddHostedService<MqttStatusReporter>();
+        builder.Services.AddSingleton<FleetService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FleetService>());
         builder.Services.AddSingleton<DashboardApi>();
         builder.Services.AddHostedService<DashboardServer>();
         builder.Services.AddHostedService<SystemdNotifier>();

@@ -18,6 +18,7 @@ public sealed class AgentOptions
     public DashboardOptions Dashboard { get; set; } = new();
     public AlertOptions Alerts { get; set; } = new();
     public LearningOptions Learning { get; set; } = new();
+    public FleetOptions Fleet { get; set; } = new();
 
     /// <summary>How long a SIGTERM may take to stop everything before the host gives up waiting.</summary>
     public double ShutdownTimeoutSeconds { get; set; } = 10;

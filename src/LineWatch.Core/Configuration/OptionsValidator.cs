@@ -19,6 +19,7 @@ public static partial class OptionsValidator
         ValidateModel(options.Model, errors);
         ValidateMqtt(options.Mqtt, errors);
         ValidateDashboard(options.Dashboard, errors);
+        ValidateFleet(options, errors);
         var alerts = options.Alerts;
         if (alerts.OnScore <= 0) errors.Add(new("Alerts:OnScore", "must be positive"));
         if (alerts.OffScore <= 0 || alerts.OffScore > alerts.OnScore) errors.Add(new("Alerts:OffScore", $"{alerts.OffScore} must be positive and at most OnScore ({alerts.OnScore})"));
@@ -111,6 +112,22 @@ public static partial class OptionsValidator
         if (uplink.Password.IndexOfAny(['\r', '\n']) >= 0) errors.Add(new("Mqtt:Uplink:Password", "must not contain a line break"));
         if (uplink.KeepAliveSeconds is < 5 or > 3600) errors.Add(new("Mqtt:Uplink:KeepAliveSeconds", $"{uplink.KeepAliveSeconds} must be 5-3600"));
         ValidateTls(uplink.Tls, "Mqtt:Uplink:Tls", errors);
+    }
+
+    private static void ValidateFleet(AgentOptions options, List<ConfigError> errors)
+    {
+        var fleet = options.Fleet;
+        if (!fleet.Enabled) return;
+        if (!options.Dashboard.Enabled) errors.Add(new("Fleet:Enabled", "the fleet page is part of the dashboard: enable Dashboard too"));
+        if (fleet.Host.Length == 0)
+        {
+            if (!options.Mqtt.Uplink.Enabled) errors.Add(new("Fleet:Host", "is required unless Mqtt:Uplink is enabled (then its broker is used)"));
+            return;
+        }
+        if (Uri.CheckHostName(fleet.Host) == UriHostNameType.Unknown) errors.Add(new("Fleet:Host", $"'{fleet.Host}' is not a host name or IP address"));
+        if (fleet.Port is < 1 or > 65535) errors.Add(new("Fleet:Port", $"{fleet.Port} must be 1-65535"));
+        if (fleet.Password.Length > 0 && fleet.Username.Length == 0) errors.Add(new("Fleet:Username", "is required when a password is set"));
+        ValidateTls(fleet.Tls, "Fleet:Tls", errors);
     }
 
     private static void ValidateTls(MqttTlsOptions tls, string key, List<ConfigError> errors)
