@@ -126,7 +126,7 @@ internal static class MqttBenchmark
         }
     }
 
-    private static void Wait(Func<bool> condition, TimeSpan timeout, string what)
+    internal static void Wait(Func<bool> condition, TimeSpan timeout, string what)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         while (!condition())
@@ -136,7 +136,7 @@ internal static class MqttBenchmark
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

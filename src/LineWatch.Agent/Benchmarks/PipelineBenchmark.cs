@@ -78,16 +78,6 @@ internal static class PipelineBenchmark
         var bytesPerFrame = allocated / Math.Max(1.0, rows.Sum(r => r.DecodedFps) * elapsed);
         var inference = pipeline.Inference.BatchLatency.Percentile(50);
         pipeline.Stop(TimeSpan.FromSeconds(5));
-        return new Result(cameras, elapsed, analysisFps, stride, pipeline.ExecutionProvider, rows, cpu, PeakRssMb(), inference, bytesPerFrame, holds);
-    }
-
-    /// <summary>VmHWM: the most resident memory the process has had.</summary>
-    private static double PeakRssMb()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
-        }
-        return double.NaN;
+        return new Result(cameras, elapsed, analysisFps, stride, pipeline.ExecutionProvider, rows, cpu, BenchMachine.PeakRssMb(), inference, bytesPerFrame, holds);
     }
 }
