@@ -120,6 +120,13 @@ public sealed partial class FleetViewTests(LearnedLine line) : IDisposable
             Assert.True(Agent(fromAgent, "box-2").GetProperty("online").GetBoolean());
             Assert.Contains("fleet.js", await dashboard.GetStringAsync("/fleet"));
 
+            // The Grafana dashboard shipped for the fleet asks only for metrics an agent's /metrics really has.
+            var metrics = await dashboard.GetStringAsync("/metrics");
+            var grafana = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "install", "grafana", "linewatch-fleet.json"));
+            var asked = MetricName().Matches(grafana).Select(m => m.Value).Distinct().ToList();
+            Assert.True(asked.Count >= 10, string.Join(", ", asked));
+            Assert.All(asked, name => Assert.Matches($"(?m)^{name}[{{ ]", metrics));
+
             Assert.Empty(browser.Problems);
         }
         finally
@@ -137,6 +144,9 @@ public sealed partial class FleetViewTests(LearnedLine line) : IDisposable
             await Task.Delay(500);
         }
     }
+
+    [GeneratedRegex(@"\blinewatch_[a-z0-9_]+")]
+    private static partial Regex MetricName();
 
     [GeneratedRegex(@"Embedded MQTT broker started on [^ ]+ \(pid (\d+)\)")]
     private static partial Regex EmbeddedPid();
