@@ -104,14 +104,11 @@ public static partial class OptionsValidator
         if (!uplink.Enabled) return;
         if (mqtt.Mode != MqttMode.Embedded) errors.Add(new("Mqtt:Uplink:Enabled", "the uplink is a bridge of the embedded broker; with an external broker, bridge that broker instead"));
         if (string.IsNullOrWhiteSpace(uplink.Host)) errors.Add(new("Mqtt:Uplink:Host", "is required when the uplink is enabled"));
-        else if (Uri.CheckHostName(uplink.Host) == UriHostNameType.Unknown) errors.Add(new("Mqtt:Uplink:Host", $"'{uplink.Host}' is not a host name or IP address"));
-        if (uplink.Port is < 1 or > 65535) errors.Add(new("Mqtt:Uplink:Port", $"{uplink.Port} must be 1-65535"));
-        if (uplink.Password.Length > 0 && uplink.Username.Length == 0) errors.Add(new("Mqtt:Uplink:Username", "is required when a password is set"));
+        ValidateRemoteBroker(uplink, "Mqtt:Uplink", errors);
         // The agent writes these into Mosquitto's configuration, one setting a line: a line break would start a setting of its own.
         if (uplink.Username.IndexOfAny(['\r', '\n']) >= 0) errors.Add(new("Mqtt:Uplink:Username", "must not contain a line break"));
         if (uplink.Password.IndexOfAny(['\r', '\n']) >= 0) errors.Add(new("Mqtt:Uplink:Password", "must not contain a line break"));
         if (uplink.KeepAliveSeconds is < 5 or > 3600) errors.Add(new("Mqtt:Uplink:KeepAliveSeconds", $"{uplink.KeepAliveSeconds} must be 5-3600"));
-        ValidateTls(uplink.Tls, "Mqtt:Uplink:Tls", errors);
     }
 
     private static void ValidateFleet(AgentOptions options, List<ConfigError> errors)
@@ -119,15 +116,16 @@ public static partial class OptionsValidator
         var fleet = options.Fleet;
         if (!fleet.Enabled) return;
         if (!options.Dashboard.Enabled) errors.Add(new("Fleet:Enabled", "the fleet page is part of the dashboard: enable Dashboard too"));
-        if (fleet.Host.Length == 0)
-        {
-            if (!options.Mqtt.Uplink.Enabled) errors.Add(new("Fleet:Host", "is required unless Mqtt:Uplink is enabled (then its broker is used)"));
-            return;
-        }
-        if (Uri.CheckHostName(fleet.Host) == UriHostNameType.Unknown) errors.Add(new("Fleet:Host", $"'{fleet.Host}' is not a host name or IP address"));
-        if (fleet.Port is < 1 or > 65535) errors.Add(new("Fleet:Port", $"{fleet.Port} must be 1-65535"));
-        if (fleet.Password.Length > 0 && fleet.Username.Length == 0) errors.Add(new("Fleet:Username", "is required when a password is set"));
-        ValidateTls(fleet.Tls, "Fleet:Tls", errors);
+        if (fleet.Host.Length > 0) ValidateRemoteBroker(fleet, "Fleet", errors);
+        else if (!options.Mqtt.Uplink.Enabled) errors.Add(new("Fleet:Host", "is required unless Mqtt:Uplink is enabled (then its broker is used)"));
+    }
+
+    private static void ValidateRemoteBroker(RemoteBrokerOptions broker, string key, List<ConfigError> errors)
+    {
+        if (broker.Host.Length > 0 && Uri.CheckHostName(broker.Host) == UriHostNameType.Unknown) errors.Add(new($"{key}:Host", $"'{broker.Host}' is not a host name or IP address"));
+        if (broker.Port is < 1 or > 65535) errors.Add(new($"{key}:Port", $"{broker.Port} must be 1-65535"));
+        if (broker.Password.Length > 0 && broker.Username.Length == 0) errors.Add(new($"{key}:Username", "is required when a password is set"));
+        ValidateTls(broker.Tls, $"{key}:Tls", errors);
     }
 
     private static void ValidateTls(MqttTlsOptions tls, string key, List<ConfigError> errors)
