@@ -107,6 +107,22 @@ public sealed class UplinkBridgeTests(ITestOutputHelper report) : IDisposable
     }
 
     [Fact]
+    public void A_central_broker_that_refuses_the_uplink_is_reported_with_its_reason()
+    {
+        using var central = new MosquittoBroker(CentralUser, "another-password");
+        var options = Options(central.Port);
+        var log = new LogRecorder<EmbeddedBroker>();
+        using var embedded = new EmbeddedBroker(options.Mqtt, options.AgentId, options.DataDir, log);
+        embedded.Start();
+
+        Eventually.True(() => log.Count($"Warning: Uplink to 127.0.0.1:{central.Port} failed: Connection Refused: not authori") > 0, TimeSpan.FromSeconds(15),
+            "the refusal in the agent's log");
+        Thread.Sleep(TimeSpan.FromSeconds(5)); // Mosquitto tries again within seconds: the same reason is not told again
+        Assert.Equal(1, log.Count("Warning: Uplink"));
+        Assert.DoesNotContain(CentralPassword, log.Text);
+    }
+
+    [Fact]
     public void A_box_whose_embedded_broker_dies_is_marked_down_on_the_central_broker_by_the_bridge_will()
     {
         using var central = new MosquittoBroker(CentralUser, CentralPassword);

@@ -24,6 +24,7 @@ public sealed class EmbeddedBroker : IDisposable
     private readonly string _directory;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
+    private readonly UplinkFailureLog _uplinkFailures = new(TimeProvider.System);
     private Process? _process;
     private Task? _supervisor;
     private bool _disposed;
@@ -118,7 +119,19 @@ public sealed class EmbeddedBroker : IDisposable
     {
         _process = Process.Start(new ProcessStartInfo(_options.MosquittoPath, $"-c {config}") { RedirectStandardError = true, RedirectStandardOutput = true })
             ?? throw new InvalidOperationException($"could not start {_options.MosquittoPath}");
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _logger.LogDebug("mosquitto: {Line}", e.Data); };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            if (_options.Uplink.Enabled && _uplinkFailures.Failure(e.Data) is { } failure)
+            {
+                _logger.LogWarning("Uplink to {Host}:{Port} failed: {Reason}; the embedded broker keeps the events and tries again (every 30 s at most)",
+                    _options.Uplink.Host, _options.Uplink.Port, failure);
+            }
+            else
+            {
+                _logger.LogDebug("mosquitto: {Line}", e.Data);
+            }
+        };
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
         _logger.LogInformation("Embedded MQTT broker started on 127.0.0.1:{Port} (pid {Pid})", _options.Port, _process.Id);
