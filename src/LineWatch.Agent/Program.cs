@@ -14,6 +14,7 @@ var root = new RootCommand("LineWatch: real-time video anomaly detection for pro
     LearnCommand.Create(config),
     EvalCommand.Create(config),
     HashPasswordCommand.Create(),
+    FleetCommand.Create(),
 };
 
 // No termination handling here: `run` hands SIGTERM to the host, which shuts down in order.

@@ -33,7 +33,7 @@ internal static class MqttBenchmark
         options.Mqtt.Port = FreePort();
         options.Cameras.Add(new CameraOptions { Name = Camera, Source = "demo:" });
         options.Alerts = new AlertOptions { OnScore = 1, OffScore = 0.8, MinWindows = 1, CooldownSeconds = 0, CriticalScore = 2 };
-        using var broker = new EmbeddedBroker(options.Mqtt, scratch.Path, NullLogger<EmbeddedBroker>.Instance);
+        using var broker = new EmbeddedBroker(options.Mqtt, options.AgentId, scratch.Path, NullLogger<EmbeddedBroker>.Instance);
         broker.Start();
         using var database = AgentDatabase.Open(scratch.Path, NullLogger.Instance);
         using var publisher = new MqttPublisher(options, "bench", database, NullLogger<MqttPublisher>.Instance);
@@ -126,7 +126,7 @@ internal static class MqttBenchmark
         }
     }
 
-    private static void Wait(Func<bool> condition, TimeSpan timeout, string what)
+    internal static void Wait(Func<bool> condition, TimeSpan timeout, string what)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         while (!condition())
@@ -136,7 +136,7 @@ internal static class MqttBenchmark
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -97,7 +97,7 @@ internal static class PipelineBenchmark
         var inference = pipeline.Inference.BatchLatency.Percentile(50);
         var clipResult = clipMode == ClipMode.Off ? null : ClipFigures(clips, alerts, clipMode, childrenBefore, elapsed, progress);
         pipeline.Stop(TimeSpan.FromSeconds(5));
-        return new Result(cameras, elapsed, analysisFps, stride, pipeline.ExecutionProvider, rows, cpu, PeakRssMb(), inference, bytesPerFrame, holds, clipResult);
+        return new Result(cameras, elapsed, analysisFps, stride, pipeline.ExecutionProvider, rows, cpu, BenchMachine.PeakRssMb(), inference, bytesPerFrame, holds, clipResult);
     }
 
     /// <summary>Ends the open alerts, waits for their clips, and sums up: the encoders' CPU counts once they were reaped.</summary>
@@ -144,15 +144,5 @@ internal static class PipelineBenchmark
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         // fields[0] is field 3 (state): cutime is field 16, cstime field 17, in clock ticks (100 per second on Linux).
         return (long.Parse(fields[13]) + long.Parse(fields[14])) / 100.0;
-    }
-
-    /// <summary>VmHWM: the most resident memory the process has had.</summary>
-    private static double PeakRssMb()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
-        }
-        return double.NaN;
     }
 }

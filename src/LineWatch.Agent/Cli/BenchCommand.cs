@@ -11,12 +11,44 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Benchmarks: scan op, backbone, pipeline, video decoding, MQTT");
+        var command = new Command("bench", "Benchmarks: scan op, backbone, pipeline, video decoding, MQTT, a fleet through one central broker");
         command.Subcommands.Add(Scan());
         command.Subcommands.Add(Backbone());
         command.Subcommands.Add(PipelineBench());
         command.Subcommands.Add(Decode());
         command.Subcommands.Add(Mqtt());
+        command.Subcommands.Add(Fleet());
+        return command;
+    }
+
+    private static Command Fleet()
+    {
+        var agents = new Option<int>("--agents") { Description = "Simulated agents, each its own MQTT client", DefaultValueFactory = _ => 200 };
+        var cameras = new Option<int>("--cameras") { Description = "Cameras per agent", DefaultValueFactory = _ => 4 };
+        var alerts = new Option<double>("--alerts-per-camera-hour") { Description = "Alerts (a start and an end event each) per camera per hour", DefaultValueFactory = _ => 6 };
+        var seconds = new Option<double>("--seconds") { Description = "Measured seconds", DefaultValueFactory = _ => 60 };
+        var mosquitto = new Option<string>("--mosquitto") { Description = "The broker binary", DefaultValueFactory = _ => "/usr/sbin/mosquitto" };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var command = new Command("fleet", "Many simulated agents (state every 5 s, alerts) through one central Mosquitto on loopback: delivered rate, latency, broker CPU and memory")
+        {
+            agents, cameras, alerts, seconds, mosquitto, json,
+        };
+        command.SetAction(parse =>
+        {
+            var r = FleetBenchmark.Run(Math.Max(1, parse.GetValue(agents)), Math.Max(1, parse.GetValue(cameras)), Math.Max(0, parse.GetValue(alerts)),
+                Math.Max(5, parse.GetValue(seconds)), parse.GetValue(mosquitto)!, Console.Error.WriteLine);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(r, CliJson.Options));
+                return r.Lost == 0 ? ExitCodes.Ok : ExitCodes.Failure;
+            }
+            Console.WriteLine($"CPU: {r.Cpu}");
+            Console.WriteLine("| agents | cameras | alerts /camera/h | messages/s delivered | events/s | latency p50 ms | p99 ms | event p50 ms | event p99 ms | lost | broker CPU % of one core | broker peak RSS MB | generator CPU % |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            Console.WriteLine($"| {r.Agents} | {r.Agents * r.CamerasPerAgent} | {r.AlertsPerCameraHour:0.#} | {r.MessagesPerSecond:0} | {r.EventsPerSecond:0.0} | {r.LatencyP50Ms:0.0} | {r.LatencyP99Ms:0.0} | " +
+                $"{r.EventLatencyP50Ms:0.0} | {r.EventLatencyP99Ms:0.0} | {r.Lost} | {r.BrokerCpuPercentOfOneCore:0.0} | {r.BrokerPeakRssMb:0.0} | {r.GeneratorCpuPercentOfOneCore:0} |");
+            return r.Lost == 0 ? ExitCodes.Ok : ExitCodes.Failure;
+        });
         return command;
     }
 

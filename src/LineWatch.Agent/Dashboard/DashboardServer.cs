@@ -25,7 +25,7 @@ namespace LineWatch.Agent.Dashboard;
 /// header a cross-site form cannot send.
 /// </summary>
 internal sealed class DashboardServer(AgentOptions options, DashboardApi api, AgentStatus status, PipelineService pipeline, AlertHistory history,
-    ClipStore clips, IHostApplicationLifetime lifetime, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+    ClipStore clips, FleetService fleet, IHostApplicationLifetime lifetime, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     public const string CsrfHeader = "X-LineWatch";
     private const int MaxLiveClients = 32;
@@ -85,22 +85,8 @@ internal sealed class DashboardServer(AgentOptions options, DashboardApi api, Ag
     /// <summary>Security headers on everything; authentication; the CSRF header on state-changing calls.</summary>
     private async Task Guard(HttpContext context, RequestDelegate next)
     {
-        var headers = context.Response.Headers;
-        headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'";
-        headers.CacheControl = "no-store";
-        if (_auth.Mode == DashboardAuthMode.None && !LoopbackHost.IsLoopback(context.Request.Host.Host))
-        {
-            // Without credentials, loopback is the only protection, and a browser carries it to any site whose name is
-            // made to resolve to 127.0.0.1 (DNS rebinding); such a page's requests name that site in Host.
-            context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
-            context.Response.ContentType = "text/plain; charset=utf-8";
-            await context.Response.WriteAsync("This dashboard has no authentication, so it answers only loopback host names (localhost, 127.0.0.1, [::1]). " +
-                "To reach it by another name, configure Dashboard:Auth.");
-            return;
-        }
+        SetSecurityHeaders(context.Response);
+        if (_auth.Mode == DashboardAuthMode.None && !await AnswersLoopbackOnly(context)) return;
         var access = _auth.Check(context);
         if (!access.Granted)
         {
@@ -121,8 +107,35 @@ internal sealed class DashboardServer(AgentOptions options, DashboardApi api, Ag
         await next(context);
     }
 
+    /// <summary>On every response of the dashboard and of `linewatch fleet --serve`: our own scripts only, no framing, nothing cached.</summary>
+    public static void SetSecurityHeaders(HttpResponse response)
+    {
+        var headers = response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'";
+        headers.CacheControl = "no-store";
+    }
+
+    /// <summary>
+    /// For a server without credentials, where loopback is the only protection: a browser carries that to any site whose
+    /// name is made to resolve to 127.0.0.1 (DNS rebinding), and such a page's requests name that site in Host.
+    /// Answers 421 and returns false for any other host name.
+    /// </summary>
+    public static async Task<bool> AnswersLoopbackOnly(HttpContext context)
+    {
+        if (LoopbackHost.IsLoopback(context.Request.Host.Host)) return true;
+        context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync("This page has no authentication, so it answers only loopback host names (localhost, 127.0.0.1, [::1]). " +
+            "To reach the dashboard by another name, configure Dashboard:Auth.");
+        return false;
+    }
+
     private void Map(WebApplication app)
     {
+        if (fleet.Watcher is { } watcher) FleetPage.Map(app, watcher);
         app.MapGet("/", () => Asset("index.html"));
         app.MapGet("/assets/{file}", (string file) => Asset(file));
         app.MapGet("/favicon.ico", () => Asset("favicon.svg"));
@@ -204,7 +217,7 @@ internal sealed class DashboardServer(AgentOptions options, DashboardApi api, Ag
         await context.Response.Body.FlushAsync(stop);
     }
 
-    private static IResult Asset(string file) =>
+    public static IResult Asset(string file) =>
         Assets.TryGetValue(file, out var asset) ? Results.Bytes(asset.Content, asset.ContentType) : Results.NotFound();
 
     private static IReadOnlyDictionary<string, (string, byte[])> LoadAssets()

@@ -73,6 +73,8 @@ internal static class AgentHost
         builder.Services.AddSingleton(sp => new ShiftReport(sp.GetRequiredService<ShiftCalendar>(), sp.GetRequiredService<AlertHistory>(),
             sp.GetRequiredService<UptimeLedger>(), config.Options.Cameras.Select(c => c.Name).ToArray()));
         builder.Services.AddHostedService<ShiftSummaryService>();
+        builder.Services.AddSingleton<FleetService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FleetService>());
         builder.Services.AddSingleton<DashboardApi>();
         builder.Services.AddHostedService<DashboardServer>();
         builder.Services.AddHostedService<SystemdNotifier>();

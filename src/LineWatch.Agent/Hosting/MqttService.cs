@@ -20,7 +20,7 @@ internal sealed class MqttService(AgentOptions options, MqttPublisher publisher,
     {
         if (options.Mqtt.Mode == MqttMode.Embedded)
         {
-            _broker = new EmbeddedBroker(options.Mqtt, options.DataDir, loggers.CreateLogger<EmbeddedBroker>());
+            _broker = new EmbeddedBroker(options.Mqtt, options.AgentId, options.DataDir, loggers.CreateLogger<EmbeddedBroker>());
             _broker.Start();
         }
         commands.Start();

@@ -157,10 +157,12 @@ public sealed partial class AgentConfiguration
         options.DataDir = Path.GetFullPath(options.DataDir, baseDir);
         if (options.Model.Path.Length > 0) options.Model.Path = Path.GetFullPath(options.Model.Path, baseDir);
         if (options.Model.CustomOpLibrary.Length > 0) options.Model.CustomOpLibrary = Path.GetFullPath(options.Model.CustomOpLibrary, baseDir);
-        var tls = options.Mqtt.Tls;
-        if (tls.CaFile.Length > 0) tls.CaFile = Path.GetFullPath(tls.CaFile, baseDir);
-        if (tls.CertFile.Length > 0) tls.CertFile = Path.GetFullPath(tls.CertFile, baseDir);
-        if (tls.KeyFile.Length > 0) tls.KeyFile = Path.GetFullPath(tls.KeyFile, baseDir);
+        foreach (var tls in new[] { options.Mqtt.Tls, options.Mqtt.Uplink.Tls, options.Fleet.Tls })
+        {
+            if (tls.CaFile.Length > 0) tls.CaFile = Path.GetFullPath(tls.CaFile, baseDir);
+            if (tls.CertFile.Length > 0) tls.CertFile = Path.GetFullPath(tls.CertFile, baseDir);
+            if (tls.KeyFile.Length > 0) tls.KeyFile = Path.GetFullPath(tls.KeyFile, baseDir);
+        }
     }
 
     [GeneratedRegex(@"at '(?<key>[^']+)' to type '(?<type>[^']+)'")]

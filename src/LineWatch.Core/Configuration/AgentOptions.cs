@@ -27,6 +27,8 @@ public sealed class AgentOptions
 
     public ClipOptions Clips { get; set; } = new();
 
+    public FleetOptions Fleet { get; set; } = new();
+
     /// <summary>How long a SIGTERM may take to stop everything before the host gives up waiting.</summary>
     public double ShutdownTimeoutSeconds { get; set; } = 10;
 }

@@ -33,6 +33,34 @@ public sealed class MqttOptions
     public string MosquittoPath { get; set; } = "/usr/sbin/mosquitto";
 
     public HomeAssistantOptions HomeAssistant { get; set; } = new();
+
+    /// <summary>Embedded mode only: the embedded broker's store-and-forward bridge to a central broker.</summary>
+    public MqttUplinkOptions Uplink { get; set; } = new();
+}
+
+/// <summary>A broker other than the agent's own: where it is, who the agent is there, and TLS.</summary>
+public abstract class RemoteBrokerOptions
+{
+    public string Host { get; set; } = "";
+    public int Port { get; set; } = 1883;
+    public string Username { get; set; } = "";
+
+    /// <summary>A secret: never logged.</summary>
+    public string Password { get; set; } = "";
+    public MqttTlsOptions Tls { get; set; } = new();
+}
+
+/// <summary>
+/// The central broker the embedded Mosquitto bridges this agent's topics to (docs/fleet.md). Mosquitto keeps what
+/// the bridge could not deliver while the uplink is down and forwards it, in order, when the uplink returns. The
+/// password is written only into the embedded broker's configuration, readable by the agent's user alone.
+/// </summary>
+public sealed class MqttUplinkOptions : RemoteBrokerOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>How often the bridge pings the central broker when idle: a dead uplink is noticed within 1.5 times this.</summary>
+    public int KeepAliveSeconds { get; set; } = 30;
 }
 
 /// <summary>Home Assistant MQTT discovery: the agent announces its cameras as HA entities.</summary>

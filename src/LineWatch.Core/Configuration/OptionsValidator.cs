@@ -23,6 +23,7 @@ public static partial class OptionsValidator
         ValidateDashboard(options.Dashboard, errors);
         ValidateWebhooks(options.Webhooks, errors);
         ValidateShifts(options.Shifts, errors);
+        ValidateFleet(options, errors);
         var alerts = options.Alerts;
         if (alerts.OnScore <= 0) errors.Add(new("Alerts:OnScore", "must be positive"));
         if (alerts.OffScore <= 0 || alerts.OffScore > alerts.OnScore) errors.Add(new("Alerts:OffScore", $"{alerts.OffScore} must be positive and at most OnScore ({alerts.OnScore})"));
@@ -135,15 +136,48 @@ public static partial class OptionsValidator
         if (mqtt.KeepAliveSeconds is < 5 or > 3600) errors.Add(new("Mqtt:KeepAliveSeconds", $"{mqtt.KeepAliveSeconds} must be 5-3600"));
         if (mqtt.Password.Length > 0 && mqtt.Username.Length == 0) errors.Add(new("Mqtt:Username", "is required when a password is set"));
         if (mqtt.Mode == MqttMode.Embedded && mqtt.Tls.Enabled) errors.Add(new("Mqtt:Tls:Enabled", "TLS is for external brokers; the embedded broker listens on 127.0.0.1 only"));
-        var tls = mqtt.Tls;
-        if (tls.Enabled)
-        {
-            if (tls.CaFile.Length == 0) errors.Add(new("Mqtt:Tls:CaFile", "is required when TLS is enabled"));
-            else if (!File.Exists(tls.CaFile)) errors.Add(new("Mqtt:Tls:CaFile", $"file not found: {tls.CaFile}"));
-            if ((tls.CertFile.Length > 0) != (tls.KeyFile.Length > 0)) errors.Add(new("Mqtt:Tls:CertFile", "a client certificate needs both CertFile and KeyFile"));
-            if (tls.CertFile.Length > 0 && !File.Exists(tls.CertFile)) errors.Add(new("Mqtt:Tls:CertFile", $"file not found: {tls.CertFile}"));
-            if (tls.KeyFile.Length > 0 && !File.Exists(tls.KeyFile)) errors.Add(new("Mqtt:Tls:KeyFile", $"file not found: {tls.KeyFile}"));
-        }
+        ValidateTls(mqtt.Tls, "Mqtt:Tls", errors);
+        ValidateUplink(mqtt, errors);
+    }
+
+    private static void ValidateUplink(MqttOptions mqtt, List<ConfigError> errors)
+    {
+        var uplink = mqtt.Uplink;
+        if (!uplink.Enabled) return;
+        if (mqtt.Mode != MqttMode.Embedded) errors.Add(new("Mqtt:Uplink:Enabled", "the uplink is a bridge of the embedded broker; with an external broker, bridge that broker instead"));
+        if (string.IsNullOrWhiteSpace(uplink.Host)) errors.Add(new("Mqtt:Uplink:Host", "is required when the uplink is enabled"));
+        ValidateRemoteBroker(uplink, "Mqtt:Uplink", errors);
+        // The agent writes these into Mosquitto's configuration, one setting a line: a line break would start a setting of its own.
+        if (uplink.Username.IndexOfAny(['\r', '\n']) >= 0) errors.Add(new("Mqtt:Uplink:Username", "must not contain a line break"));
+        if (uplink.Password.IndexOfAny(['\r', '\n']) >= 0) errors.Add(new("Mqtt:Uplink:Password", "must not contain a line break"));
+        if (uplink.KeepAliveSeconds is < 5 or > 3600) errors.Add(new("Mqtt:Uplink:KeepAliveSeconds", $"{uplink.KeepAliveSeconds} must be 5-3600"));
+    }
+
+    private static void ValidateFleet(AgentOptions options, List<ConfigError> errors)
+    {
+        var fleet = options.Fleet;
+        if (!fleet.Enabled) return;
+        if (!options.Dashboard.Enabled) errors.Add(new("Fleet:Enabled", "the fleet page is part of the dashboard: enable Dashboard too"));
+        if (fleet.Host.Length > 0) ValidateRemoteBroker(fleet, "Fleet", errors);
+        else if (!options.Mqtt.Uplink.Enabled) errors.Add(new("Fleet:Host", "is required unless Mqtt:Uplink is enabled (then its broker is used)"));
+    }
+
+    private static void ValidateRemoteBroker(RemoteBrokerOptions broker, string key, List<ConfigError> errors)
+    {
+        if (broker.Host.Length > 0 && Uri.CheckHostName(broker.Host) == UriHostNameType.Unknown) errors.Add(new($"{key}:Host", $"'{broker.Host}' is not a host name or IP address"));
+        if (broker.Port is < 1 or > 65535) errors.Add(new($"{key}:Port", $"{broker.Port} must be 1-65535"));
+        if (broker.Password.Length > 0 && broker.Username.Length == 0) errors.Add(new($"{key}:Username", "is required when a password is set"));
+        ValidateTls(broker.Tls, $"{key}:Tls", errors);
+    }
+
+    private static void ValidateTls(MqttTlsOptions tls, string key, List<ConfigError> errors)
+    {
+        if (!tls.Enabled) return;
+        if (tls.CaFile.Length == 0) errors.Add(new($"{key}:CaFile", "is required when TLS is enabled"));
+        else if (!File.Exists(tls.CaFile)) errors.Add(new($"{key}:CaFile", $"file not found: {tls.CaFile}"));
+        if ((tls.CertFile.Length > 0) != (tls.KeyFile.Length > 0)) errors.Add(new($"{key}:CertFile", "a client certificate needs both CertFile and KeyFile"));
+        if (tls.CertFile.Length > 0 && !File.Exists(tls.CertFile)) errors.Add(new($"{key}:CertFile", $"file not found: {tls.CertFile}"));
+        if (tls.KeyFile.Length > 0 && !File.Exists(tls.KeyFile)) errors.Add(new($"{key}:KeyFile", $"file not found: {tls.KeyFile}"));
     }
 
     private static void ValidateDashboard(DashboardOptions dashboard, List<ConfigError> errors)

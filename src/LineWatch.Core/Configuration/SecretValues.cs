@@ -10,7 +10,10 @@ public static class SecretValues
 
     public static IReadOnlyList<string> From(AgentOptions options)
     {
-        var secrets = new List<string> { options.Mqtt.Password, options.Dashboard.Auth.TokenSha256, options.Dashboard.Auth.PasswordHash };
+        var secrets = new List<string>
+        {
+            options.Mqtt.Password, options.Mqtt.Uplink.Password, options.Fleet.Password, options.Dashboard.Auth.TokenSha256, options.Dashboard.Auth.PasswordHash,
+        };
         foreach (var camera in options.Cameras)
         {
             // rtsp://user:password@host/...: the password part of the URL's user info

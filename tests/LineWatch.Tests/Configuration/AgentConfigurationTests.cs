@@ -179,6 +179,34 @@ public class AgentConfigurationTests
     }
 
     [Fact]
+    public void An_uplink_needs_the_embedded_broker_a_host_and_no_line_break_in_its_credentials()
+    {
+        using var file = new TempConfig("""
+            { "Model": { "Path": "m.onnx" },
+              "Mqtt": { "Mode": "external", "Host": "broker.local",
+                        "Uplink": { "Enabled": true, "Host": "", "Port": 0, "Username": "box", "Password": "a\nconnection evil", "Tls": { "Enabled": true } } } }
+            """);
+        var error = Assert.Throws<ConfigurationException>(() => AgentConfiguration.Load(file.Path, NoEnvironment));
+
+        Assert.Equal(["Mqtt:Uplink:Enabled", "Mqtt:Uplink:Host", "Mqtt:Uplink:Password", "Mqtt:Uplink:Port", "Mqtt:Uplink:Tls:CaFile"],
+            error.Errors.Select(e => e.Key).Order().ToArray());
+        Assert.DoesNotContain("evil", error.Message);
+    }
+
+    [Fact]
+    public void An_uplink_of_the_embedded_broker_resolves_its_certificate_paths_against_the_file()
+    {
+        using var file = new TempConfig("""
+            { "Model": { "Path": "m.onnx" },
+              "Mqtt": { "Uplink": { "Enabled": true, "Host": "central.plant", "Port": 8883, "Tls": { "Enabled": true, "CaFile": "ca.pem" } } } }
+            """);
+        File.WriteAllText(Path.Combine(file.Directory, "ca.pem"), "");
+        var config = AgentConfiguration.Load(file.Path, NoEnvironment);
+
+        Assert.Equal(Path.Combine(file.Directory, "ca.pem"), config.Options.Mqtt.Uplink.Tls.CaFile);
+    }
+
+    [Fact]
     public void The_shipped_default_configuration_is_valid()
     {
         var shipped = Path.Combine(RepositoryRoot(), "config", "linewatch.json");

@@ -38,6 +38,16 @@ public class SecretScrubbingSinkTests
     }
 
     [Fact]
+    public void The_uplink_and_fleet_broker_passwords_are_secrets_too()
+    {
+        var options = new AgentOptions();
+        options.Mqtt.Uplink.Password = "central-bridge-pass";
+        options.Fleet.Password = "fleet-viewer-pass";
+
+        Assert.Equal(["central-bridge-pass", "fleet-viewer-pass"], SecretValues.From(options).Order());
+    }
+
+    [Fact]
     public void Short_or_empty_values_are_not_treated_as_secrets()
     {
         var options = new AgentOptions();

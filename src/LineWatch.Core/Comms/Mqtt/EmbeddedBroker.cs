@@ -9,7 +9,9 @@ namespace LineWatch.Comms.Mqtt;
 /// With <c>Mqtt:Mode = embedded</c>, the agent runs its own Mosquitto on 127.0.0.1:<c>Mqtt:Port</c> from a
 /// configuration it writes under DataDir/mosquitto, and starts it again if it exits. Its database is kept there too
 /// (saved every few seconds and on a clean stop), so retained messages and the QoS 1 messages queued for persistent
-/// sessions of subscribers that are away survive a restart of the broker or of the agent.
+/// sessions of subscribers that are away survive a restart of the broker or of the agent. With <c>Mqtt:Uplink</c> it
+/// also bridges the agent's topics to a central broker (<see cref="UplinkBridge"/>); the configuration then holds the
+/// uplink's password, so it is written readable by the agent's user alone.
 /// </summary>
 public sealed class EmbeddedBroker : IDisposable
 {
@@ -18,16 +20,19 @@ public sealed class EmbeddedBroker : IDisposable
     /// <summary>How long Mosquitto may take to save its database and exit on SIGTERM before it is killed.</summary>
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
     private readonly MqttOptions _options;
+    private readonly string _agentId;
     private readonly string _directory;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
+    private readonly UplinkFailureLog _uplinkFailures = new(TimeProvider.System);
     private Process? _process;
     private Task? _supervisor;
     private bool _disposed;
 
-    public EmbeddedBroker(MqttOptions options, string dataDir, ILogger<EmbeddedBroker> logger)
+    public EmbeddedBroker(MqttOptions options, string agentId, string dataDir, ILogger<EmbeddedBroker> logger)
     {
         _options = options;
+        _agentId = agentId;
         _directory = Path.Combine(dataDir, "mosquitto");
         _logger = logger;
     }
@@ -41,7 +46,7 @@ public sealed class EmbeddedBroker : IDisposable
     {
         Directory.CreateDirectory(_directory);
         var config = Path.Combine(_directory, "mosquitto.conf");
-        File.WriteAllLines(config,
+        WritePrivately(config,
         [
             "# Written by LineWatch at every start (Mqtt:Mode = embedded); edit the agent's configuration instead.",
             $"listener {_options.Port} 127.0.0.1",
@@ -58,10 +63,36 @@ public sealed class EmbeddedBroker : IDisposable
             "set_tcp_nodelay true",
             "log_dest stderr",
             $"user {Environment.UserName}",
+            .. _options.Uplink.Enabled ? UplinkBridge.ConfigLines(_options.Uplink, _options.TopicPrefix, _agentId) : [],
         ]);
+        if (_options.Uplink.Enabled)
+        {
+            _logger.LogInformation("Embedded MQTT broker bridges {Prefix}/{Agent}/ to {Host}:{Port} (TLS {Tls})", _options.TopicPrefix, _agentId,
+                _options.Uplink.Host, _options.Uplink.Port, _options.Uplink.Tls.Enabled ? "on" : "off");
+        }
         Launch(config);
         WaitUntilListening(TimeSpan.FromSeconds(5));
         _supervisor = Task.Run(() => Supervise(config));
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="path"/> by a file created with mode 0600, so the uplink password is never readable by
+    /// another user, not even for a moment and not from a file an older version left with wider permissions.
+    /// </summary>
+    private static void WritePrivately(string path, IEnumerable<string> lines)
+    {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("the embedded broker runs Mosquitto on Linux");
+        var temporary = path + ".partial";
+        File.Delete(temporary);
+        using (var stream = new FileStream(temporary, new FileStreamOptions
+               {
+                   Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+               }))
+        using (var writer = new StreamWriter(stream))
+        {
+            foreach (var line in lines) writer.WriteLine(line);
+        }
+        File.Move(temporary, path, overwrite: true);
     }
 
     /// <summary>So the agent's own client finds the broker on its first attempt.</summary>
@@ -88,7 +119,19 @@ public sealed class EmbeddedBroker : IDisposable
     {
         _process = Process.Start(new ProcessStartInfo(_options.MosquittoPath, $"-c {config}") { RedirectStandardError = true, RedirectStandardOutput = true })
             ?? throw new InvalidOperationException($"could not start {_options.MosquittoPath}");
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _logger.LogDebug("mosquitto: {Line}", e.Data); };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            if (_options.Uplink.Enabled && _uplinkFailures.Failure(e.Data) is { } failure)
+            {
+                _logger.LogWarning("Uplink to {Host}:{Port} failed: {Reason}; the embedded broker keeps the events and tries again (every 30 s at most)",
+                    _options.Uplink.Host, _options.Uplink.Port, failure);
+            }
+            else
+            {
+                _logger.LogDebug("mosquitto: {Line}", e.Data);
+            }
+        };
         _process.BeginErrorReadLine();
         _process.BeginOutputReadLine();
         _logger.LogInformation("Embedded MQTT broker started on 127.0.0.1:{Port} (pid {Pid})", _options.Port, _process.Id);

@@ -31,7 +31,7 @@ public sealed class MqttConnection : IDisposable
 
     private readonly MqttOptions _options;
     private readonly string _clientId;
-    private readonly string _availabilityTopic;
+    private readonly string? _availabilityTopic;
     private readonly ILogger _logger;
     private readonly BrokerCertificateCheck _certificates;
     private readonly List<string> _subscriptions = [];
@@ -41,7 +41,8 @@ public sealed class MqttConnection : IDisposable
     private long _lastId;
     private bool _disposed;
 
-    public MqttConnection(MqttOptions options, string clientId, string availabilityTopic, ILogger logger)
+    /// <param name="availabilityTopic">Null for a client nobody needs to know the availability of (a viewer): no will, no online or offline.</param>
+    public MqttConnection(MqttOptions options, string clientId, string? availabilityTopic, ILogger logger)
     {
         _options = options;
         _clientId = clientId;
@@ -171,10 +172,13 @@ public sealed class MqttConnection : IDisposable
         MqttClientConnectResult result;
         try
         {
-            var options = MqttClientSettings.Create(_options, _clientId, _certificates)
-                .WithWillTopic(_availabilityTopic).WithWillPayload(Offline).WithWillRetain(true)
-                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build();
+            var builder = MqttClientSettings.Create(_options, _clientId, _certificates);
+            if (_availabilityTopic is not null)
+            {
+                builder.WithWillTopic(_availabilityTopic).WithWillPayload(Offline).WithWillRetain(true)
+                    .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+            }
+            var options = builder.Build();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
             timeout.CancelAfter(MqttClientSettings.ConnectTimeout);
             result = await client.ConnectAsync(options, timeout.Token).ConfigureAwait(false);
@@ -199,7 +203,7 @@ public sealed class MqttConnection : IDisposable
         _queue = queue;
         try
         {
-            Publish(_availabilityTopic, Encoding.UTF8.GetBytes(Online), retain: true);
+            if (_availabilityTopic is not null) Publish(_availabilityTopic, Encoding.UTF8.GetBytes(Online), retain: true);
             await SubscribeAsync(client, stop).ConfigureAwait(false);
             Raise(Connected);
             var ended = await lost.Task.WaitAsync(stop).ConfigureAwait(false);
@@ -253,7 +257,10 @@ public sealed class MqttConnection : IDisposable
         try
         {
             await queue.DrainAsync().WaitAsync(timeout.Token).ConfigureAwait(false);
-            await client.PublishAsync(Message(_availabilityTopic, Encoding.UTF8.GetBytes(Offline), retain: true), timeout.Token).ConfigureAwait(false);
+            if (_availabilityTopic is not null)
+            {
+                await client.PublishAsync(Message(_availabilityTopic, Encoding.UTF8.GetBytes(Offline), retain: true), timeout.Token).ConfigureAwait(false);
+            }
             await client.DisconnectAsync(new MqttClientDisconnectOptions(), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e)
