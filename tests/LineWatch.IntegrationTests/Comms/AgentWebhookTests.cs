@@ -35,7 +35,7 @@ public sealed partial class AgentWebhookTests(LearnedLine line) : IDisposable
         using var broker = new MosquittoBroker();
         using var receiver = new WebhookReceiver(Behaviour.Fail);
         var port = MosquittoBroker.FreePort();
-        var config = line.WriteFastAlertingConfig(_dir.Path, broker.Port, port,
+        var (config, _) = line.AgentConfig(_dir.Path, broker.Port, port, alerts: LearnedLine.FastAlerts, sections:
             $$"""
             "Webhooks": [ { "Name": "mes", "Url": "{{receiver.Url}}?token={{Token}}", "Secret": "{{Secret}}", "TimeoutSeconds": 1, "MaxBackoffSeconds": 2 } ],
             """);

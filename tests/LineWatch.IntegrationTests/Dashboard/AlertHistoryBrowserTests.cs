@@ -20,7 +20,7 @@ public sealed class AlertHistoryBrowserTests(LearnedLine line) : IDisposable
     {
         using var broker = new MosquittoBroker();
         var port = MosquittoBroker.FreePort();
-        var config = line.WriteFastAlertingConfig(_dir.Path, broker.Port, port, """
+        var (config, _) = line.AgentConfig(_dir.Path, broker.Port, port, alerts: LearnedLine.FastAlerts, sections: """
             "Shifts": { "Starts": [ "00:00", "08:00", "16:00" ], "TimeZone": "UTC" },
             """);
         using var agent = AgentProcess.Start("run", "--config", config);

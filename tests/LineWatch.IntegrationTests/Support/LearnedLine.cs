@@ -17,6 +17,9 @@ namespace LineWatch.IntegrationTests.Support;
 public sealed class LearnedLine : IDisposable
 {
     public const string Camera = "line";
+
+    /// <summary>Alert settings with the threshold just above the line's normal scores and no cooldown: alerts every few seconds.</summary>
+    public const string FastAlerts = "\"OnScore\": 0.3, \"OffScore\": 0.28, \"MinWindows\": 1, \"CooldownSeconds\": 0";
     private readonly TempDirectory _dir = new();
 
     public LearnedLine()
@@ -53,45 +56,23 @@ public sealed class LearnedLine : IDisposable
     }
 
     /// <summary>
-    /// Writes <c>linewatch.json</c> into <paramref name="dir"/> for an agent on this line (a new data directory there) that
-    /// alerts every few seconds (the threshold just above the line's normal scores, no cooldown), publishes to the broker
-    /// on <paramref name="brokerPort"/> and serves its dashboard on <paramref name="dashboardPort"/>; <paramref name="sections"/>
-    /// adds top-level JSON members (each followed by a comma).
-    /// </summary>
-    public string WriteFastAlertingConfig(string dir, int brokerPort, int dashboardPort, string sections = "")
-    {
-        var path = Path.Combine(dir, "linewatch.json");
-        File.WriteAllText(path, $$"""
-            {
-              "AgentId": "it-agent", "DataDir": "{{NewDataDir(dir)}}",
-              "Cameras": [ { "Name": "{{Camera}}", "Source": "{{Faulty.VideoPath}}", "AnalysisFps": 8, "Stride": 4, "Loop": true } ],
-              "Model": { "Path": "{{ModelPath}}", "Device": "cpu" },
-              "Mqtt": { "Mode": "external", "Host": "127.0.0.1", "Port": {{brokerPort}}, "TopicPrefix": "it" },
-              "Alerts": { "OnScore": 0.3, "OffScore": 0.28, "MinWindows": 1, "CooldownSeconds": 0 },
-              {{sections}}
-              "Dashboard": { "Urls": "http://127.0.0.1:{{dashboardPort}}" },
-              "ShutdownTimeoutSeconds": 5
-            }
-            """);
-        return path;
-    }
-
-    /// <summary>
     /// A configuration file in <paramref name="parent"/> for an agent "it-agent" watching the faulty clip, looped, as camera
     /// "line" (with a data directory holding the learned profile), on the broker at <paramref name="brokerPort"/> (prefix
-    /// "it"), its dashboard on <paramref name="dashboardPort"/>; <paramref name="sections"/> adds top-level sections.
+    /// "it"), its dashboard on <paramref name="dashboardPort"/>; <paramref name="sections"/> adds top-level sections and
+    /// <paramref name="alerts"/> is the <c>Alerts</c> section's members (<see cref="FastAlerts"/>: an alert every few seconds).
     /// </summary>
-    public (string Config, string DataDir) AgentConfig(string parent, int brokerPort, int dashboardPort, string sections = "")
+    public (string Config, string DataDir) AgentConfig(string parent, int brokerPort, int dashboardPort, string sections = "",
+        string alerts = "\"CooldownSeconds\": 1")
     {
         var dataDir = NewDataDir(parent);
         var config = Path.Combine(parent, "linewatch.json");
         File.WriteAllText(config, $$"""
             {
               "AgentId": "it-agent", "DataDir": "{{dataDir}}",
-              "Cameras": [ { "Name": "line", "Source": "{{Faulty.VideoPath}}", "AnalysisFps": 8, "Stride": 4, "Loop": true } ],
+              "Cameras": [ { "Name": "{{Camera}}", "Source": "{{Faulty.VideoPath}}", "AnalysisFps": 8, "Stride": 4, "Loop": true } ],
               "Model": { "Path": "{{ModelPath}}", "Device": "cpu" },
               "Mqtt": { "Mode": "external", "Host": "127.0.0.1", "Port": {{brokerPort}}, "TopicPrefix": "it" },
-              "Alerts": { "CooldownSeconds": 1 },
+              "Alerts": { {{alerts}} },
               {{sections}}
               "Dashboard": { "Urls": "http://127.0.0.1:{{dashboardPort}}" }
             }
