@@ -191,10 +191,14 @@ public sealed class ClipWriterTests : IDisposable
     public void A_writer_slower_than_the_camera_loses_the_oldest_frames_counted_and_capture_never_waits()
     {
         var options = Options();
-        // An encoder that reads nothing until the test says so: the writer blocks on its full pipe, the ring (8 s) overflows.
+        // An encoder that reads one byte, then nothing until the test says so: the writer blocks on its full pipe, the
+        // ring (8 s) overflows. The byte, kept in a file and handed on to ffmpeg in front of the rest, tells the test the
+        // writer has taken the clip's first frame; on a busy machine its thread may not run until long after Begin.
+        var first = _dir.File("first-byte");
         var go = _dir.File("go");
         var slow = _dir.File("slow-ffmpeg.sh");
-        File.WriteAllText(slow, $"#!/bin/sh\nwhile [ ! -e '{go}' ]; do sleep 0.1; done\nexec ffmpeg \"$@\"\n");
+        File.WriteAllText(slow, $"#!/bin/sh\ndd bs=1 count=1 of='{first}' 2>/dev/null\nwhile [ ! -e '{go}' ]; do sleep 0.1; done\n" +
+            $"cat '{first}' - | ffmpeg \"$@\"\n");
         File.SetUnixFileMode(slow, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         options.FfmpegPath = slow;
         using var rig = new Rig(_dir.Path, options, null);
@@ -204,6 +208,7 @@ public sealed class ClipWriterTests : IDisposable
         const string id = "fedcba9876543210fedcba9876543210";
         writer.Begin(id, origin + 150 * FrameTicks);
         Assert.True(writer.End(id, origin + 450 * FrameTicks));
+        Eventually.True(() => File.Exists(first) && new FileInfo(first).Length == 1, TimeSpan.FromSeconds(60), "the writer's first byte");
         // 14 s of video while the encoder reads nothing: every frame is taken, capture does not wait for the writer.
         Feed(recording, video, origin, 150, 510);
         Assert.Equal(510, recording.FramesKept);
