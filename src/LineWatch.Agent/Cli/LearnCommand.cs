@@ -41,7 +41,7 @@ internal static class LearnCommand
                     Console.Error.WriteLine, limit, parse.GetValue(cache));
                 result.Profile.Save(path);
                 Console.WriteLine($"profile for {name}: {result.FittedWindows} windows fitted, {result.HeldOutWindows} held out; " +
-                    $"thresholds local {result.Profile.LocalThreshold:0.###}, motion {result.Profile.MotionThreshold:0.###}, " +
+                    $"thresholds local {result.Profile.LocalThreshold:0.###}, motion {result.Profile.MotionThreshold:0.###}, line speed {result.Profile.SpeedThreshold:0.###}, " +
                     $"lighting {result.Profile.LightingThreshold:0.###} (margin {options.Learning.Margin:0.##}); " +
                     $"{stopwatch.Elapsed.TotalSeconds:0} s");
                 Console.WriteLine($"saved {path}");

@@ -42,6 +42,10 @@ public sealed class LearningOptions
     /// lighting channel never alerts, however steady the light was while learning.</summary>
     public double MinLightingChange { get; set; } = 0.15;
 
+    /// <summary>A change of line speed (fraction of normal; 0.2 = 20% slower or faster) below which the line-speed
+    /// channel never alerts, however steady the belt ran while learning: a belt is allowed that much drift.</summary>
+    public double MinSpeedChange { get; set; } = 0.2;
+
     /// <summary>Share of the normal windows kept out of the fit to calibrate the threshold on.</summary>
     public double HoldOutFraction { get; set; } = 0.2;
 }

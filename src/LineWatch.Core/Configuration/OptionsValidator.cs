@@ -35,6 +35,7 @@ public static partial class OptionsValidator
         var learning = options.Learning;
         if (learning.Margin is < 1 or > 20) errors.Add(new("Learning:Margin", $"{learning.Margin} must be 1-20"));
         if (learning.MinLightingChange is <= 0 or > 5) errors.Add(new("Learning:MinLightingChange", $"{learning.MinLightingChange} must be above 0 and at most 5"));
+        if (learning.MinSpeedChange is <= 0 or > 2) errors.Add(new("Learning:MinSpeedChange", $"{learning.MinSpeedChange} must be above 0 and at most 2"));
         if (learning.HoldOutFraction is < 0.05 or > 0.5) errors.Add(new("Learning:HoldOutFraction", "must be 0.05-0.5"));
         ValidateHistory(options.History, errors);
         ValidateClips(options.Clips, errors);

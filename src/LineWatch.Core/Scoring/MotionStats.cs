@@ -85,6 +85,14 @@ public sealed class MotionStats
 /// <summary>A fitted <see cref="MotionStats"/>: scores a window's flow in (floored) standard deviations.</summary>
 public sealed class MotionModel(int grid, float[] mean, float[] precision)
 {
+    public int Grid => grid;
+
+    /// <summary>Flow component <paramref name="i"/>'s normal mean (component 2r is region r's dx, 2r + 1 its dy).</summary>
+    public float Mean(int i) => mean[i];
+
+    /// <summary>Flow component <paramref name="i"/>'s normal standard deviation, floored.</summary>
+    public float Deviation(int i) => 1 / MathF.Sqrt(precision[i]);
+
     /// <summary>How many of the worst regions the score averages over.</summary>
     public int Worst { get; } = Math.Max(1, grid * grid / 6);
 

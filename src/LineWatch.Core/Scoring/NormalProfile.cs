@@ -4,10 +4,11 @@ using LineWatch.Storage;
 namespace LineWatch.Scoring;
 
 /// <summary>
-/// Where a window's score came from: the raw local (worst patch), motion (optical flow) and lighting-change
-/// distances, and the combined score normalised so that 1.0 is the alert threshold on every camera.
+/// Where a window's score came from: the raw local (worst patch), motion (optical flow per region), line-speed
+/// (change as a fraction of normal) and lighting-change distances, and the combined score normalised so that 1.0 is
+/// the alert threshold on every camera.
 /// </summary>
-public readonly record struct WindowScore(double Local, double Motion, double Lighting, double Score, int WorstFrame = 0);
+public readonly record struct WindowScore(double Local, double Motion, double Speed, double Lighting, double Score, int WorstFrame = 0);
 
 /// <summary>
 /// A camera's learned model of normal operation, in three channels that each catch what the others miss
@@ -17,16 +18,19 @@ public readonly record struct WindowScore(double Local, double Motion, double Li
 /// (PaDiM-style): "something here looks unusual" (a foreign object, a hand, a turned part); it also draws the
 /// anomaly map. Its distances are compared with the camera's recent level (<see cref="LocalBaseline"/>);</item>
 /// <item>motion — per region, the window's signed optical flow against its normal mean and spread
-/// (<see cref="MotionStats"/>): a belt that stops, reverses or changes speed, a part missing from the rhythm;</item>
+/// (<see cref="MotionStats"/>): a belt that stops or reverses, a hand, anything moving where nothing should;</item>
+/// <item>line speed — the flow along the whole belt as a fraction of normal (<see cref="LineSpeed"/>): a belt
+/// running slower or faster, a part missing from the rhythm. Both flow channels are compared with the camera's
+/// recent level (<see cref="MotionBaseline"/>);</item>
 /// <item>lighting — the change of light level or contrast over the last seconds (<see cref="LightingChange"/>):
 /// lights failing, smoke.</item>
 /// </list>
-/// The first two are stored as sufficient statistics, so operator feedback can add normal windows later; each
+/// Local and motion are stored as sufficient statistics, so operator feedback can add normal windows later; each
 /// channel has a threshold set by <see cref="ProfileFitter"/>.
 /// </summary>
 public sealed class NormalProfile
 {
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
     private const string Magic = "LWPROFILE";
 
     /// <summary>
@@ -39,6 +43,7 @@ public sealed class NormalProfile
     public const double TokenVarianceFloor = 0.01;
 
     private MotionModel? _motion;
+    private LineSpeed? _speed;
     private GaussianModel[]? _local;
     private float[] _typical;
 
@@ -62,6 +67,7 @@ public sealed class NormalProfile
         _typical = header.Typical;
         LocalThreshold = header.LocalThreshold;
         MotionThreshold = header.MotionThreshold;
+        SpeedThreshold = header.SpeedThreshold;
         LightingThreshold = header.LightingThreshold;
         FeedbackWindows = header.FeedbackWindows;
         Created = header.Created;
@@ -75,6 +81,9 @@ public sealed class NormalProfile
     public MotionStats Motion { get; }
     public double LocalThreshold { get; set; } = double.NaN;
     public double MotionThreshold { get; set; } = double.NaN;
+
+    /// <summary>A change of line speed (fraction of normal) at which the line-speed channel alone alerts.</summary>
+    public double SpeedThreshold { get; set; } = double.NaN;
 
     /// <summary>A change of light level or contrast (log ratio) at which the lighting channel alone alerts.</summary>
     public double LightingThreshold { get; set; } = double.NaN;
@@ -96,7 +105,7 @@ public sealed class NormalProfile
     /// <summary>Normal windows learned, feedback included (feedback counts with its weight).</summary>
     public long Windows => (long)Motion.Count;
 
-    public bool IsCalibrated => IsThreshold(LocalThreshold) && IsThreshold(MotionThreshold) && IsThreshold(LightingThreshold);
+    public bool IsCalibrated => IsThreshold(LocalThreshold) && IsThreshold(MotionThreshold) && IsThreshold(SpeedThreshold) && IsThreshold(LightingThreshold);
 
     private static bool IsThreshold(double value) => double.IsFinite(value) && value > 0;
 
@@ -117,6 +126,7 @@ public sealed class NormalProfile
         MotionStats.WindowFlow(signals, Grid, flow);
         Motion.Add(flow, weight);
         _motion = null;
+        _speed = null;
         _local = null;
     }
 
@@ -136,18 +146,33 @@ public sealed class NormalProfile
     public void Fit()
     {
         _local ??= Local.Select(s => s.Fit(TokenVarianceFloor)).ToArray();
-        _motion ??= Motion.Fit();
+        if (_motion is null)
+        {
+            _motion = Motion.Fit();
+            _speed = new LineSpeed(_motion);
+        }
+    }
+
+    /// <summary>The regions the belt crosses, which the line-speed channel measures (none when nothing moves).</summary>
+    public ReadOnlySpan<int> BeltRegions
+    {
+        get
+        {
+            Fit();
+            return _speed!.Belt;
+        }
     }
 
     /// <summary>
-    /// Raw distances of a window and its anomaly map (G x G: per position, the larger of its local distance and
-    /// its region's motion distance, each divided by its threshold when calibrated).
+    /// Raw distances of a window and its anomaly map (G x G: per position, the largest of its local distance, its
+    /// region's motion distance and, on the belt, the line-speed change, each divided by its threshold when calibrated).
     /// </summary>
     /// <param name="lightingChange">The window's change of light, from the camera's <see cref="LightingChange"/>.</param>
     /// <param name="baseline">The camera's recent local level, or null to score the window on its own (calibration).</param>
+    /// <param name="motionBaseline">The camera's recent flow, or null to score the window on its own (calibration).</param>
     /// <param name="scratch">Room for 2 D floats.</param>
-    public WindowScore Score(ReadOnlySpan<float> tokens, ReadOnlySpan<float> signals, double lightingChange, LocalBaseline? baseline, Span<float> map,
-        Span<float> scratch)
+    public WindowScore Score(ReadOnlySpan<float> tokens, ReadOnlySpan<float> signals, double lightingChange, LocalBaseline? baseline,
+        MotionBaseline? motionBaseline, Span<float> map, Span<float> scratch)
     {
         Fit();
         var local = _local!;
@@ -167,13 +192,16 @@ public sealed class NormalProfile
         Span<float> flow = stackalloc float[2 * positions];
         Span<float> regions = stackalloc float[positions];
         MotionStats.WindowFlow(signals, Grid, flow);
+        if (motionBaseline is not null && IsCalibrated) motionBaseline.Correct(flow, _motion!, MotionThreshold);
         var motion = _motion!.Score(flow, regions);
+        var speed = Math.Abs(_speed!.Change(flow));
         // The local model sees the whole window at once; the snapshot shows its newest frame.
         var newest = frames - 1;
-        if (!IsCalibrated) return new WindowScore(worst, motion, lightingChange, double.NaN, newest);
+        if (!IsCalibrated) return new WindowScore(worst, motion, speed, lightingChange, double.NaN, newest);
         for (var p = 0; p < positions; p++) map[p] = Math.Max(map[p] / (float)LocalThreshold, regions[p] / (float)MotionThreshold);
-        var score = Math.Max(Math.Max(worst / LocalThreshold, motion / MotionThreshold), lightingChange / LightingThreshold);
-        return new WindowScore(worst, motion, lightingChange, score, newest);
+        foreach (var r in _speed.Belt) map[r] = Math.Max(map[r], (float)(speed / SpeedThreshold));
+        var score = Math.Max(Math.Max(worst / LocalThreshold, motion / MotionThreshold), Math.Max(speed / SpeedThreshold, lightingChange / LightingThreshold));
+        return new WindowScore(worst, motion, speed, lightingChange, score, newest);
     }
 
     /// <summary>
@@ -209,7 +237,7 @@ public sealed class NormalProfile
     }
 
     private sealed record Header(int Version, string Camera, ModelIdentity Model, int Grid, double LocalThreshold, double MotionThreshold,
-        double LightingThreshold, long Windows, long FeedbackWindows, DateTimeOffset Created, DateTimeOffset Updated, float[] Typical);
+        double SpeedThreshold, double LightingThreshold, long Windows, long FeedbackWindows, DateTimeOffset Created, DateTimeOffset Updated, float[] Typical);
 
     /// <summary>Writes through <see cref="AtomicFile"/>: the running agent may reload it at any moment, and a power cut must not cost it.</summary>
     public void Save(string path)
@@ -219,7 +247,7 @@ public sealed class NormalProfile
         using (var writer = new BinaryWriter(file.Stream, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(System.Text.Encoding.ASCII.GetBytes(Magic));
-            writer.Write(JsonSerializer.Serialize(new Header(FormatVersion, Camera, Model, Grid, LocalThreshold, MotionThreshold, LightingThreshold,
+            writer.Write(JsonSerializer.Serialize(new Header(FormatVersion, Camera, Model, Grid, LocalThreshold, MotionThreshold, SpeedThreshold, LightingThreshold,
                 Windows, FeedbackWindows, Created, Updated, _typical)));
             foreach (var stats in Local)
             {

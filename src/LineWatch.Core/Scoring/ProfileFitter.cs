@@ -6,7 +6,7 @@ namespace LineWatch.Scoring;
 /// Builds a camera's normal profile from a stream of normal windows in time order (from footage or from the live
 /// camera): windows go, in blocks, either into the profile's fit or into a held-out set (every k-th block,
 /// k = 1 / HoldOutFraction), whose largest local and motion distances, times <see cref="LearningOptions.Margin"/>,
-/// become the thresholds. Blocks rather than single windows, because neighbouring windows overlap. The lighting
+/// become the thresholds (the line-speed one never below <see cref="LearningOptions.MinSpeedChange"/>). Blocks rather than single windows, because neighbouring windows overlap. The lighting
 /// threshold is the margin times the largest change of light seen over the whole footage (it has nothing to
 /// fit), and never below <see cref="LearningOptions.MinLightingChange"/>. The median local distance per position
 /// on the held-out windows is the profile's typical level, which <see cref="LocalBaseline"/> compares with.
@@ -60,7 +60,7 @@ public sealed class ProfileFitter
         var distances = new float[_heldOut.Count * positions];
         var scores = _heldOut.Select((h, i) =>
         {
-            var score = _profile.Score(h.Tokens, h.Signals, 0, null, map, scratch);
+            var score = _profile.Score(h.Tokens, h.Signals, 0, null, null, map, scratch);
             map.AsSpan(0, positions).CopyTo(distances.AsSpan(i * positions, positions)); // uncalibrated: the raw local distances
             return score;
         }).ToList();
@@ -75,6 +75,7 @@ public sealed class ProfileFitter
         _profile.SetTypicalLocal(typical);
         _profile.LocalThreshold = _options.Margin * scores.Max(s => s.Local);
         _profile.MotionThreshold = _options.Margin * Math.Max(scores.Max(s => s.Motion), MotionFloor);
+        _profile.SpeedThreshold = Math.Max(_options.MinSpeedChange, _options.Margin * scores.Max(s => s.Speed));
         _profile.LightingThreshold = Math.Max(_options.MinLightingChange, _options.Margin * _largestLightingChange);
         return new Result(_profile, (int)_profile.Windows, _heldOut.Count);
     }

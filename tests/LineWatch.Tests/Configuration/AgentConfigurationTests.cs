@@ -115,6 +115,7 @@ public class AgentConfigurationTests
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Mqtt": { "TopicPrefix": "plant/#" } }""", "Mqtt:TopicPrefix", "without wildcards")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Alerts": { "FastScore": 0.9 } }""", "Alerts:FastScore", "at least OnScore")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Alerts": { "FastWindows": 0 } }""", "Alerts:FastWindows", "1-100")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "Learning": { "MinSpeedChange": 0 } }""", "Learning:MinSpeedChange", "above 0 and at most 2")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Mqtt": { "Mode": "external", "Tls": { "Enabled": true } } }""", "Mqtt:Tls:CaFile", "required")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Dashboard": { "Urls": "http://0.0.0.0:8080" } }""", "Dashboard:Auth:Mode", "non-loopback")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Dashboard": { "Urls": "http://0.0.0.0@127.0.0.1:8080" } }""", "Dashboard:Urls", "user part")]

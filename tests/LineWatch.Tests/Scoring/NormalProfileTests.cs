@@ -26,15 +26,16 @@ public class NormalProfileTests
             var (t, s) = NormalWindow(random);
             profile.Add(t, s);
         }
-        var heldOut = Enumerable.Range(0, 100).Select(_ => NormalWindow(random)).Select(w => profile.Score(w.Tokens, w.Signals, 0, null, new float[1], new float[16])).ToList();
+        var heldOut = Enumerable.Range(0, 100).Select(_ => NormalWindow(random)).Select(w => profile.Score(w.Tokens, w.Signals, 0, null, null, new float[1], new float[16])).ToList();
         profile.LocalThreshold = 2 * heldOut.Max(s => s.Local);
         profile.MotionThreshold = 2 * heldOut.Max(s => s.Motion);
+        profile.SpeedThreshold = 0.2;
         profile.LightingThreshold = 0.15;
         return profile;
     }
 
     private static WindowScore Score(NormalProfile profile, (float[] Tokens, float[] Signals) window, double lighting = 0, float[]? map = null) =>
-        profile.Score(window.Tokens, window.Signals, lighting, null, map ?? new float[1], new float[16]);
+        profile.Score(window.Tokens, window.Signals, lighting, null, null, map ?? new float[1], new float[16]);
 
     [Fact]
     public void Normal_windows_score_below_one_and_an_odd_patch_far_above()
@@ -82,13 +83,26 @@ public class NormalProfileTests
         profile.SetTypicalLocal([0.1f]);
         var raised = NormalWindow(new Random(12));
         for (var i = 0; i < 16; i++) raised.Tokens[i] = 1.2f; // the same odd look in every window, as under drifted light
-        var alone = profile.Score(raised.Tokens, raised.Signals, 0, null, new float[1], new float[16]);
+        var alone = profile.Score(raised.Tokens, raised.Signals, 0, null, null, new float[1], new float[16]);
         var baseline = new LocalBaseline(1, windowsPerSecond: 2);
         WindowScore withBaseline = default;
-        for (var k = 0; k < 60; k++) withBaseline = profile.Score(raised.Tokens, raised.Signals, 0, baseline, new float[1], new float[16]);
+        for (var k = 0; k < 60; k++) withBaseline = profile.Score(raised.Tokens, raised.Signals, 0, baseline, null, new float[1], new float[16]);
 
         Assert.True(withBaseline.Local < alone.Local, $"{withBaseline.Local} vs {alone.Local}");
         Assert.Equal(Math.Max(alone.Local - profile.LocalThreshold, 0.1), withBaseline.Local, 4);
+    }
+
+    [Fact]
+    public void A_belt_at_half_speed_alerts_through_the_line_speed_channel()
+    {
+        var profile = Learned();
+        var window = NormalWindow(new Random(4));
+        window.Signals[4] = 1f;
+        var score = Score(profile, window);
+
+        Assert.Equal(0.5, score.Speed, 1);
+        Assert.True(score.Speed / profile.SpeedThreshold > 1, $"line speed {score.Speed} vs threshold {profile.SpeedThreshold}");
+        Assert.Equal([0], profile.BeltRegions.ToArray());
     }
 
     [Theory]
@@ -142,6 +156,7 @@ public class NormalProfileTests
         Assert.Equal(profile.Windows, loaded.Windows);
         Assert.Equal(Model, loaded.Model);
         Assert.Equal(profile.LightingThreshold, loaded.LightingThreshold);
+        Assert.Equal(profile.SpeedThreshold, loaded.SpeedThreshold);
         Assert.Equal(profile.TypicalLocal.ToArray(), loaded.TypicalLocal.ToArray());
         Assert.True(loaded.IsCalibrated);
     }

@@ -42,10 +42,10 @@ public class ProfileFitterTests
         Assert.Equal(320, result.FittedWindows);
         // The largest held-out window reaches 1/margin of the threshold in its worst channel, and no further.
         var heldOut = fed.Where((_, i) => i / 20 % 5 == 4);
-        Assert.Equal(1 / 2.5, heldOut.Max(w => result.Profile.Score(w.Tokens, w.Signals, 0, null, new float[1], new float[16]).Score), 6);
+        Assert.Equal(1 / 2.5, heldOut.Max(w => result.Profile.Score(w.Tokens, w.Signals, 0, null, null, new float[1], new float[16]).Score), 6);
         Assert.True(result.Profile.IsCalibrated);
         // The typical level is the held-out windows' median local distance.
-        var locals = heldOut.Select(w => result.Profile.Score(w.Tokens, w.Signals, 0, null, new float[1], new float[16]).Local).Order().ToList();
+        var locals = heldOut.Select(w => result.Profile.Score(w.Tokens, w.Signals, 0, null, null, new float[1], new float[16]).Local).Order().ToList();
         Assert.Equal(locals[locals.Count / 2], result.Profile.TypicalLocal[0], 5);
     }
 
@@ -60,6 +60,21 @@ public class ProfileFitterTests
         var flickering = new ProfileFitter("cam", Model, new LearningOptions { Margin = 2 }, 2);
         Feed(flickering, 400, i => i / 20 % 2 == 0 ? 100 : 140);
         Assert.Equal(2 * Math.Log(141.0 / 101), flickering.Finish().Profile.LightingThreshold, 3);
+    }
+
+    [Fact]
+    public void The_line_speed_threshold_is_the_margin_times_the_held_out_change_but_never_below_the_minimum()
+    {
+        // The belt's flow varies by ±0.2 around 2 px: held-out windows reach about 10% off normal speed.
+        var fitter = new ProfileFitter("cam", Model, new LearningOptions { Margin = 2.5 }, 2);
+        var fed = Feed(fitter, 400, _ => 120);
+        var profile = fitter.Finish().Profile;
+        var heldOut = fed.Where((_, i) => i / 20 % 5 == 4).Max(w => profile.Score(w.Tokens, w.Signals, 0, null, null, new float[1], new float[16]).Speed);
+        Assert.Equal(2.5 * heldOut, profile.SpeedThreshold, 6);
+
+        var lenient = new ProfileFitter("cam", Model, new LearningOptions { Margin = 2.5, MinSpeedChange = 0.5 }, 2);
+        Feed(lenient, 400, _ => 120);
+        Assert.Equal(0.5, lenient.Finish().Profile.SpeedThreshold, 6);
     }
 
     [Fact]
