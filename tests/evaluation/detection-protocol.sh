@@ -25,7 +25,7 @@ case "$MODE" in
 esac
 OUT="${2:-/tmp/linewatch-protocol-$MODE}"
 SCENES="${SCENES:-4}" SKIP="${SKIP:-0}" LEARN_MIN="${LEARN_MIN:-10}" NORMAL_VIDEOS="${NORMAL_VIDEOS:-2}" NORMAL_MIN="${NORMAL_MIN:-15}" FAULT_MIN="${FAULT_MIN:-12}"
-TUNING_TYPES="jam,missing,foreign,rotated,speed,hand"
+TUNING_TYPES="jam,missing,foreign,rotated,speed,hand,slow"
 LW="$ROOT/install/linewatch"
 if [ "$MODE" != summary ]; then
   mkdir -p "$OUT/video" "$OUT/cache" "$OUT/reports"
