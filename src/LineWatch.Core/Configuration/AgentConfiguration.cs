@@ -34,17 +34,21 @@ public sealed partial class AgentConfiguration
     public IReadOnlyList<CameraSource> CameraSources { get; }
 
     /// <param name="environment">Variables to apply; null reads the process environment.</param>
-    public static AgentConfiguration Load(string path, IEnumerable<KeyValuePair<string, string?>>? environment = null)
+    /// <param name="contents">The file's text to check before it is written (the dashboard's edits); null reads the file.
+    /// Relative paths in it are still taken from <paramref name="path"/>'s folder.</param>
+    public static AgentConfiguration Load(string path, IEnumerable<KeyValuePair<string, string?>>? environment = null, string? contents = null)
     {
         var fullPath = Path.GetFullPath(path);
-        if (!File.Exists(fullPath))
+        if (contents is null && !File.Exists(fullPath))
         {
             throw new ConfigurationException(fullPath, [new ConfigError("(file)", "configuration file not found")]);
         }
-        CheckJsonSyntax(fullPath);
+        var bytes = contents is null ? File.ReadAllBytes(fullPath) : System.Text.Encoding.UTF8.GetBytes(contents);
+        CheckJsonSyntax(fullPath, bytes);
 
+        // From the bytes read once, so the syntax check and the values are of the same version of a file being edited.
         var root = new ConfigurationBuilder()
-            .AddJsonFile(fullPath, optional: false, reloadOnChange: false)
+            .AddJsonStream(new MemoryStream(bytes))
             .AddInMemoryCollection(EnvironmentOverrides(environment))
             .Build();
 
@@ -74,12 +78,11 @@ public sealed partial class AgentConfiguration
     }
 
     /// <summary>The configuration provider reports a syntax error without a position; this names line and column.</summary>
-    private static void CheckJsonSyntax(string path)
+    private static void CheckJsonSyntax(string path, byte[] bytes)
     {
         try
         {
-            using var stream = File.OpenRead(path);
-            using var _ = JsonDocument.Parse(stream, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            using var _ = JsonDocument.Parse(bytes, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
         catch (JsonException e)
         {
@@ -111,6 +114,7 @@ public sealed partial class AgentConfiguration
                 foreach (var item in child.GetChildren())
                 {
                     if (!int.TryParse(item.Key, out _)) errors.Add(new ConfigError(key + ":" + item.Key, "expected a list entry"));
+                    else if (element.IsArray) CheckListEntries(item, key + ":" + item.Key, errors);
                     else if (IsSection(element)) CheckKnownKeys(item, element, key + ":" + item.Key, errors);
                 }
             }
@@ -118,6 +122,15 @@ public sealed partial class AgentConfiguration
             {
                 CheckKnownKeys(child, propertyType, key, errors);
             }
+        }
+    }
+
+    /// <summary>A list of arrays (a region's points): each entry's children must be list indexes too.</summary>
+    private static void CheckListEntries(IConfiguration entry, string path, List<ConfigError> errors)
+    {
+        foreach (var value in entry.GetChildren())
+        {
+            if (!int.TryParse(value.Key, out _)) errors.Add(new ConfigError(path + ":" + value.Key, "expected a list entry"));
         }
     }
 

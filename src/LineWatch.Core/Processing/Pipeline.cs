@@ -99,7 +99,9 @@ public sealed class Pipeline : IDisposable
         {
             return $"Cameras:{index}:ImageSize is {camera.ImageSize} but the model takes {Shape.ImageSize}x{Shape.ImageSize}";
         }
-        return null;
+        var errors = new List<ConfigError>();
+        RegionRules.CheckCoverage(camera.Regions, $"Cameras:{index}:Regions", Shape.Grid, errors);
+        return errors.Count > 0 ? errors[0].ToString() : null;
     }
 
     /// <summary>Stops capture first (no new clips), then inference; waits at most <paramref name="timeout"/> for each.</summary>

@@ -146,9 +146,13 @@ public sealed class NormalProfile
     /// <param name="lightingChange">The window's change of light, from the camera's <see cref="LightingChange"/>.</param>
     /// <param name="baseline">The camera's recent local level, or null to score the window on its own (calibration).</param>
     /// <param name="scratch">Room for 2 D floats.</param>
+    /// <param name="mask">The camera's regions on this grid, or null to score every position. Positions it leaves out
+    /// count in neither the local nor the motion channel and read 0 on the map; the lighting change is the whole picture's.</param>
     public WindowScore Score(ReadOnlySpan<float> tokens, ReadOnlySpan<float> signals, double lightingChange, LocalBaseline? baseline, Span<float> map,
-        Span<float> scratch)
+        Span<float> scratch, RegionMask? mask = null)
     {
+        if (mask is not null && mask.Grid != Grid) throw new ArgumentException($"a mask for a {mask.Grid} x {mask.Grid} grid, the profile's is {Grid} x {Grid}");
+        var scored = mask is null || mask.IsEverything ? default : mask.Scored;
         Fit();
         var local = _local!;
         var dim = Model.Dim;
@@ -163,11 +167,16 @@ public sealed class NormalProfile
         }
         if (baseline is not null && IsCalibrated) baseline.Correct(map[..positions], _typical, LocalThreshold);
         var worst = 0f;
-        for (var p = 0; p < positions; p++) worst = Math.Max(worst, map[p]);
+        for (var p = 0; p < positions; p++)
+        {
+            // The baseline above still saw the left-out positions: their history is ready if the regions change back.
+            if (!scored.IsEmpty && !scored[p]) map[p] = 0;
+            else worst = Math.Max(worst, map[p]);
+        }
         Span<float> flow = stackalloc float[2 * positions];
         Span<float> regions = stackalloc float[positions];
         MotionStats.WindowFlow(signals, Grid, flow);
-        var motion = _motion!.Score(flow, regions);
+        var motion = _motion!.Score(flow, regions, scored);
         // The local model sees the whole window at once; the snapshot shows its newest frame.
         var newest = frames - 1;
         if (!IsCalibrated) return new WindowScore(worst, motion, lightingChange, double.NaN, newest);

@@ -1,0 +1,48 @@
+using System.Reflection;
+using System.Text.Json;
+
+namespace LineWatch.Configuration;
+
+/// <summary>
+/// What differs between the configuration the agent runs on and a new version of the file, sorted by how it
+/// can be put in force: the alert policy and a camera's regions apply at once; the rest (model, MQTT, the
+/// dashboard's address, a camera's source, the list of cameras...) is named by key, as needing a restart.
+/// Values are compared, never shown, so a change of a password is reported by its key alone.
+/// </summary>
+public sealed record ConfigChange(bool Alerts, IReadOnlyList<(string Camera, List<RegionOptions> Regions)> Regions, IReadOnlyList<string> NeedRestart)
+{
+    private static readonly JsonSerializerOptions Json = new() { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
+    public bool IsEmpty => !Alerts && Regions.Count == 0 && NeedRestart.Count == 0;
+
+    public static ConfigChange Between(AgentOptions running, AgentOptions next)
+    {
+        var restart = new List<string>();
+        foreach (var property in typeof(AgentOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.Name is nameof(AgentOptions.Cameras) or nameof(AgentOptions.Alerts)) continue;
+            if (!Same(property.GetValue(running), property.GetValue(next))) restart.Add(property.Name);
+        }
+        var regions = new List<(string, List<RegionOptions>)>();
+        var before = running.Cameras.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < next.Cameras.Count; i++)
+        {
+            var camera = next.Cameras[i];
+            if (!before.Remove(camera.Name, out var old))
+            {
+                restart.Add($"Cameras:{i} (camera '{camera.Name}' added)");
+                continue;
+            }
+            foreach (var property in typeof(CameraOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                if (property.Name == nameof(CameraOptions.Regions)) continue;
+                if (!Same(property.GetValue(old), property.GetValue(camera))) restart.Add($"Cameras:{i}:{property.Name}");
+            }
+            if (!Same(old.Regions, camera.Regions)) regions.Add((camera.Name, camera.Regions));
+        }
+        restart.AddRange(before.Keys.Select(name => $"Cameras (camera '{name}' removed)"));
+        return new ConfigChange(!Same(running.Alerts, next.Alerts), regions, restart);
+    }
+
+    private static bool Same(object? a, object? b) => JsonSerializer.Serialize(a, Json) == JsonSerializer.Serialize(b, Json);
+}
