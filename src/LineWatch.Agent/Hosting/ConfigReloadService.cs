@@ -1,5 +1,6 @@
 using LineWatch.Configuration;
 using LineWatch.Events;
+using LineWatch.Processing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -7,12 +8,13 @@ namespace LineWatch.Agent.Hosting;
 
 /// <summary>
 /// Watches the configuration file and puts a new version in force without a restart where it can: the alert
-/// policy and cameras' regions (<see cref="ConfigChange"/>). Events are debounced, since an editor's save is several
-/// of them. A version that does not load is rejected with its errors logged by key, and the agent keeps the one it
-/// runs; keys that only a restart applies are logged as such. The dashboard's edits come through <see cref="Apply"/>.
+/// policy, cameras' regions, and a camera removed from the file (its capture stops, the others run on) or put back
+/// (it starts again) (<see cref="ConfigChange"/>). Events are debounced, since an editor's save is several of them.
+/// A version that does not load is rejected with its errors logged by key, and the agent keeps the one it runs; keys
+/// that only a restart applies are logged as such. The dashboard's edits come through <see cref="Apply"/>.
 /// </summary>
-internal sealed class ConfigReloadService(AgentConfiguration initial, AlertService alerts, PipelineService pipeline, ILogger<ConfigReloadService> logger)
-    : IHostedService, IDisposable
+internal sealed class ConfigReloadService(AgentConfiguration initial, AlertService alerts, PipelineService pipeline, IAnalysisSwitch analysisSwitch,
+    ILogger<ConfigReloadService> logger) : IHostedService, IDisposable
 {
     /// <summary>Quiet time after the last file event before the file is read.</summary>
     public static readonly TimeSpan Debounce = TimeSpan.FromSeconds(1);
@@ -107,6 +109,30 @@ internal sealed class ConfigReloadService(AgentConfiguration initial, AlertServi
                 pipeline.Scorer?.SetRegions(index, regions);
                 var scored = pipeline.Pipeline?.Shape.Grid is { } g ? $"{Scoring.RegionMask.Build(regions, g).ScoredCount} of {g * g} patches scored" : "not analysing";
                 logger.LogInformation("Configuration change applied: camera {Camera} regions ({Count} region(s), {Scored})", camera, regions.Count, scored);
+            }
+            foreach (var camera in change.Removed)
+            {
+                if (IndexOf(camera) is not { } index) continue;
+                // Alerts first: an alert in progress ends now rather than never.
+                alerts.SetSuspended(index, true);
+                pipeline.Pipeline?.StopCamera(index, "removed from the configuration", TimeSpan.FromSeconds(5));
+                logger.LogInformation("Configuration change applied: camera {Camera} removed; its capture stopped", camera);
+            }
+            foreach (var (position, camera) in change.Added)
+            {
+                if (IndexOf(camera) is not { } index)
+                {
+                    // The agent's per-camera state (scorer, alerts, MQTT topics, dashboard) is laid out at start-up.
+                    logger.LogWarning("Configuration change of Cameras:{Index} (camera {Camera} added) takes effect after a restart; the agent runs on the previous value until then",
+                        position, camera);
+                    continue;
+                }
+                pipeline.Scorer?.SetRegions(index, next.Options.Cameras[position].Regions);
+                if (pipeline.Pipeline?.StartCamera(index, next.Options.Cameras[position], next.CameraSources[position]) == true)
+                {
+                    alerts.SetSuspended(index, !analysisSwitch.IsAnalysing(index));
+                    logger.LogInformation("Configuration change applied: camera {Camera} back in the configuration; its capture started", camera);
+                }
             }
             foreach (var key in change.NeedRestart)
             {

@@ -5,15 +5,16 @@ namespace LineWatch.Configuration;
 
 /// <summary>
 /// What differs between the configuration the agent runs on and a new version of the file, sorted by how it
-/// can be put in force: the alert policy and a camera's regions apply at once; the rest (model, MQTT, the
-/// dashboard's address, a camera's source, the list of cameras...) is named by key, as needing a restart.
-/// Values are compared, never shown, so a change of a password is reported by its key alone.
+/// can be put in force: the alert policy, a camera's regions and cameras removed or added (by their position in the
+/// new file) are for the reload to apply; the rest (model, MQTT, the dashboard's address, a camera's source...) is
+/// named by key, as needing a restart. Values are compared, never shown, so a changed password is reported by its key alone.
 /// </summary>
-public sealed record ConfigChange(bool Alerts, IReadOnlyList<(string Camera, List<RegionOptions> Regions)> Regions, IReadOnlyList<string> NeedRestart)
+public sealed record ConfigChange(bool Alerts, IReadOnlyList<(string Camera, List<RegionOptions> Regions)> Regions, IReadOnlyList<string> NeedRestart,
+    IReadOnlyList<(int Index, string Camera)> Added, IReadOnlyList<string> Removed)
 {
     private static readonly JsonSerializerOptions Json = new() { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
-    public bool IsEmpty => !Alerts && Regions.Count == 0 && NeedRestart.Count == 0;
+    public bool IsEmpty => !Alerts && Regions.Count == 0 && NeedRestart.Count == 0 && Added.Count == 0 && Removed.Count == 0;
 
     public static ConfigChange Between(AgentOptions running, AgentOptions next)
     {
@@ -24,13 +25,14 @@ public sealed record ConfigChange(bool Alerts, IReadOnlyList<(string Camera, Lis
             if (!Same(property.GetValue(running), property.GetValue(next))) restart.Add(property.Name);
         }
         var regions = new List<(string, List<RegionOptions>)>();
+        var added = new List<(int, string)>();
         var before = running.Cameras.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < next.Cameras.Count; i++)
         {
             var camera = next.Cameras[i];
             if (!before.Remove(camera.Name, out var old))
             {
-                restart.Add($"Cameras:{i} (camera '{camera.Name}' added)");
+                added.Add((i, camera.Name));
                 continue;
             }
             foreach (var property in typeof(CameraOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
@@ -40,8 +42,7 @@ public sealed record ConfigChange(bool Alerts, IReadOnlyList<(string Camera, Lis
             }
             if (!Same(old.Regions, camera.Regions)) regions.Add((camera.Name, camera.Regions));
         }
-        restart.AddRange(before.Keys.Select(name => $"Cameras (camera '{name}' removed)"));
-        return new ConfigChange(!Same(running.Alerts, next.Alerts), regions, restart);
+        return new ConfigChange(!Same(running.Alerts, next.Alerts), regions, restart, added, before.Keys.ToArray());
     }
 
     private static bool Same(object? a, object? b) => JsonSerializer.Serialize(a, Json) == JsonSerializer.Serialize(b, Json);

@@ -140,7 +140,11 @@ public class RegionConfigTests
 
         Assert.True(change.Alerts);
         Assert.Equal("belt", Assert.Single(change.Regions).Camera);
-        Assert.Equal(["Mqtt", "Cameras:0:AnalysisFps", "Cameras:2 (camera 'paint' added)"], change.NeedRestart);
+        Assert.Equal(["Mqtt", "Cameras:0:AnalysisFps"], change.NeedRestart);
+        Assert.Equal([(2, "paint")], change.Added);
+        Assert.Empty(change.Removed);
+        next.Cameras.RemoveAt(1);
+        Assert.Equal(["belt"], ConfigChange.Between(running, next).Removed);
         Assert.DoesNotContain(change.NeedRestart, k => k.Contains("two"));
         Assert.True(ConfigChange.Between(running, Options()).IsEmpty);
     }
