@@ -55,11 +55,9 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
         lock (slot)
         {
             slot.Regions = regions.ToArray();
-            if (slot.Scorer is { } scorer) scorer.Mask = MaskOf(slot, scorer.Profile.Grid);
+            if (slot.Scorer is { } scorer) scorer.Mask = RegionMask.For(slot.Regions, scorer.Profile.Grid);
         }
     }
-
-    private static RegionMask? MaskOf(Slot slot, int grid) => slot.Regions.Count == 0 ? null : RegionMask.Build(slot.Regions, grid);
 
     public void Score(WindowResult window)
     {
@@ -101,7 +99,7 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
                 profile.EnsureMatches(_model, slot.Camera);
                 if (!profile.IsCalibrated) throw new InvalidDataException($"{path} has no calibrated thresholds");
                 profile.Fit(); // here, on the timer thread, not on the inference thread
-                lock (slot) slot.Scorer = new CameraScorer(profile, slot.WindowsPerSecond, MaskOf(slot, profile.Grid));
+                lock (slot) slot.Scorer = new CameraScorer(profile, slot.WindowsPerSecond, RegionMask.For(slot.Regions, profile.Grid));
                 _logger.LogInformation("Camera {Camera}: profile loaded ({Windows} normal windows, {Feedback} from feedback)", slot.Camera, profile.Windows, profile.FeedbackWindows);
             }
             catch (Exception e) when (e is InvalidDataException or ProfileMismatchException or IOException or InvalidOperationException)

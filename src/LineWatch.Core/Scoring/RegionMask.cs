@@ -36,6 +36,9 @@ public sealed class RegionMask
 
     public static RegionMask Everything(int grid) => new(grid, Enumerable.Repeat(true, grid * grid).ToArray());
 
+    /// <summary>What a camera scorer takes: null (every position, no mask to consult) without regions.</summary>
+    public static RegionMask? For(IReadOnlyList<RegionOptions> regions, int grid) => regions.Count == 0 ? null : Build(regions, grid);
+
     /// <summary>The mask of valid regions (see <see cref="RegionRules"/>) on a <paramref name="grid"/> x <paramref name="grid"/> grid.</summary>
     public static RegionMask Build(IReadOnlyList<RegionOptions> regions, int grid)
     {
