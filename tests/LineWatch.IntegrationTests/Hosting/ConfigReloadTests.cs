@@ -100,8 +100,9 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
 
         File.WriteAllText(config, Config(withBelt: false));
         Assert.True(agent.WaitForOutput("Configuration change applied: camera belt removed", TimeSpan.FromSeconds(15)), agent.Output);
+        // The state the API serves is a snapshot taken every second.
+        Eventually.True(() => Camera(http, "belt").Result.GetProperty("capture").GetString() == "offline", TimeSpan.FromSeconds(5), "belt offline: " + agent.Output);
         var removed = await Camera(http, "belt");
-        Assert.Equal("offline", removed.GetProperty("capture").GetString());
         Assert.Contains("removed from the configuration", removed.GetProperty("last_error").GetString());
         var picture = removed.GetProperty("picture").GetInt64();
         await Task.Delay(1500);
