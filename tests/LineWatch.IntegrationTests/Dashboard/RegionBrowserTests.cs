@@ -69,7 +69,13 @@ public sealed class RegionBrowserTests(LearnedLine line) : IDisposable
         Assert.Equal(0.02, saved[0].Points[1][1], 0.01);
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator("#region-layer polygon[data-region='robot arm']")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("#region-layer rect.masked")).ToHaveCountAsync(8);
+        await page.Locator("#regions-button").ClickAsync();
+        await Assertions.Expect(page.Locator("#region-list li[data-region='robot arm']")).ToBeVisibleAsync();
+        await page.WaitForFunctionAsync("() => document.querySelector('#chart polyline') !== null", null, new() { Timeout = 10_000 });
         await page.ScreenshotAsync(new() { Path = Browser.Artifact("dashboard-regions.png") });
+        await page.Locator("#regions-cancel").ClickAsync();
+        await Assertions.Expect(page.Locator("#regions-panel")).ToBeHiddenAsync();
 
         // A polygon of two corners is refused by key, and the file keeps the saved region.
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/cameras/line/regions")
