@@ -8,8 +8,8 @@ namespace LineWatch.Agent.Hosting;
 
 /// <summary>
 /// Watches the configuration file and puts a new version in force without a restart where it can: the alert
-/// policy, cameras' regions, and a camera removed from the file (its capture stops, the others run on) or put back
-/// (it starts again) (<see cref="ConfigChange"/>). Events are debounced, since an editor's save is several of them.
+/// policy, cameras' regions, a camera removed from the file (its capture stops, the others run on) or put back
+/// (it starts again), and a camera's capture settings (that camera alone restarts) (<see cref="ConfigChange"/>). Events are debounced, since an editor's save is several of them.
 /// A version that does not load is rejected with its errors logged by key, and the agent keeps the one it runs; keys
 /// that only a restart applies are logged as such. The dashboard's edits come through <see cref="Apply"/>.
 /// </summary>
@@ -133,6 +133,18 @@ internal sealed class ConfigReloadService(AgentConfiguration initial, AlertServi
                     alerts.SetSuspended(index, !analysisSwitch.IsAnalysing(index));
                     logger.LogInformation("Configuration change applied: camera {Camera} back in the configuration; its capture started", camera);
                 }
+            }
+            foreach (var (position, camera, keys) in change.Recaptured)
+            {
+                if (IndexOf(camera) is not { } index) continue;
+                var settings = next.Options.Cameras[position];
+                alerts.SetSuspended(index, true);
+                pipeline.Pipeline?.StopCamera(index, settings.Enabled ? "restarting with its new settings" : "disabled in the configuration", TimeSpan.FromSeconds(5));
+                if (settings.Enabled && pipeline.Pipeline?.StartCamera(index, settings, next.CameraSources[position]) == true)
+                {
+                    alerts.SetSuspended(index, !analysisSwitch.IsAnalysing(index));
+                }
+                logger.LogInformation("Configuration change applied: camera {Camera} restarted alone for {Keys}", camera, string.Join(", ", keys));
             }
             foreach (var key in change.NeedRestart)
             {

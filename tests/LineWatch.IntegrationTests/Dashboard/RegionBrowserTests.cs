@@ -53,8 +53,8 @@ public sealed class RegionBrowserTests(LearnedLine line) : IDisposable
         Assert.True(agent.WaitForOutput("Configuration change applied: camera line regions (1 region(s), 8 of 16 patches scored)", TimeSpan.FromSeconds(5)), agent.Output);
 
         // Applied to the running agent: windows scored after the save show nothing in the left half of the heatmap.
-        var before = await WindowsScored(http);
-        Eventually.True(() => WindowsScored(http).Result >= before + 3, TimeSpan.FromSeconds(20), "three more scored windows");
+        var before = await AgentState.WindowsScored(http, "line");
+        Eventually.True(() => AgentState.WindowsScored(http, "line").Result >= before + 3, TimeSpan.FromSeconds(20), "three more scored windows");
         var state = await http.GetFromJsonAsync<JsonElement>("/api/state");
         var map = state.GetProperty("cameras")[0].GetProperty("map").EnumerateArray().Select(v => v.GetDouble()).ToArray();
         Assert.Equal(16, map.Length);
@@ -91,9 +91,6 @@ public sealed class RegionBrowserTests(LearnedLine line) : IDisposable
         await page.GotoAsync("about:blank");
         Assert.Empty(browser.Problems);
     }
-
-    private static async Task<long> WindowsScored(HttpClient http) =>
-        (await http.GetFromJsonAsync<JsonElement>("/api/state")).GetProperty("cameras")[0].GetProperty("windows_scored").GetInt64();
 
     public void Dispose() => _dir.Dispose();
 }

@@ -30,11 +30,11 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
         var original = File.ReadAllText(config);
 
         // A bad value: rejected, named by key, and the agent keeps scoring.
-        var scored = await WindowsScored(http);
+        var scored = await AgentState.WindowsScored(http, "line");
         File.WriteAllText(config, original.Replace("\"OnScore\": 50", "\"OnScore\": -1"));
         Assert.True(agent.WaitForOutput("Configuration change rejected", TimeSpan.FromSeconds(10)), agent.Output);
         Assert.Contains("Alerts:OnScore", agent.Output.Split('\n').First(l => l.Contains("Configuration change rejected")));
-        Eventually.True(() => WindowsScored(http).Result > scored + 2, TimeSpan.FromSeconds(20), "windows scored after the rejected edit");
+        Eventually.True(() => AgentState.WindowsScored(http, "line").Result > scored + 2, TimeSpan.FromSeconds(20), "windows scored after the rejected edit");
 
         // A key only a restart applies: named, value not shown.
         File.WriteAllText(config, original.Replace("\"TopicPrefix\": \"it\"", "\"TopicPrefix\": \"it\", \"KeepAliveSeconds\": 45"));
@@ -42,13 +42,13 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
 
         // The alert policy: the line's fault alerts within one loop of the clip once the threshold is down.
         Assert.DoesNotContain("Alert ", agent.Output.Split('\n').Where(l => l.Contains(" on line: score")));
-        scored = await WindowsScored(http);
+        scored = await AgentState.WindowsScored(http, "line");
         File.WriteAllText(config, original.Replace(silent, LearnedLine.FastAlerts).Replace("\"TopicPrefix\": \"it\"", "\"TopicPrefix\": \"it\", \"KeepAliveSeconds\": 45"));
         Assert.True(agent.WaitForOutput("Configuration change applied: Alerts (OnScore 0.3", TimeSpan.FromSeconds(10)), agent.Output);
         Assert.True(agent.WaitForOutput(" on line: score", TimeSpan.FromSeconds(45)), "no alert after lowering the threshold: " + agent.Output);
         var state = await http.GetFromJsonAsync<JsonElement>("/api/state");
         Assert.Equal(0.3, state.GetProperty("threshold").GetDouble());
-        Assert.True(state.GetProperty("cameras")[0].GetProperty("windows_scored").GetInt64() > scored);
+        Assert.True(await AgentState.WindowsScored(http, "line") > scored);
         Assert.Equal(pid, agent.Pid);
         Assert.False(agent.HasExited);
         Assert.Single(agent.Output.Split('\n'), l => l.Contains("Analysis started"));
@@ -78,20 +78,20 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
         using var agent = AgentProcess.Start("run", "--config", config);
         Assert.True(agent.WaitForOutput("Dashboard on", TimeSpan.FromSeconds(30)), agent.Output);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        Eventually.True(() => Camera(http, "line").Result.GetProperty("windows_scored").GetInt64() > 0, TimeSpan.FromSeconds(30), "line's first scored window");
-        Eventually.True(() => Camera(http, "belt").Result.GetProperty("capture").GetString() == "streaming", TimeSpan.FromSeconds(20), "belt streaming");
+        Eventually.True(() => AgentState.WindowsScored(http, "line").Result > 0, TimeSpan.FromSeconds(30), "line's first scored window");
+        Eventually.True(() => AgentState.Camera(http, "belt").Result.GetProperty("capture").GetString() == "streaming", TimeSpan.FromSeconds(20), "belt streaming");
 
         // Watch line's scored windows while belt leaves and comes back.
         var watching = true;
         var gaps = new List<double>();
         var watcher = Task.Run(async () =>
         {
-            var last = Camera(http, "line").Result.GetProperty("windows_scored").GetInt64();
+            var last = AgentState.WindowsScored(http, "line").Result;
             var since = DateTime.UtcNow;
             while (Volatile.Read(ref watching))
             {
                 await Task.Delay(200);
-                var now = (await Camera(http, "line")).GetProperty("windows_scored").GetInt64();
+                var now = await AgentState.WindowsScored(http, "line");
                 if (now == last) continue;
                 lock (gaps) gaps.Add((DateTime.UtcNow - since).TotalSeconds);
                 (last, since) = (now, DateTime.UtcNow);
@@ -101,16 +101,22 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
         File.WriteAllText(config, Config(withBelt: false));
         Assert.True(agent.WaitForOutput("Configuration change applied: camera belt removed", TimeSpan.FromSeconds(15)), agent.Output);
         // The state the API serves is a snapshot taken every second.
-        Eventually.True(() => Camera(http, "belt").Result.GetProperty("capture").GetString() == "offline", TimeSpan.FromSeconds(5), "belt offline: " + agent.Output);
-        var removed = await Camera(http, "belt");
+        Eventually.True(() => AgentState.Camera(http, "belt").Result.GetProperty("capture").GetString() == "offline", TimeSpan.FromSeconds(5), "belt offline: " + agent.Output);
+        var removed = await AgentState.Camera(http, "belt");
         Assert.Contains("removed from the configuration", removed.GetProperty("last_error").GetString());
         var picture = removed.GetProperty("picture").GetInt64();
         await Task.Delay(1500);
-        Assert.Equal(picture, (await Camera(http, "belt")).GetProperty("picture").GetInt64()); // no new picture since
+        Assert.Equal(picture, (await AgentState.Camera(http, "belt")).GetProperty("picture").GetInt64()); // no new picture since
 
         File.WriteAllText(config, Config(withBelt: true));
         Assert.True(agent.WaitForOutput("Configuration change applied: camera belt back in the configuration", TimeSpan.FromSeconds(15)), agent.Output);
-        Eventually.True(() => Camera(http, "belt").Result.GetProperty("picture").GetInt64() > picture, TimeSpan.FromSeconds(20), "belt's pictures after it was put back");
+        Eventually.True(() => AgentState.Camera(http, "belt").Result.GetProperty("picture").GetInt64() > picture, TimeSpan.FromSeconds(20), "belt's pictures after it was put back");
+
+        // A new source restarts that camera alone (the same file, named as a URL).
+        picture = (await AgentState.Camera(http, "belt")).GetProperty("picture").GetInt64();
+        File.WriteAllText(config, Config(withBelt: true).Replace($"\"Source\": \"{line.Faulty.VideoPath}\", \"Loop\": true }}", $"\"Source\": \"file://{line.Faulty.VideoPath}\", \"Loop\": true }}"));
+        Assert.True(agent.WaitForOutput("Configuration change applied: camera belt restarted alone for Cameras:1:Source", TimeSpan.FromSeconds(15)), agent.Output);
+        Eventually.True(() => AgentState.Camera(http, "belt").Result.GetProperty("picture").GetInt64() > picture + 2, TimeSpan.FromSeconds(20), "belt's pictures from its new source");
 
         // A camera the agent never ran needs a restart, and says so.
         File.WriteAllText(config, Config(withBelt: true).Replace("\"Name\": \"belt\"", "\"Name\": \"paint\""));
@@ -126,12 +132,6 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
         Assert.DoesNotContain("Camera line stopped", agent.Output);
         Assert.Single(agent.Output.Split('\n'), l => l.Contains("Analysis started"));
     }
-
-    private static async Task<JsonElement> Camera(HttpClient http, string name) =>
-        (await http.GetFromJsonAsync<JsonElement>("/api/state")).GetProperty("cameras").EnumerateArray().First(c => c.GetProperty("name").GetString() == name);
-
-    private static async Task<long> WindowsScored(HttpClient http) =>
-        (await http.GetFromJsonAsync<JsonElement>("/api/state")).GetProperty("cameras")[0].GetProperty("windows_scored").GetInt64();
 
     public void Dispose() => _dir.Dispose();
 }

@@ -134,6 +134,7 @@ public class RegionConfigTests
         next.Cameras[1].Regions.Add(new RegionOptions { Name = "arm", Points = [[0, 0], [1, 0], [1, 1]] });
         next.Mqtt.Password = "two";
         next.Cameras[0].AnalysisFps = 4;
+        next.Cameras[0].Source = "rtsp://cam-7/stream";
         next.Cameras.Add(new CameraOptions { Name = "paint", Source = "demo:" });
 
         var change = ConfigChange.Between(running, next);
@@ -142,6 +143,9 @@ public class RegionConfigTests
         Assert.Equal("belt", Assert.Single(change.Regions).Camera);
         Assert.Equal(["Mqtt", "Cameras:0:AnalysisFps"], change.NeedRestart);
         Assert.Equal([(2, "paint")], change.Added);
+        var recaptured = Assert.Single(change.Recaptured);
+        Assert.Equal((0, "press"), (recaptured.Index, recaptured.Camera));
+        Assert.Equal(["Cameras:0:Source"], recaptured.Keys);
         Assert.Empty(change.Removed);
         next.Cameras.RemoveAt(1);
         Assert.Equal(["belt"], ConfigChange.Between(running, next).Removed);
