@@ -26,7 +26,9 @@ internal sealed class RegionsApi(ConfigReloadService configuration, PipelineServ
     public void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/cameras/{name}/regions", (string name) =>
-            configuration.IndexOf(name) is null ? DashboardApi.NotFound($"unknown camera '{name}'") : Results.Json(View(name), DashboardApi.Json));
+            configuration.IndexOf(name) is null ? DashboardApi.NotFound($"unknown camera '{name}'")
+            : View(name) is { } view ? Results.Json(view, DashboardApi.Json)
+            : DashboardApi.NotFound($"camera '{name}' is no longer in the configuration"));
         app.MapPost("/api/cameras/{name}/regions", async (string name, HttpRequest request) =>
         {
             if (configuration.IndexOf(name) is null) return DashboardApi.NotFound($"unknown camera '{name}'");
@@ -40,9 +42,11 @@ internal sealed class RegionsApi(ConfigReloadService configuration, PipelineServ
         });
     }
 
-    private object View(string camera)
+    /// <summary>The camera's regions in force and the patches they leave scored; null for a camera taken out of the file.</summary>
+    private object? View(string camera)
     {
-        var options = configuration.Current.Options.Cameras.First(c => string.Equals(c.Name, camera, StringComparison.OrdinalIgnoreCase));
+        var options = configuration.Current.Options.Cameras.FirstOrDefault(c => string.Equals(c.Name, camera, StringComparison.OrdinalIgnoreCase));
+        if (options is null) return null;
         var grid = pipeline.Pipeline?.Shape.Grid;
         var mask = grid is { } g ? RegionMask.Build(options.Regions, g) : null;
         return new

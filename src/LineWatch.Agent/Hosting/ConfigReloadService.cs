@@ -1,6 +1,7 @@
 using LineWatch.Configuration;
 using LineWatch.Events;
 using LineWatch.Processing;
+using LineWatch.Scoring;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -107,7 +108,7 @@ internal sealed class ConfigReloadService(AgentConfiguration initial, AlertServi
             {
                 if (IndexOf(camera) is not { } index) continue;
                 pipeline.Scorer?.SetRegions(index, regions);
-                var scored = pipeline.Pipeline?.Shape.Grid is { } g ? $"{Scoring.RegionMask.Build(regions, g).ScoredCount} of {g * g} patches scored" : "not analysing";
+                var scored = pipeline.Pipeline?.Shape.Grid is { } g ? $"{RegionMask.Build(regions, g).ScoredCount} of {g * g} patches scored" : "not analysing";
                 logger.LogInformation("Configuration change applied: camera {Camera} regions ({Count} region(s), {Scored})", camera, regions.Count, scored);
             }
             foreach (var camera in change.Removed)
