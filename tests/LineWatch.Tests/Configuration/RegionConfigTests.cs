@@ -67,6 +67,9 @@ public class RegionConfigTests
             e => e.Key == "Cameras:0:Regions:1:Name");
         Assert.Contains(Errors("""[ { "Name": "a", "Points": [[0, 0, 0], [1, 0], [1, 1]] } ]"""), e => e.Key == "Cameras:0:Regions:0:Points:0");
         Assert.Contains(Errors("""[ { "Name": "a", "Shape": "square", "Points": [[0, 0], [1, 0], [1, 1]] } ]"""), e => e.Key == "Cameras:0:Regions:0:Shape");
+        // Values the binder cannot convert would drop the region silently: they are named instead.
+        Assert.Contains(Errors("""[ { "Name": "a", "Points": [["left", 0], [1, 0], [1, 1]] } ]"""),
+            e => e.Key == "Cameras:0:Regions:0:Points:0:0" && e.Reason.Contains("'left' is not a valid number"));
     }
 
     [Fact]
