@@ -36,7 +36,8 @@ internal static class EvalCommand
                 var map = new float[learned.Grid * learned.Grid];
                 var scratch = new float[CameraScorer.ScratchLength(learned.Model)];
                 var windows = new List<(int, double)>();
-                var scorer = new CameraScorer(learned, camera.WindowsPerSecond());
+                // The camera's regions count as they do live.
+                var scorer = new CameraScorer(learned, camera.WindowsPerSecond(), RegionMask.For(camera.Regions, learned.Grid));
                 Console.Error.WriteLine($"scoring {parse.GetValue(video)} at {camera.AnalysisFps} fps, stride {camera.Stride}");
                 WindowCache.Run(parse.GetValue(cache), Path.GetFullPath(parse.GetValue(video)!), learned.Model, runner, camera,
                     (in OfflineWindow w) => windows.Add((w.NewestFrame, scorer.Score(w.Tokens, w.Signals, map, scratch).Score)));

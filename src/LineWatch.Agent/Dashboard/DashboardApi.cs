@@ -17,7 +17,8 @@ namespace LineWatch.Agent.Dashboard;
 /// it is used (so nothing in a path ever reaches the file system), bodies are small JSON objects of a fixed form.
 /// </summary>
 internal sealed class DashboardApi(AgentOptions options, AgentStatus status, PipelineService pipeline, CameraControl control,
-    AlertHistory history, ScoreTimeline timeline, WebhookDispatcher webhooks, ShiftReport shifts, ClipRecorder clips)
+    AlertHistory history, ScoreTimeline timeline, WebhookDispatcher webhooks, ShiftReport shifts, ClipRecorder clips, RegionsApi regions,
+    ConfigReloadService configuration)
 {
     public const int MaxBodyBytes = 4096;
     public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
@@ -70,6 +71,7 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
             : body.TryGetProperty("action", out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is "start" or "stop" && Only(body, "action")
                 ? Outcome(control.Apply(new SetLearning(i, v.GetString() == "start")))
                 : BadRequest("expected {\"action\": \"start\"|\"stop\"}"));
+        regions.Map(app);
         app.MapPost("/api/alerts/{id}/feedback", async (string id, HttpRequest request) =>
         {
             if (!AlertFeedback.IsAlertId(id)) return BadRequest("not an alert id");
@@ -97,7 +99,7 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
                 name = w.Name, url = w.Url, signed = w.Signed, pending = w.Pending, delivered = w.Delivered, dropped = w.Dropped,
                 last_success = w.LastSuccess, last_failure = w.LastFailure, last_error = w.LastError, consecutive_failures = w.ConsecutiveFailures,
             }),
-            threshold = options.Alerts.OnScore,
+            threshold = configuration.Current.Options.Alerts.OnScore,
             cameras = s.Cameras.Select((c, i) => new
             {
                 name = c.Name, state = c.State, capture = c.Capture, score = c.Score, alert_id = c.AlertId, enabled = c.Enabled,
@@ -128,21 +130,21 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
 
     private static bool Only(JsonElement body, string property) => body.EnumerateObject().All(p => p.Name == property);
 
-    /// <summary>A small JSON object, or null for anything else (too big, not JSON, not an object).</summary>
-    private static async Task<JsonElement?> Body(HttpRequest request)
+    /// <summary>A small JSON object, or null for anything else (too big, too deep, not JSON, not an object).</summary>
+    internal static async Task<JsonElement?> Body(HttpRequest request, int maxBytes = MaxBodyBytes, int maxDepth = 4)
     {
-        if (request.ContentLength is > MaxBodyBytes) return null;
-        var buffer = new byte[MaxBodyBytes + 1];
+        if (request.ContentLength > maxBytes) return null;
+        var buffer = new byte[maxBytes + 1];
         var length = 0;
         int read;
         while ((read = await request.Body.ReadAsync(buffer.AsMemory(length))) > 0)
         {
             length += read;
-            if (length > MaxBodyBytes) return null;
+            if (length > maxBytes) return null;
         }
         try
         {
-            using var document = JsonDocument.Parse(buffer.AsMemory(0, length), new JsonDocumentOptions { MaxDepth = 4 });
+            using var document = JsonDocument.Parse(buffer.AsMemory(0, length), new JsonDocumentOptions { MaxDepth = maxDepth });
             return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
         }
         catch (JsonException)
@@ -154,6 +156,6 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
     private static IResult Outcome(CommandOutcome outcome) =>
         outcome.Applied ? Results.Json(new { ok = true, detail = outcome.Detail }, Json) : Results.Json(new { ok = false, error = outcome.Detail }, Json, statusCode: 409);
 
-    private static IResult NotFound(string error) => Results.Json(new { error }, Json, statusCode: 404);
-    private static IResult BadRequest(string error) => Results.Json(new { error }, Json, statusCode: 400);
+    internal static IResult NotFound(string error) => Results.Json(new { error }, Json, statusCode: 404);
+    internal static IResult BadRequest(string error) => Results.Json(new { error }, Json, statusCode: 400);
 }

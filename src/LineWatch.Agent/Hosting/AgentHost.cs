@@ -59,6 +59,9 @@ internal static class AgentHost
         builder.Services.AddSingleton<CameraControl>();
         builder.Services.AddSingleton<PipelineService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());
+        // Alert policy and regions from the edited file, once analysis runs (it needs the model's grid).
+        builder.Services.AddSingleton<ConfigReloadService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloadService>());
         builder.Services.AddSingleton<MqttCommandListener>();
         builder.Services.AddSingleton<HomeAssistantDiscovery>();
         builder.Services.AddSingleton(new ScoreTimeline(config.Options.Cameras.Count));
@@ -75,6 +78,7 @@ internal static class AgentHost
         builder.Services.AddHostedService<ShiftSummaryService>();
         builder.Services.AddSingleton<FleetService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FleetService>());
+        builder.Services.AddSingleton<RegionsApi>();
         builder.Services.AddSingleton<DashboardApi>();
         builder.Services.AddHostedService<DashboardServer>();
         builder.Services.AddHostedService<SystemdNotifier>();

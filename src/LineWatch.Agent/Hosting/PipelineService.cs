@@ -21,6 +21,9 @@ internal sealed class PipelineService(AgentConfiguration config, ModelService mo
 
     public Pipeline? Pipeline { get; private set; }
 
+    /// <summary>The cameras' profiles and regions; null until analysis started.</summary>
+    public ProfileScorer? Scorer => _scorer;
+
     /// <summary>The running model's identity (profiles must match it); null until analysis started.</summary>
     public ModelIdentity? Identity { get; private set; }
 

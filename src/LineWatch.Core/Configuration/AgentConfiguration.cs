@@ -34,17 +34,21 @@ public sealed partial class AgentConfiguration
     public IReadOnlyList<CameraSource> CameraSources { get; }
 
     /// <param name="environment">Variables to apply; null reads the process environment.</param>
-    public static AgentConfiguration Load(string path, IEnumerable<KeyValuePair<string, string?>>? environment = null)
+    /// <param name="contents">The file's text to check before it is written (the dashboard's edits); null reads the file.
+    /// Relative paths in it are still taken from <paramref name="path"/>'s folder.</param>
+    public static AgentConfiguration Load(string path, IEnumerable<KeyValuePair<string, string?>>? environment = null, string? contents = null)
     {
         var fullPath = Path.GetFullPath(path);
-        if (!File.Exists(fullPath))
+        if (contents is null && !File.Exists(fullPath))
         {
             throw new ConfigurationException(fullPath, [new ConfigError("(file)", "configuration file not found")]);
         }
-        CheckJsonSyntax(fullPath);
+        var bytes = contents is null ? File.ReadAllBytes(fullPath) : System.Text.Encoding.UTF8.GetBytes(contents);
+        CheckJsonSyntax(fullPath, bytes);
 
+        // From the bytes read once, so the syntax check and the values are of the same version of a file being edited.
         var root = new ConfigurationBuilder()
-            .AddJsonFile(fullPath, optional: false, reloadOnChange: false)
+            .AddJsonStream(new MemoryStream(bytes))
             .AddInMemoryCollection(EnvironmentOverrides(environment))
             .Build();
 
@@ -74,12 +78,11 @@ public sealed partial class AgentConfiguration
     }
 
     /// <summary>The configuration provider reports a syntax error without a position; this names line and column.</summary>
-    private static void CheckJsonSyntax(string path)
+    private static void CheckJsonSyntax(string path, byte[] bytes)
     {
         try
         {
-            using var stream = File.OpenRead(path);
-            using var _ = JsonDocument.Parse(stream, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            using var _ = JsonDocument.Parse(bytes, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
         catch (JsonException e)
         {
@@ -90,8 +93,11 @@ public sealed partial class AgentConfiguration
         }
     }
 
-    /// <summary>A misspelt key would otherwise be ignored silently and its default used.</summary>
-    private static void CheckKnownKeys(IConfiguration section, Type type, string path, List<ConfigError> errors)
+    /// <summary>
+    /// A misspelt key would otherwise be ignored silently and its default used. Inside a list entry the values are
+    /// checked here too: the binder skips an entry with a value it cannot convert (a camera would vanish unannounced).
+    /// </summary>
+    private static void CheckKnownKeys(IConfiguration section, Type type, string path, List<ConfigError> errors, bool inList = false)
     {
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
@@ -111,14 +117,47 @@ public sealed partial class AgentConfiguration
                 foreach (var item in child.GetChildren())
                 {
                     if (!int.TryParse(item.Key, out _)) errors.Add(new ConfigError(key + ":" + item.Key, "expected a list entry"));
-                    else if (IsSection(element)) CheckKnownKeys(item, element, key + ":" + item.Key, errors);
+                    else if (element.IsArray) CheckListEntries(item, element.GetElementType()!, key + ":" + item.Key, errors);
+                    else if (IsSection(element)) CheckKnownKeys(item, element, key + ":" + item.Key, errors, inList: true);
                 }
             }
             else if (IsSection(propertyType))
             {
-                CheckKnownKeys(child, propertyType, key, errors);
+                CheckKnownKeys(child, propertyType, key, errors, inList);
+            }
+            else if (inList && child.Value is { } value && Unconvertible(value, propertyType) is { } reason)
+            {
+                errors.Add(new ConfigError(key, reason));
             }
         }
+    }
+
+    /// <summary>A list of arrays (a region's points): each entry's children must be list indexes holding values of the element type.</summary>
+    private static void CheckListEntries(IConfiguration entry, Type element, string path, List<ConfigError> errors)
+    {
+        foreach (var value in entry.GetChildren())
+        {
+            if (!int.TryParse(value.Key, out _)) errors.Add(new ConfigError(path + ":" + value.Key, "expected a list entry"));
+            else if (value.Value is { } text && Unconvertible(text, element) is { } reason) errors.Add(new ConfigError(path + ":" + value.Key, reason));
+        }
+    }
+
+    /// <summary>Why the binder cannot convert <paramref name="value"/> to <paramref name="type"/>, in the words <see cref="Bind"/> uses; null when it can.</summary>
+    private static string? Unconvertible(string value, Type type)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        var fits = type switch
+        {
+            _ when type.IsEnum => Enum.TryParse(type, value, ignoreCase: true, out _) && !value.Trim().All(c => char.IsDigit(c) || c == '-'),
+            _ when type == typeof(double) => double.TryParse(value, System.Globalization.NumberStyles.Float, invariant, out _),
+            _ when type == typeof(int) => int.TryParse(value, System.Globalization.NumberStyles.Integer, invariant, out _),
+            _ when type == typeof(bool) => bool.TryParse(value, out _),
+            _ => true,
+        };
+        if (fits) return null;
+        return type.IsEnum
+            ? $"'{value}' is not one of {string.Join("|", Enum.GetNames(type).Select(n => n.ToLowerInvariant()))}"
+            : $"'{value}' is not a valid {FriendlyTypeName(type.FullName!)}";
     }
 
     private static bool IsSection(Type type) => type.IsClass && type != typeof(string);

@@ -44,6 +44,10 @@ public sealed class CameraOptions
     /// <summary>Longest wait between reconnect attempts; attempts back off exponentially from 1 s up to this.</summary>
     public double MaxBackoffSeconds { get; set; } = 30;
 
+    /// <summary>Polygons left out of the score (<see cref="RegionMode.Exclude"/>) or the only area scored
+    /// (<see cref="RegionMode.Watch"/>); they apply without a restart.</summary>
+    public List<RegionOptions> Regions { get; set; } = [];
+
     /// <summary>Windows analysed per second: one every <see cref="Stride"/> analysed frames.</summary>
     public double WindowsPerSecond() => AnalysisFps / Stride;
 }

@@ -101,6 +101,7 @@ public static partial class OptionsValidator
             if (camera.WindowFrames is < 0 or > 256) errors.Add(new($"{key}:WindowFrames", $"{camera.WindowFrames} must be 0 (the model's) or 1-256"));
             if (camera.ImageSize < 0 || camera.ImageSize % 16 != 0) errors.Add(new($"{key}:ImageSize", $"{camera.ImageSize} must be 0 (the model's) or a multiple of 16"));
             if (camera.MaxBackoffSeconds is < 1 or > 3600) errors.Add(new($"{key}:MaxBackoffSeconds", $"{camera.MaxBackoffSeconds} must be between 1 and 3600"));
+            RegionRules.Validate(camera.Regions, $"{key}:Regions", errors);
         }
         return sources;
     }

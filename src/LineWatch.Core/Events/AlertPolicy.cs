@@ -21,6 +21,10 @@ public sealed record AlertEvent(string Id, string Camera, AlertPhase Phase, doub
 /// </summary>
 public sealed class AlertPolicy(string camera, AlertOptions options, Func<string>? newId = null)
 {
+    /// <summary>The values in force; replaced whole when the configuration changes (the alert in progress, its counts
+    /// and the cooldown carry over, judged by the new values from the next window).</summary>
+    public AlertOptions Options { get; set; } = options;
+
     private const double MinUpdateSeconds = 2;
     private readonly Func<string> _newId = newId ?? (() => Guid.CreateVersion7().ToString("N"));
     private int _above, _aboveFast, _below;
@@ -39,9 +43,9 @@ public sealed class AlertPolicy(string camera, AlertOptions options, Func<string
         if (double.IsNaN(score)) return null;
         if (_id is null)
         {
-            _above = score >= options.OnScore ? _above + 1 : 0;
-            _aboveFast = score >= options.FastScore ? _aboveFast + 1 : 0;
-            if ((_above < options.MinWindows && _aboveFast < options.FastWindows) || time < _cooldownUntil) return null;
+            _above = score >= Options.OnScore ? _above + 1 : 0;
+            _aboveFast = score >= Options.FastScore ? _aboveFast + 1 : 0;
+            if ((_above < Options.MinWindows && _aboveFast < Options.FastWindows) || time < _cooldownUntil) return null;
             _id = _newId();
             _start = time;
             _peak = score;
@@ -51,13 +55,13 @@ public sealed class AlertPolicy(string camera, AlertOptions options, Func<string
             return new AlertEvent(_id, camera, AlertPhase.Start, time, _start, score, _peak, _severity);
         }
 
-        _below = score < options.OffScore ? _below + 1 : 0;
-        if (_below >= options.MinWindows)
+        _below = score < Options.OffScore ? _below + 1 : 0;
+        if (_below >= Options.MinWindows)
         {
             var end = new AlertEvent(_id, camera, AlertPhase.End, time, _start, score, _peak, _severity);
             _id = null;
             _above = _aboveFast = 0;
-            _cooldownUntil = time + options.CooldownSeconds;
+            _cooldownUntil = time + Options.CooldownSeconds;
             return end;
         }
         if (score > _peak)
@@ -84,5 +88,5 @@ public sealed class AlertPolicy(string camera, AlertOptions options, Func<string
         return end;
     }
 
-    private AlertSeverity SeverityOf(double score) => score >= options.CriticalScore ? AlertSeverity.Critical : AlertSeverity.Warning;
+    private AlertSeverity SeverityOf(double score) => score >= Options.CriticalScore ? AlertSeverity.Critical : AlertSeverity.Warning;
 }

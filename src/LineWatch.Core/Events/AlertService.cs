@@ -53,6 +53,7 @@ public sealed class AlertService : IWindowSink
     public AlertService(AgentOptions options, IReadOnlyList<IAlertSink> sinks, ILogger<AlertService> logger, IAlertRecorder? recorder = null)
     {
         _recorder = recorder;
+        Options = options.Alerts;
         _policies = options.Cameras.Select(c => new AlertPolicy(c.Name, options.Alerts)).ToArray();
         _lastScores = options.Cameras.Select(_ => double.NaN).ToArray();
         _suspended = new bool[options.Cameras.Count];
@@ -63,6 +64,19 @@ public sealed class AlertService : IWindowSink
     }
 
     public IReadOnlyList<string> Cameras { get; }
+
+    /// <summary>The alert policy values in force.</summary>
+    public AlertOptions Options { get; private set; }
+
+    /// <summary>Puts new policy values in force on every camera from its next window, without losing an alert in progress.</summary>
+    public void SetOptions(AlertOptions options)
+    {
+        Options = options;
+        foreach (var policy in _policies)
+        {
+            lock (policy) policy.Options = options;
+        }
+    }
 
     /// <summary>The id of the camera's alert in progress, or null.</summary>
     public string? ActiveAlert(int camera) => _policies[camera].ActiveId;

@@ -14,16 +14,23 @@ namespace LineWatch.Processing;
 /// </summary>
 public sealed class Pipeline : IDisposable
 {
-    private readonly List<CameraWorker> _workers = [];
+    // The running capture per camera (null: disabled, rejected or removed); replaced under _workersLock, read as a snapshot.
+    private readonly CameraWorker?[] _workers;
+    private readonly Lock _workersLock = new();
     private readonly BackboneRunner _runner;
     private readonly ILogger _logger;
+    private readonly ILoggerFactory _loggers;
+    private readonly IAnalysisSwitch? _analysisSwitch;
+    private readonly IReadOnlyList<CameraRecording?>? _recordings;
     private Timer? _watchdog;
-    private bool _disposed;
+    private bool _started, _disposed;
 
     public Pipeline(AgentOptions options, IReadOnlyList<CameraSource> sources, LoadedModel model, IWindowScorer? scorer,
         IReadOnlyList<IWindowSink> sinks, ILoggerFactory loggers, IAnalysisSwitch? analysisSwitch = null, IReadOnlyList<CameraRecording?>? recordings = null)
     {
         _logger = loggers.CreateLogger<Pipeline>();
+        (_loggers, _analysisSwitch, _recordings) = (loggers, analysisSwitch, recordings);
+        _workers = new CameraWorker?[options.Cameras.Count];
         _runner = new BackboneRunner(model, options.Model.MaxBatch);
         Shape = _runner.Shape;
         var stats = options.Cameras.Select(c => new CameraStats(c.Name)).ToArray();
@@ -50,9 +57,66 @@ public sealed class Pipeline : IDisposable
                 _logger.LogError("Camera {Camera} rejected: {Reason}", camera.Name, reason);
                 continue;
             }
-            _workers.Add(new CameraWorker(i, camera, sources[i], Shape, Queue, Pool, stats[i], LiveFrames[i], analysisSwitch, loggers.CreateLogger<CameraWorker>(),
-                recordings?[i]));
+            _workers[i] = Worker(i, camera, sources[i]);
         }
+    }
+
+    private CameraWorker Worker(int index, CameraOptions camera, CameraSource source) =>
+        new(index, camera, source, Shape, Queue, Pool, Cameras[index], LiveFrames[index], _analysisSwitch, _loggers.CreateLogger<CameraWorker>(),
+            _recordings?[index]);
+
+    private CameraWorker[] Running()
+    {
+        lock (_workersLock) return _workers.OfType<CameraWorker>().ToArray();
+    }
+
+    /// <summary>
+    /// Stops one camera's capture (it left the configuration) while the others run on; its windows already queued are
+    /// still scored. Returns false when it was not running.
+    /// </summary>
+    public bool StopCamera(int index, string reason, TimeSpan timeout)
+    {
+        CameraWorker? worker;
+        lock (_workersLock)
+        {
+            worker = _workers[index];
+            _workers[index] = null;
+        }
+        if (worker is null) return false;
+        worker.Stop(timeout);
+        worker.Dispose();
+        worker.Stats.SetState(CameraState.Offline);
+        worker.Stats.Error(reason);
+        _logger.LogInformation("Camera {Camera} stopped: {Reason}", worker.Stats.Name, reason);
+        return true;
+    }
+
+    /// <summary>Starts capture of camera <paramref name="index"/> (back in the configuration) with these settings; false when it
+    /// runs already or is refused (the reason is its last error).</summary>
+    public bool StartCamera(int index, CameraOptions camera, CameraSource source)
+    {
+        var stats = Cameras[index];
+        if (!camera.Enabled)
+        {
+            stats.Error("disabled in the configuration");
+            return false;
+        }
+        if (Mismatch(camera, index) is { } reason)
+        {
+            stats.Error(reason);
+            _logger.LogError("Camera {Camera} rejected: {Reason}", camera.Name, reason);
+            return false;
+        }
+        CameraWorker worker;
+        lock (_workersLock)
+        {
+            if (_workers[index] is not null || _disposed) return false;
+            worker = Worker(index, camera, source);
+            _workers[index] = worker;
+            if (_started) worker.Start();
+        }
+        _logger.LogInformation("Camera {Camera} started", camera.Name);
+        return true;
     }
 
     public ClipShape Shape { get; }
@@ -68,9 +132,13 @@ public sealed class Pipeline : IDisposable
     public void Start()
     {
         Inference.Start();
-        foreach (var worker in _workers) worker.Start();
+        lock (_workersLock)
+        {
+            _started = true;
+            foreach (var worker in _workers) worker?.Start();
+        }
         _watchdog = new Timer(_ => CheckWatchdogs(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-        _logger.LogInformation("Analysis started: {Cameras} camera(s), window {Frames}x{Size}x{Size}, {Provider}", _workers.Count,
+        _logger.LogInformation("Analysis started: {Cameras} camera(s), window {Frames}x{Size}x{Size}, {Provider}", Running().Length,
             Shape.Frames, Shape.ImageSize, Shape.ImageSize, ExecutionProvider);
     }
 
@@ -78,7 +146,7 @@ public sealed class Pipeline : IDisposable
     private void CheckWatchdogs()
     {
         var now = Stopwatch.GetTimestamp();
-        foreach (var worker in _workers)
+        foreach (var worker in Running())
         {
             var stats = worker.Stats;
             if (stats.State != CameraState.Streaming || Stopwatch.GetElapsedTime(stats.LastFrameTicks, now) <= worker.Watchdog) continue;
@@ -99,14 +167,16 @@ public sealed class Pipeline : IDisposable
         {
             return $"Cameras:{index}:ImageSize is {camera.ImageSize} but the model takes {Shape.ImageSize}x{Shape.ImageSize}";
         }
-        return null;
+        var errors = new List<ConfigError>();
+        RegionRules.CheckCoverage(camera.Regions, $"Cameras:{index}:Regions", Shape.Grid, errors);
+        return errors.Count > 0 ? errors[0].ToString() : null;
     }
 
     /// <summary>Stops capture first (no new clips), then inference; waits at most <paramref name="timeout"/> for each.</summary>
     public void Stop(TimeSpan timeout)
     {
         _watchdog?.Dispose();
-        Parallel.ForEach(_workers, worker => worker.Stop(timeout));
+        Parallel.ForEach(Running(), worker => worker.Stop(timeout));
         Inference.Stop(timeout);
         Queue.Clear();
     }
@@ -117,7 +187,7 @@ public sealed class Pipeline : IDisposable
         if (_disposed) return;
         _disposed = true;
         Stop(TimeSpan.FromSeconds(5));
-        foreach (var worker in _workers) worker.Dispose();
+        foreach (var worker in Running()) worker.Dispose();
         Inference.Dispose();
         _runner.Dispose();
     }

@@ -17,7 +17,6 @@ public sealed class LineSpeed
 
     private readonly int[] _belt;
     private readonly float[] _normal; // the belt regions' normal (dx, dy)
-    private readonly double _normalSquared;
 
     public LineSpeed(MotionModel model)
     {
@@ -27,23 +26,25 @@ public sealed class LineSpeed
         var fastest = speed.Max();
         _belt = fastest < MinBeltPixels ? [] : Enumerable.Range(0, regions).Where(r => speed[r] >= fastest / 2).ToArray();
         _normal = _belt.SelectMany(r => new[] { model.Mean(2 * r), model.Mean(2 * r + 1) }).ToArray();
-        _normalSquared = _belt.Sum(r => Square(speed[r]));
     }
 
     /// <summary>The regions the belt crosses (none when the camera has no moving line).</summary>
     public ReadOnlySpan<int> Belt => _belt;
 
-    /// <summary>The window's line speed as a fraction of normal, minus one (0 when the camera has no belt).</summary>
-    public double Change(ReadOnlySpan<float> flow)
+    /// <summary>The window's line speed as a fraction of normal, minus one, over the belt regions
+    /// <paramref name="scored"/> keeps (empty: all); 0 when the camera has no belt or none of it is scored.</summary>
+    public double Change(ReadOnlySpan<float> flow, ReadOnlySpan<bool> scored = default)
     {
-        if (_belt.Length == 0) return 0;
-        double along = 0;
+        double along = 0, normal = 0;
         for (var i = 0; i < _belt.Length; i++)
         {
             var r = _belt[i];
-            along += flow[2 * r] * (double)_normal[2 * i] + flow[2 * r + 1] * (double)_normal[2 * i + 1];
+            if (!scored.IsEmpty && !scored[r]) continue;
+            var (nx, ny) = ((double)_normal[2 * i], (double)_normal[2 * i + 1]);
+            along += flow[2 * r] * nx + flow[2 * r + 1] * ny;
+            normal += nx * nx + ny * ny;
         }
-        return along / _normalSquared - 1;
+        return normal > 0 ? along / normal - 1 : 0;
     }
 
     private static double Square(double v) => v * v;

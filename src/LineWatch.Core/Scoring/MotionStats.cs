@@ -93,28 +93,38 @@ public sealed class MotionModel(int grid, float[] mean, float[] precision)
     /// <summary>Flow component <paramref name="i"/>'s normal standard deviation, floored.</summary>
     public float Deviation(int i) => 1 / MathF.Sqrt(precision[i]);
 
-    /// <summary>How many of the worst regions the score averages over.</summary>
-    public int Worst { get; } = Math.Max(1, grid * grid / 6);
+    /// <summary>How many of the worst regions the score averages over, of <paramref name="regions"/> scored ones.</summary>
+    public static int Worst(int regions) => Math.Max(1, regions / 6);
 
     /// <summary>
     /// The window's distance from normal motion; <paramref name="regions"/> (G² values) receives each region's
-    /// own distance (root mean square of its two components, in standard deviations).
+    /// own distance (root mean square of its two components, in standard deviations), 0 where
+    /// <paramref name="scored"/> (empty: every region) leaves the region out.
     /// </summary>
-    public double Score(ReadOnlySpan<float> flow, Span<float> regions)
+    public double Score(ReadOnlySpan<float> flow, Span<float> regions, ReadOnlySpan<bool> scored = default)
     {
         var count = grid * grid;
+        Span<float> sorted = stackalloc float[count];
+        var kept = 0;
         for (var r = 0; r < count; r++)
         {
+            if (!scored.IsEmpty && !scored[r])
+            {
+                regions[r] = 0;
+                continue;
+            }
             var dx = flow[2 * r] - mean[2 * r];
             var dy = flow[2 * r + 1] - mean[2 * r + 1];
             regions[r] = MathF.Sqrt((dx * dx * precision[2 * r] + dy * dy * precision[2 * r + 1]) / 2);
+            sorted[kept++] = regions[r];
         }
-        // The mean square of the Worst largest region distances, found by partial selection on a copy.
-        Span<float> sorted = stackalloc float[count];
-        regions[..count].CopyTo(sorted);
+        if (kept == 0) return 0;
+        // The mean square of the worst largest scored region distances.
+        var worst = Worst(kept);
+        sorted = sorted[..kept];
         sorted.Sort();
         double total = 0;
-        for (var i = count - Worst; i < count; i++) total += sorted[i] * (double)sorted[i];
-        return Math.Sqrt(total / Worst);
+        for (var i = kept - worst; i < kept; i++) total += sorted[i] * (double)sorted[i];
+        return Math.Sqrt(total / worst);
     }
 }

@@ -171,9 +171,14 @@ public sealed class NormalProfile
     /// <param name="baseline">The camera's recent local level, or null to score the window on its own (calibration).</param>
     /// <param name="motionBaseline">The camera's recent flow, or null to score the window on its own (calibration).</param>
     /// <param name="scratch">Room for 2 D floats.</param>
+    /// <param name="mask">The camera's regions on this grid, or null to score every position. Positions it leaves out
+    /// count in none of the local, motion and line-speed channels and read 0 on the map; the lighting change is the
+    /// whole picture's.</param>
     public WindowScore Score(ReadOnlySpan<float> tokens, ReadOnlySpan<float> signals, double lightingChange, LocalBaseline? baseline,
-        MotionBaseline? motionBaseline, Span<float> map, Span<float> scratch)
+        MotionBaseline? motionBaseline, Span<float> map, Span<float> scratch, RegionMask? mask = null)
     {
+        if (mask is not null && mask.Grid != Grid) throw new ArgumentException($"a mask for a {mask.Grid} x {mask.Grid} grid, the profile's is {Grid} x {Grid}");
+        var scored = mask is null || mask.IsEverything ? default : mask.Scored;
         Fit();
         var local = _local!;
         var dim = Model.Dim;
@@ -188,18 +193,26 @@ public sealed class NormalProfile
         }
         if (baseline is not null && IsCalibrated) baseline.Correct(map[..positions], _typical, LocalThreshold);
         var worst = 0f;
-        for (var p = 0; p < positions; p++) worst = Math.Max(worst, map[p]);
+        for (var p = 0; p < positions; p++)
+        {
+            // The baseline above still saw the left-out positions: their history is ready if the regions change back.
+            if (!scored.IsEmpty && !scored[p]) map[p] = 0;
+            else worst = Math.Max(worst, map[p]);
+        }
         Span<float> flow = stackalloc float[2 * positions];
         Span<float> regions = stackalloc float[positions];
         MotionStats.WindowFlow(signals, Grid, flow);
         if (motionBaseline is not null && IsCalibrated) motionBaseline.Correct(flow, _motion!, MotionThreshold);
-        var motion = _motion!.Score(flow, regions);
-        var speed = Math.Abs(_speed!.Change(flow));
+        var motion = _motion!.Score(flow, regions, scored);
+        var speed = Math.Abs(_speed!.Change(flow, scored));
         // The local model sees the whole window at once; the snapshot shows its newest frame.
         var newest = frames - 1;
         if (!IsCalibrated) return new WindowScore(worst, motion, speed, lightingChange, double.NaN, newest);
         for (var p = 0; p < positions; p++) map[p] = Math.Max(map[p] / (float)LocalThreshold, regions[p] / (float)MotionThreshold);
-        foreach (var r in _speed.Belt) map[r] = Math.Max(map[r], (float)(speed / SpeedThreshold));
+        foreach (var r in _speed.Belt)
+        {
+            if (scored.IsEmpty || scored[r]) map[r] = Math.Max(map[r], (float)(speed / SpeedThreshold));
+        }
         var score = Math.Max(Math.Max(worst / LocalThreshold, motion / MotionThreshold), Math.Max(speed / SpeedThreshold, lightingChange / LightingThreshold));
         return new WindowScore(worst, motion, speed, lightingChange, score, newest);
     }

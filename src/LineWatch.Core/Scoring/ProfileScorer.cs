@@ -27,6 +27,7 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
         public string Camera { get; } = camera.Name;
         public double WindowsPerSecond { get; } = camera.WindowsPerSecond();
         public volatile CameraScorer? Scorer;
+        public volatile IReadOnlyList<RegionOptions> Regions = camera.Regions.ToArray();
         public DateTime LoadedWriteTime;
     }
 
@@ -43,6 +44,20 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
 
     /// <summary>The profile in use for a camera, or null.</summary>
     public NormalProfile? ProfileOf(int cameraIndex) => _slots[cameraIndex].Scorer?.Profile;
+
+    /// <summary>
+    /// Puts a camera's new regions in force from its next window: the mask is built here, on the caller's thread,
+    /// and kept for profiles loaded later. The regions must be valid (<see cref="RegionRules"/>).
+    /// </summary>
+    public void SetRegions(int cameraIndex, IReadOnlyList<RegionOptions> regions)
+    {
+        var slot = _slots[cameraIndex];
+        lock (slot)
+        {
+            slot.Regions = regions.ToArray();
+            if (slot.Scorer is { } scorer) scorer.Mask = RegionMask.For(slot.Regions, scorer.Profile.Grid);
+        }
+    }
 
     public void Score(WindowResult window)
     {
@@ -84,7 +99,7 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
                 profile.EnsureMatches(_model, slot.Camera);
                 if (!profile.IsCalibrated) throw new InvalidDataException($"{path} has no calibrated thresholds");
                 profile.Fit(); // here, on the timer thread, not on the inference thread
-                slot.Scorer = new CameraScorer(profile, slot.WindowsPerSecond);
+                lock (slot) slot.Scorer = new CameraScorer(profile, slot.WindowsPerSecond, RegionMask.For(slot.Regions, profile.Grid));
                 _logger.LogInformation("Camera {Camera}: profile loaded ({Windows} normal windows, {Feedback} from feedback)", slot.Camera, profile.Windows, profile.FeedbackWindows);
             }
             catch (Exception e) when (e is InvalidDataException or ProfileMismatchException or IOException or InvalidOperationException)

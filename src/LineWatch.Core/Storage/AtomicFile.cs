@@ -23,7 +23,7 @@ public sealed class AtomicFile : IDisposable
     private readonly FileStream _stream;
     private bool _committed;
 
-    internal AtomicFile(string path, Action<string> syncFolder)
+    internal AtomicFile(string path, Action<string> syncFolder, UnixFileMode? mode = null)
     {
         _path = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(_path)!;
@@ -31,16 +31,20 @@ public sealed class AtomicFile : IDisposable
         // A name of its own, so two writers of one file never write into each other's temporary file.
         _temporary = $"{_path}.{Guid.NewGuid().ToString("N")[..8]}.partial";
         _syncFolder = syncFolder;
-        _stream = new FileStream(_temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (mode is { } unixMode && !OperatingSystem.IsWindows()) options.UnixCreateMode = unixMode;
+        _stream = new FileStream(_temporary, options);
     }
 
     /// <summary>Starts replacing <paramref name="path"/> (its folder is created if missing).</summary>
-    public static AtomicFile Create(string path) => new(path, SyncFolder);
+    /// <param name="mode">The new file's permissions from its first byte (e.g. the old file's, for one that holds
+    /// passwords); null gives the process's default.</param>
+    public static AtomicFile Create(string path, UnixFileMode? mode = null) => new(path, SyncFolder, mode);
 
     /// <summary>Replaces <paramref name="path"/> with <paramref name="contents"/> in UTF-8.</summary>
-    public static void WriteAllText(string path, string contents)
+    public static void WriteAllText(string path, string contents, UnixFileMode? mode = null)
     {
-        using var file = Create(path);
+        using var file = Create(path, mode);
         file.Stream.Write(Encoding.UTF8.GetBytes(contents));
         file.Commit();
     }

@@ -18,6 +18,18 @@ public class AgentConfigurationTests
     private static readonly KeyValuePair<string, string?>[] NoEnvironment = [];
 
     [Fact]
+    public void A_value_that_is_not_a_number_inside_a_camera_is_named_not_the_camera_silently_dropped()
+    {
+        // The binder skips a list entry it cannot convert: the camera used to vanish from the agent without a word.
+        using var file = new TempConfig(Valid.Replace("\"AnalysisFps\": 6", "\"AnalysisFps\": \"fast\""));
+        var error = Assert.Throws<ConfigurationException>(() => AgentConfiguration.Load(file.Path, NoEnvironment));
+
+        var only = Assert.Single(error.Errors);
+        Assert.Equal("Cameras:0:AnalysisFps", only.Key);
+        Assert.Contains("'fast' is not a valid number", only.Reason);
+    }
+
+    [Fact]
     public void Shift_errors_name_the_start_or_the_time_zone()
     {
         using var file = new TempConfig(Valid.Replace("\"Mqtt\"", """

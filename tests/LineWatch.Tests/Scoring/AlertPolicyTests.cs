@@ -24,6 +24,20 @@ public class AlertPolicyTests
     }
 
     [Fact]
+    public void New_values_apply_from_the_next_window_and_an_alert_in_progress_carries_on_under_them()
+    {
+        var policy = new AlertPolicy("cam", Options, () => "x");
+        Assert.Empty(Run(policy, (0, 0.9)));
+        policy.Options = new AlertOptions { OnScore = 0.5, OffScore = 0.4, MinWindows = 1, CooldownSeconds = 0, CriticalScore = 2.0 };
+        Assert.Equal(AlertPhase.Start, Assert.Single(Run(policy, (0.5, 0.9))).Phase);
+
+        // A stricter policy does not end the alert by itself: it ends when the scores fall below the new OffScore.
+        policy.Options = Options;
+        Assert.Empty(Run(policy, (1, 0.9)));
+        Assert.Equal([AlertPhase.End], Run(policy, (1.5, 0.7), (2, 0.7)).Select(e => e.Phase));
+    }
+
+    [Fact]
     public void Hysteresis_keeps_an_alert_through_scores_between_off_and_on_and_ends_it_below_off()
     {
         var policy = new AlertPolicy("cam", Options, () => "x");

@@ -59,6 +59,18 @@ public class LineSpeedTests
     }
 
     [Fact]
+    public void Belt_regions_the_camera_s_regions_leave_out_do_not_count()
+    {
+        var speed = new LineSpeed(Learned(2));
+        var flow = Flow(2);
+        flow[2 * 4] = -3; // something over the belt's middle, in an excluded region
+        bool[] scored = [true, true, true, true, false, true, true, true, true];
+
+        Assert.Equal(0, speed.Change(flow, scored), 3);
+        Assert.True(speed.Change(flow) < -0.5);
+    }
+
+    [Fact]
     public void A_camera_where_nothing_moves_has_no_belt_and_no_line_speed()
     {
         var stats = new MotionStats(Grid);

@@ -137,15 +137,18 @@ function renderOverview() {
   renderAlerts($('#recent-alerts tbody'), null);
 }
 
-let cameraPicture = null;
+let cameraPicture = null, regionEditor = null;
 function renderCamera() {
   const camera = state.cameras.find(c => c.name === view.camera);
   if (!camera) { $('#camera-name').textContent = `unknown camera ${view.camera}`; return; }
   if (!cameraPicture || cameraPicture.name !== camera.name) {
     $('#camera .picture').replaceChildren();
+    $('#regions-panel').hidden = true;
     cameraPicture = new LivePicture($('#camera .picture'), camera.name);
+    regionEditor = new RegionEditor($('#camera .picture'), camera.name);
   }
   cameraPicture.update(camera, $('#overlay-toggle').checked);
+  regionEditor.draw();
   $('#camera-name').textContent = camera.name;
   const badge = $('#camera-badge');
   badge.textContent = camera.state;
@@ -364,6 +367,11 @@ async function start() {
     } catch (error) { message(error.message, true); }
   });
   $('#overlay-toggle').addEventListener('change', render);
+  $('#regions-button').addEventListener('click', () => regionEditor?.edit(!regionEditor.editing));
+  $('#region-add').addEventListener('click', () => regionEditor?.add());
+  $('#region-undo').addEventListener('click', () => regionEditor?.undo());
+  $('#regions-save').addEventListener('click', () => regionEditor?.save());
+  $('#regions-cancel').addEventListener('click', () => regionEditor?.edit(false));
   $('#clip-close').addEventListener('click', () => $('#clip-dialog').close());
   $('#clip-dialog').addEventListener('close', () => { const video = $('#clip-video'); video.pause(); video.removeAttribute('src'); video.load(); });
   $('#older-alerts').addEventListener('click', () => olderAlerts(null));

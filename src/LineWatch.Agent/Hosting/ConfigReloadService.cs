@@ -1,0 +1,170 @@
+using LineWatch.Configuration;
+using LineWatch.Events;
+using LineWatch.Processing;
+using LineWatch.Scoring;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LineWatch.Agent.Hosting;
+
+/// <summary>
+/// Watches the configuration file and puts a new version in force without a restart where it can: the alert
+/// policy, cameras' regions, a camera removed from the file (its capture stops, the others run on) or put back
+/// (it starts again), and a camera's capture settings (that camera alone restarts) (<see cref="ConfigChange"/>). Events are debounced, since an editor's save is several of them.
+/// A version that does not load is rejected with its errors logged by key, and the agent keeps the one it runs; keys
+/// that only a restart applies are logged as such. The dashboard's edits come through <see cref="Apply"/>.
+/// </summary>
+internal sealed class ConfigReloadService(AgentConfiguration initial, AlertService alerts, PipelineService pipeline, IAnalysisSwitch analysisSwitch,
+    ILogger<ConfigReloadService> logger) : IHostedService, IDisposable
+{
+    /// <summary>Quiet time after the last file event before the file is read.</summary>
+    public static readonly TimeSpan Debounce = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, int> _running = initial.Options.Cameras.Select((c, i) => (c.Name, i))
+        .ToDictionary(c => c.Name, c => c.i, StringComparer.OrdinalIgnoreCase);
+    private readonly string _path = initial.FilePath;
+    private AgentConfiguration _current = initial;
+    private FileSystemWatcher? _watcher;
+    private Timer? _debounce;
+
+    /// <summary>The configuration in force (the file's latest accepted version).</summary>
+    public AgentConfiguration Current
+    {
+        get { lock (_lock) return _current; }
+    }
+
+    /// <summary>The running index of a camera, or null for one the agent does not run.</summary>
+    public int? IndexOf(string camera) => _running.TryGetValue(camera, out var i) ? i : null;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _debounce = new Timer(_ => ReloadFile(), null, Timeout.Infinite, Timeout.Infinite);
+        var path = _path;
+        _watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path))
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+        };
+        // A save by rename (editors, AtomicFile) shows as Renamed or Created, an in-place one as Changed.
+        _watcher.Changed += (_, _) => Touched();
+        _watcher.Created += (_, _) => Touched();
+        _watcher.Renamed += (_, _) => Touched();
+        _watcher.Error += (_, e) => logger.LogWarning("Watching {File} for changes failed ({Reason}); edits apply after a restart until it recovers", path, e.GetException().Message);
+        _watcher.EnableRaisingEvents = true;
+        return Task.CompletedTask;
+    }
+
+    private void Touched() => _debounce?.Change(Debounce, Timeout.InfiniteTimeSpan);
+
+    private void ReloadFile()
+    {
+        AgentConfiguration next;
+        try
+        {
+            next = AgentConfiguration.Load(_path);
+        }
+        catch (ConfigurationException e)
+        {
+            logger.LogError("Configuration change rejected; the agent keeps running on the previous configuration. {Errors}", string.Join("; ", e.Errors));
+            return;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogError("Configuration change not read ({Reason}); the agent keeps running on the previous configuration", e.Message);
+            return;
+        }
+        var errors = Apply(next);
+        if (errors.Count > 0) logger.LogError("Configuration change rejected; the agent keeps running on the previous configuration. {Errors}", string.Join("; ", errors));
+    }
+
+    /// <summary>
+    /// Puts <paramref name="next"/> in force as far as it can be without a restart. Returns the problems that make it
+    /// unusable with the running model (regions that leave nothing on its grid); then nothing is applied.
+    /// </summary>
+    public IReadOnlyList<ConfigError> Apply(AgentConfiguration next)
+    {
+        lock (_lock)
+        {
+            var change = ConfigChange.Between(_current.Options, next.Options);
+            var errors = new List<ConfigError>();
+            if (pipeline.Pipeline?.Shape.Grid is { } grid)
+            {
+                for (var i = 0; i < next.Options.Cameras.Count; i++)
+                {
+                    RegionRules.CheckCoverage(next.Options.Cameras[i].Regions, $"Cameras:{i}:Regions", grid, errors);
+                }
+            }
+            if (errors.Count > 0) return errors;
+            _current = next;
+            if (change.IsEmpty) return errors;
+            if (change.Alerts)
+            {
+                alerts.SetOptions(next.Options.Alerts);
+                var a = next.Options.Alerts;
+                logger.LogInformation("Configuration change applied: Alerts (OnScore {On}, OffScore {Off}, MinWindows {Min}, FastScore {Fast}, FastWindows {FastWindows}, CooldownSeconds {Cooldown}, CriticalScore {Critical})",
+                    a.OnScore, a.OffScore, a.MinWindows, a.FastScore, a.FastWindows, a.CooldownSeconds, a.CriticalScore);
+            }
+            foreach (var (camera, regions) in change.Regions)
+            {
+                if (IndexOf(camera) is not { } index) continue;
+                pipeline.Scorer?.SetRegions(index, regions);
+                var scored = pipeline.Pipeline?.Shape.Grid is { } g ? $"{RegionMask.Build(regions, g).ScoredCount} of {g * g} patches scored" : "not analysing";
+                logger.LogInformation("Configuration change applied: camera {Camera} regions ({Count} region(s), {Scored})", camera, regions.Count, scored);
+            }
+            foreach (var camera in change.Removed)
+            {
+                if (IndexOf(camera) is not { } index) continue;
+                // Alerts first: an alert in progress ends now rather than never.
+                alerts.SetSuspended(index, true);
+                pipeline.Pipeline?.StopCamera(index, "removed from the configuration", TimeSpan.FromSeconds(5));
+                logger.LogInformation("Configuration change applied: camera {Camera} removed; its capture stopped", camera);
+            }
+            foreach (var (position, camera) in change.Added)
+            {
+                if (IndexOf(camera) is not { } index)
+                {
+                    // The agent's per-camera state (scorer, alerts, MQTT topics, dashboard) is laid out at start-up.
+                    logger.LogWarning("Configuration change of Cameras:{Index} (camera {Camera} added) takes effect after a restart; the agent runs on the previous value until then",
+                        position, camera);
+                    continue;
+                }
+                pipeline.Scorer?.SetRegions(index, next.Options.Cameras[position].Regions);
+                if (pipeline.Pipeline?.StartCamera(index, next.Options.Cameras[position], next.CameraSources[position]) == true)
+                {
+                    alerts.SetSuspended(index, !analysisSwitch.IsAnalysing(index));
+                    logger.LogInformation("Configuration change applied: camera {Camera} back in the configuration; its capture started", camera);
+                }
+            }
+            foreach (var (position, camera, keys) in change.Recaptured)
+            {
+                if (IndexOf(camera) is not { } index) continue;
+                var settings = next.Options.Cameras[position];
+                alerts.SetSuspended(index, true);
+                pipeline.Pipeline?.StopCamera(index, settings.Enabled ? "restarting with its new settings" : "disabled in the configuration", TimeSpan.FromSeconds(5));
+                if (settings.Enabled && pipeline.Pipeline?.StartCamera(index, settings, next.CameraSources[position]) == true)
+                {
+                    alerts.SetSuspended(index, !analysisSwitch.IsAnalysing(index));
+                }
+                logger.LogInformation("Configuration change applied: camera {Camera} restarted alone for {Keys}", camera, string.Join(", ", keys));
+            }
+            foreach (var key in change.NeedRestart)
+            {
+                logger.LogWarning("Configuration change of {Key} takes effect after a restart; the agent runs on the previous value until then", key);
+            }
+            return errors;
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _watcher?.Dispose();
+        _watcher = null;
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _debounce?.Dispose();
+    }
+}

@@ -1,0 +1,137 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using LineWatch.IntegrationTests.Support;
+
+namespace LineWatch.IntegrationTests.Hosting;
+
+/// <summary>
+/// Editing the configuration file of the running agent process (the generated line, a real Mosquitto): a bad edit is
+/// rejected by key while the agent runs on; a key only a restart applies is named; the alert policy applies at once;
+/// a camera taken out of the file stops and put back starts, while the other camera runs on. The process is the same
+/// throughout and the camera's scored windows keep rising.
+/// </summary>
+[Collection(LearnedLineCollection.Name)]
+public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    [Fact]
+    public async Task Edits_of_the_file_apply_the_alert_policy_live_reject_a_bad_version_and_name_what_needs_a_restart()
+    {
+        using var broker = new MosquittoBroker();
+        var port = MosquittoBroker.FreePort();
+        // A threshold no window reaches: the hand in the work area (every 25 s) raises nothing.
+        const string silent = "\"OnScore\": 50, \"OffScore\": 0.28, \"FastScore\": 50, \"CriticalScore\": 60, \"MinWindows\": 1, \"CooldownSeconds\": 0";
+        var (config, _) = line.AgentConfig(_dir.Path, broker.Port, port, alerts: silent);
+        using var agent = AgentProcess.Start("run", "--config", config);
+        Assert.True(agent.WaitForOutput("Dashboard on", TimeSpan.FromSeconds(30)), agent.Output);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var pid = agent.Pid;
+        var original = File.ReadAllText(config);
+
+        // A bad value: rejected, named by key, and the agent keeps scoring.
+        var scored = await AgentState.WindowsScored(http, "line");
+        File.WriteAllText(config, original.Replace("\"OnScore\": 50", "\"OnScore\": -1"));
+        Assert.True(agent.WaitForOutput("Configuration change rejected", TimeSpan.FromSeconds(10)), agent.Output);
+        Assert.Contains("Alerts:OnScore", agent.Output.Split('\n').First(l => l.Contains("Configuration change rejected")));
+        Eventually.True(() => AgentState.WindowsScored(http, "line").Result > scored + 2, TimeSpan.FromSeconds(20), "windows scored after the rejected edit");
+
+        // A key only a restart applies: named, value not shown.
+        File.WriteAllText(config, original.Replace("\"TopicPrefix\": \"it\"", "\"TopicPrefix\": \"it\", \"KeepAliveSeconds\": 45"));
+        Assert.True(agent.WaitForOutput("Configuration change of Mqtt takes effect after a restart", TimeSpan.FromSeconds(10)), agent.Output);
+
+        // The alert policy: the line's fault alerts within one loop of the clip once the threshold is down.
+        Assert.DoesNotContain("Alert ", agent.Output.Split('\n').Where(l => l.Contains(" on line: score")));
+        scored = await AgentState.WindowsScored(http, "line");
+        File.WriteAllText(config, original.Replace(silent, LearnedLine.FastAlerts).Replace("\"TopicPrefix\": \"it\"", "\"TopicPrefix\": \"it\", \"KeepAliveSeconds\": 45"));
+        Assert.True(agent.WaitForOutput("Configuration change applied: Alerts (OnScore 0.3", TimeSpan.FromSeconds(10)), agent.Output);
+        Assert.True(agent.WaitForOutput(" on line: score", TimeSpan.FromSeconds(45)), "no alert after lowering the threshold: " + agent.Output);
+        var state = await http.GetFromJsonAsync<JsonElement>("/api/state");
+        Assert.Equal(0.3, state.GetProperty("threshold").GetDouble());
+        Assert.True(await AgentState.WindowsScored(http, "line") > scored);
+        Assert.Equal(pid, agent.Pid);
+        Assert.False(agent.HasExited);
+        Assert.Single(agent.Output.Split('\n'), l => l.Contains("Analysis started"));
+    }
+
+    [Fact]
+    public async Task A_camera_removed_from_the_file_stops_and_put_back_starts_while_the_other_camera_runs_without_a_gap()
+    {
+        using var broker = new MosquittoBroker();
+        var port = MosquittoBroker.FreePort();
+        var dataDir = line.NewDataDir(_dir.Path);
+        var config = Path.Combine(_dir.Path, "linewatch.json");
+        // "line" settles for 10 s after any (re)start, so a restart of it would show as a gap of that length.
+        string Config(bool withBelt) => $$"""
+            {
+              "AgentId": "it-agent", "DataDir": "{{dataDir}}",
+              "Cameras": [
+                { "Name": "line", "Source": "{{line.Faulty.VideoPath}}", "Stride": 4, "Loop": true, "SettleSeconds": 10 }
+                {{(withBelt ? $", {{ \"Name\": \"belt\", \"Source\": \"{line.Faulty.VideoPath}\", \"Loop\": true }}" : "")}}
+              ],
+              "Model": { "Path": "{{line.ModelPath}}", "Device": "cpu" },
+              "Mqtt": { "Mode": "external", "Host": "127.0.0.1", "Port": {{broker.Port}}, "TopicPrefix": "it" },
+              "Dashboard": { "Urls": "http://127.0.0.1:{{port}}" }
+            }
+            """;
+        File.WriteAllText(config, Config(withBelt: true));
+        using var agent = AgentProcess.Start("run", "--config", config);
+        Assert.True(agent.WaitForOutput("Dashboard on", TimeSpan.FromSeconds(30)), agent.Output);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        Eventually.True(() => AgentState.WindowsScored(http, "line").Result > 0, TimeSpan.FromSeconds(30), "line's first scored window");
+        Eventually.True(() => AgentState.Camera(http, "belt").Result.GetProperty("capture").GetString() == "streaming", TimeSpan.FromSeconds(20), "belt streaming");
+
+        // Watch line's scored windows while belt leaves and comes back.
+        var watching = true;
+        var gaps = new List<double>();
+        var watcher = Task.Run(async () =>
+        {
+            var last = AgentState.WindowsScored(http, "line").Result;
+            var since = DateTime.UtcNow;
+            while (Volatile.Read(ref watching))
+            {
+                await Task.Delay(200);
+                var now = await AgentState.WindowsScored(http, "line");
+                if (now == last) continue;
+                lock (gaps) gaps.Add((DateTime.UtcNow - since).TotalSeconds);
+                (last, since) = (now, DateTime.UtcNow);
+            }
+        });
+
+        File.WriteAllText(config, Config(withBelt: false));
+        Assert.True(agent.WaitForOutput("Configuration change applied: camera belt removed", TimeSpan.FromSeconds(15)), agent.Output);
+        // The state the API serves is a snapshot taken every second.
+        Eventually.True(() => AgentState.Camera(http, "belt").Result.GetProperty("capture").GetString() == "offline", TimeSpan.FromSeconds(5), "belt offline: " + agent.Output);
+        var removed = await AgentState.Camera(http, "belt");
+        Assert.Contains("removed from the configuration", removed.GetProperty("last_error").GetString());
+        var picture = removed.GetProperty("picture").GetInt64();
+        await Task.Delay(1500);
+        Assert.Equal(picture, (await AgentState.Camera(http, "belt")).GetProperty("picture").GetInt64()); // no new picture since
+
+        File.WriteAllText(config, Config(withBelt: true));
+        Assert.True(agent.WaitForOutput("Configuration change applied: camera belt back in the configuration", TimeSpan.FromSeconds(15)), agent.Output);
+        Eventually.True(() => AgentState.Camera(http, "belt").Result.GetProperty("picture").GetInt64() > picture, TimeSpan.FromSeconds(20), "belt's pictures after it was put back");
+
+        // A new source restarts that camera alone (the same file, named as a URL).
+        picture = (await AgentState.Camera(http, "belt")).GetProperty("picture").GetInt64();
+        File.WriteAllText(config, Config(withBelt: true).Replace($"\"Source\": \"{line.Faulty.VideoPath}\", \"Loop\": true }}", $"\"Source\": \"file://{line.Faulty.VideoPath}\", \"Loop\": true }}"));
+        Assert.True(agent.WaitForOutput("Configuration change applied: camera belt restarted alone for Cameras:1:Source", TimeSpan.FromSeconds(15)), agent.Output);
+        Eventually.True(() => AgentState.Camera(http, "belt").Result.GetProperty("picture").GetInt64() > picture + 2, TimeSpan.FromSeconds(20), "belt's pictures from its new source");
+
+        // A camera the agent never ran needs a restart, and says so.
+        File.WriteAllText(config, Config(withBelt: true).Replace("\"Name\": \"belt\"", "\"Name\": \"paint\""));
+        Assert.True(agent.WaitForOutput("Configuration change of Cameras:1 (camera paint added) takes effect after a restart", TimeSpan.FromSeconds(15)), agent.Output);
+
+        Volatile.Write(ref watching, false);
+        await watcher;
+        lock (gaps)
+        {
+            Assert.True(gaps.Count > 5, $"line scored only {gaps.Count} windows while belt left and came back");
+            Assert.True(gaps.Max() < 5, $"line paused {gaps.Max():0.0} s: {string.Join(", ", gaps.Select(g => g.ToString("0.0")))}");
+        }
+        Assert.DoesNotContain("Camera line stopped", agent.Output);
+        Assert.Single(agent.Output.Split('\n'), l => l.Contains("Analysis started"));
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
