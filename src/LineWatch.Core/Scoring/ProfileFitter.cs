@@ -34,7 +34,11 @@ public sealed class ProfileFitter
         _every = Math.Max(2, (int)Math.Round(1 / options.HoldOutFraction));
     }
 
-    public sealed record Result(NormalProfile Profile, int FittedWindows, int HeldOutWindows);
+    /// <param name="HeldOutLocal">The largest local distance among the held-out windows (the local threshold is the margin times it).</param>
+    /// <param name="HeldOutMotion">The largest motion distance among the held-out windows.</param>
+    /// <param name="LargestLightingChange">The largest change of light seen over all the footage.</param>
+    public sealed record Result(NormalProfile Profile, int FittedWindows, int HeldOutWindows, double HeldOutLocal = double.NaN, double HeldOutMotion = double.NaN,
+        double LargestLightingChange = double.NaN);
 
     public int Windows => _index;
 
@@ -73,10 +77,12 @@ public sealed class ProfileFitter
             typical[p] = column[column.Length / 2];
         }
         _profile.SetTypicalLocal(typical);
-        _profile.LocalThreshold = _options.Margin * scores.Max(s => s.Local);
-        _profile.MotionThreshold = _options.Margin * Math.Max(scores.Max(s => s.Motion), MotionFloor);
+        var heldOutLocal = scores.Max(s => s.Local);
+        var heldOutMotion = scores.Max(s => s.Motion);
+        _profile.LocalThreshold = _options.Margin * heldOutLocal;
+        _profile.MotionThreshold = _options.Margin * Math.Max(heldOutMotion, MotionFloor);
         _profile.LightingThreshold = Math.Max(_options.MinLightingChange, _options.Margin * _largestLightingChange);
-        return new Result(_profile, (int)_profile.Windows, _heldOut.Count);
+        return new Result(_profile, (int)_profile.Windows, _heldOut.Count, heldOutLocal, heldOutMotion, _largestLightingChange);
     }
 
     /// <summary>
