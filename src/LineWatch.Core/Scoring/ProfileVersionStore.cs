@@ -24,7 +24,8 @@ public sealed class ProfileVersionStore(string dataDir, int keep)
 {
     private const string LockName = "lock";
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    /// <summary>How version metadata is written (files, CLI --json): snake_case, indented.</summary>
+    public static readonly JsonSerializerOptions MetadataJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
     private readonly Dictionary<string, (DateTime Written, long Length, string Sha256)> _hashes = [];
 
     public int Keep { get; } = keep;
@@ -40,7 +41,7 @@ public sealed class ProfileVersionStore(string dataDir, int keep)
         foreach (var path in Directory.EnumerateFiles(folder, "*.json"))
         {
             if (!TryParseId(path, out _)) continue;
-            var version = JsonSerializer.Deserialize<ProfileVersion>(File.ReadAllText(path), Json)
+            var version = JsonSerializer.Deserialize<ProfileVersion>(File.ReadAllText(path), MetadataJson)
                 ?? throw new InvalidDataException($"{path}: empty version metadata");
             versions.Add(version);
         }
@@ -217,7 +218,7 @@ public sealed class ProfileVersionStore(string dataDir, int keep)
         MakeReadOnly(path);
         var version = Describe(camera, id, parent, change, profile, inherited, restored, path);
         var metadata = MetadataPath(camera, id);
-        AtomicFile.WriteAllText(metadata, JsonSerializer.Serialize(version, Json));
+        AtomicFile.WriteAllText(metadata, JsonSerializer.Serialize(version, MetadataJson));
         MakeReadOnly(metadata);
         if (!liveIsCurrent) CopyToLive(camera, id);
         ApplyRetention(camera);
