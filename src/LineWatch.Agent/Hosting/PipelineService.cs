@@ -1,4 +1,5 @@
 using LineWatch.Configuration;
+using LineWatch.Control;
 using LineWatch.Processing;
 using LineWatch.Record;
 using LineWatch.Scoring;
@@ -15,7 +16,7 @@ internal sealed record WindowSinks(IReadOnlyList<IWindowSink> All);
 /// stays up (the reason is logged by the model service) and analyses nothing.
 /// </summary>
 internal sealed class PipelineService(AgentConfiguration config, ModelService model, WindowSinks sinks, IAnalysisSwitch analysisSwitch,
-    ClipRecorder clips, ProfileVersionStore versions, ILoggerFactory loggers, ILogger<PipelineService> logger) : IHostedService, IDisposable
+    ClipRecorder clips, ProfileVersionStore versions, CameraControl control, ILoggerFactory loggers, ILogger<PipelineService> logger) : IHostedService, IDisposable
 {
     private ProfileScorer? _scorer;
 
@@ -23,9 +24,6 @@ internal sealed class PipelineService(AgentConfiguration config, ModelService mo
 
     /// <summary>The live scorer (which profile and version each camera scores with); null until analysis started.</summary>
     public ProfileScorer? Scorer => _scorer;
-
-    /// <summary>Raised when the scorer is created, so listeners can follow its <see cref="ProfileScorer.Changed"/>.</summary>
-    public event Action<ProfileScorer>? ScorerStarted;
 
     /// <summary>The running model's identity (profiles must match it); null until analysis started.</summary>
     public ModelIdentity? Identity { get; private set; }
@@ -54,7 +52,7 @@ internal sealed class PipelineService(AgentConfiguration config, ModelService mo
         {
             logger.LogWarning("Camera {Camera} has no profile yet: its windows are analysed but not scored until `linewatch learn --camera {Camera}` makes one", camera.Name, camera.Name);
         }
-        ScorerStarted?.Invoke(_scorer);
+        _scorer.Changed += control.OnProfileLoaded;
         Pipeline.Start();
         return Task.CompletedTask;
     }

@@ -46,6 +46,9 @@ public sealed class CameraControl
 
     public bool IsEnabled(int camera) => _switches.IsAnalysing(camera);
 
+    /// <summary>The scorer (re)loaded a camera's profile, whoever changed it (a command here, or `linewatch profile rollback` in another process).</summary>
+    public void OnProfileLoaded(int camera) => Changed?.Invoke(camera, CameraFeature.Profile);
+
     public LearningStatus Learning(int camera) => _learning.Status(camera);
 
     public CommandOutcome Apply(CameraCommand command)
