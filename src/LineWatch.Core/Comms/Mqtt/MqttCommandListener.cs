@@ -107,7 +107,7 @@ public sealed class MqttCommandListener : IDisposable
             Reject(message.Topic, parsed.Error!);
             return;
         }
-        var outcome = _control.Apply(command);
+        var outcome = _control.Apply(command with { By = "mqtt" });
         if (!outcome.Applied)
         {
             Reject(message.Topic, outcome.Detail);

@@ -52,14 +52,13 @@ public sealed class MqttCommandParser(Topics topics, Func<string, int> cameraInd
         {
             return Fail("payload is not UTF-8 text");
         }
-        var parsed = feature switch
+        return feature switch
         {
             CameraFeature.Enabled => Word(text, "ON", "OFF") is { } on ? new(new SetEnabled(camera, on), null) : Fail($"enabled takes ON or OFF, not {Printable(text)}"),
             CameraFeature.Learn => Word(text, "start", "stop") is { } start ? new(new SetLearning(camera, start), null) : Fail($"learn takes start or stop, not {Printable(text)}"),
             CameraFeature.Profile => Profile(camera, text),
             _ => Feedback(camera, text),
         };
-        return parsed.Command is { } command ? new(command with { By = "mqtt" }, null) : parsed;
     }
 
     /// <summary>{"action": "rollback", "version": &lt;n&gt;} or {"action": "undo_feedback", "alert_id": "&lt;id&gt;"}, nothing else.</summary>
