@@ -65,15 +65,7 @@ public sealed class MqttCommandParser(Topics topics, Func<string, int> cameraInd
     private static ParsedCommand Profile(int camera, string text)
     {
         const string Form = "profile takes {\"action\": \"rollback\", \"version\": <n>} or {\"action\": \"undo_feedback\", \"alert_id\": \"…\"}";
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 4 });
-        }
-        catch (JsonException e)
-        {
-            return Fail($"profile command is not JSON: {e.Message}");
-        }
+        if (ParseJson("profile command", text, out var error) is not { } document) return error;
         using (document)
         {
             var root = document.RootElement;
@@ -111,15 +103,7 @@ public sealed class MqttCommandParser(Topics topics, Func<string, int> cameraInd
     /// <summary>{"alert_id": "&lt;id&gt;", "verdict": "false_alarm" | "confirmed" | "acknowledged"}, nothing else.</summary>
     private static ParsedCommand Feedback(int camera, string text)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 4 });
-        }
-        catch (JsonException e)
-        {
-            return Fail($"feedback is not JSON: {e.Message}");
-        }
+        if (ParseJson("feedback", text, out var error) is not { } document) return error;
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object) return Fail("feedback must be a JSON object {\"alert_id\": \"…\", \"verdict\": \"false_alarm\"}");
@@ -136,6 +120,21 @@ public sealed class MqttCommandParser(Topics topics, Func<string, int> cameraInd
             return AlertFeedback.TryParse(verdictText, out var verdict)
                 ? new(new GiveFeedback(camera, id!, verdict), null)
                 : Fail($"feedback verdict must be false_alarm, confirmed or acknowledged, not {Printable(verdictText ?? "(missing)")}");
+        }
+    }
+
+    /// <summary>The payload as a JSON document (the caller disposes it), or null and the failure that says it is not JSON.</summary>
+    private static JsonDocument? ParseJson(string what, string text, out ParsedCommand error)
+    {
+        error = default;
+        try
+        {
+            return JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 4 });
+        }
+        catch (JsonException e)
+        {
+            error = Fail($"{what} is not JSON: {e.Message}");
+            return null;
         }
     }
 
