@@ -12,6 +12,7 @@ var root = new RootCommand("LineWatch: real-time video anomaly detection for pro
     BenchCommand.Create(),
     DemoVideoCommand.Create(),
     LearnCommand.Create(config),
+    ProfileCommand.Create(config),
     EvalCommand.Create(config),
     HashPasswordCommand.Create(),
     FleetCommand.Create(),

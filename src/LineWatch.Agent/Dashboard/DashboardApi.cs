@@ -63,13 +63,13 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
             Camera(name) is not { } i ? NotFound($"unknown camera '{name}'")
             : await Body(request) is not { } body ? BadRequest("expected a JSON object {\"enabled\": true|false}")
             : body.TryGetProperty("enabled", out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False && Only(body, "enabled")
-                ? Outcome(control.Apply(new SetEnabled(i, v.GetBoolean())))
+                ? Outcome(control.Apply(new SetEnabled(i, v.GetBoolean()) { By = "dashboard" }))
                 : BadRequest("expected {\"enabled\": true|false}"));
         app.MapPost("/api/cameras/{name}/learn", async (string name, HttpRequest request) =>
             Camera(name) is not { } i ? NotFound($"unknown camera '{name}'")
             : await Body(request) is not { } body ? BadRequest("expected a JSON object {\"action\": \"start\"|\"stop\"}")
             : body.TryGetProperty("action", out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is "start" or "stop" && Only(body, "action")
-                ? Outcome(control.Apply(new SetLearning(i, v.GetString() == "start")))
+                ? Outcome(control.Apply(new SetLearning(i, v.GetString() == "start") { By = "dashboard" }))
                 : BadRequest("expected {\"action\": \"start\"|\"stop\"}"));
         regions.Map(app);
         app.MapPost("/api/alerts/{id}/feedback", async (string id, HttpRequest request) =>
@@ -81,8 +81,9 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
                 return BadRequest("expected {\"verdict\": \"acknowledged\"|\"false_alarm\"|\"confirmed\"}");
             }
             if (!AlertFeedback.TryParse(v.GetString(), out var verdict)) return BadRequest("verdict must be acknowledged, false_alarm or confirmed");
-            return Outcome(control.Apply(new GiveFeedback(control.IndexOf(alert.Camera), id, verdict)));
+            return Outcome(control.Apply(new GiveFeedback(control.IndexOf(alert.Camera), id, verdict) { By = "dashboard" }));
         });
+        ProfileVersionsApi.Map(app, control, pipeline);
     }
 
     public object State()
@@ -108,6 +109,7 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
                 clips_dropped = c.ClipsDropped, windows_scored = c.WindowsScored, reconnects = c.Reconnects, stalls = c.Stalls, errors = c.Errors,
                 latency_p50_ms = c.LatencyP50Ms, latency_p99_ms = c.LatencyP99Ms, picture = c.Picture,
                 map = timeline.LatestMap(i).Select(v => Math.Round(v, 2)),
+                profile = Profile(i),
                 clips = clips.Stats(i) is { } k ? new
                 {
                     recording = k.Recording, current_alert = k.CurrentAlert, written = k.Written, failed = k.Failed, skipped = k.Skipped,
@@ -126,9 +128,17 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
         clip = clips.Store.Find(a.Camera, a.Id) is null ? null : ClipStore.Link(a.Id),
     };
 
+    /// <summary>What the camera scores with now: the loaded profile's version and thresholds (null without one).</summary>
+    private object? Profile(int camera) => pipeline.Scorer?.ProfileOf(camera) is not { } profile ? null : new
+    {
+        version = pipeline.Scorer.VersionOf(camera)?.Id, windows = profile.Windows, feedback_windows = profile.FeedbackWindows,
+        local_threshold = profile.LocalThreshold, motion_threshold = profile.MotionThreshold, speed_threshold = profile.SpeedThreshold,
+        lighting_threshold = profile.LightingThreshold,
+    };
+
     private int? Camera(string name) => control.IndexOf(name) is var i and >= 0 ? i : null;
 
-    private static bool Only(JsonElement body, string property) => body.EnumerateObject().All(p => p.Name == property);
+    internal static bool Only(JsonElement body, params string[] properties) => body.EnumerateObject().All(p => properties.Contains(p.Name));
 
     /// <summary>A small JSON object, or null for anything else (too big, too deep, not JSON, not an object).</summary>
     internal static async Task<JsonElement?> Body(HttpRequest request, int maxBytes = MaxBodyBytes, int maxDepth = 4)
@@ -153,7 +163,7 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
         }
     }
 
-    private static IResult Outcome(CommandOutcome outcome) =>
+    internal static IResult Outcome(CommandOutcome outcome) =>
         outcome.Applied ? Results.Json(new { ok = true, detail = outcome.Detail }, Json) : Results.Json(new { ok = false, error = outcome.Detail }, Json, statusCode: 409);
 
     internal static IResult NotFound(string error) => Results.Json(new { error }, Json, statusCode: 404);

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using LineWatch.Events;
 using LineWatch.Processing;
 using LineWatch.Record;
+using LineWatch.Scoring;
 using LineWatch.Storage;
 using Serilog;
 
@@ -49,13 +50,14 @@ internal static class AgentHost
         // Where alert events go: the journal (history, MQTT and webhook outboxes in one transaction, then sent); the clip
         // recorder first, for the end's link.
         builder.Services.AddSingleton(sp => new AlertService(config.Options, [sp.GetRequiredService<AlertJournal>()], sp.GetRequiredService<ILogger<AlertService>>(),
-            sp.GetRequiredService<ClipRecorder>()));
+            sp.GetRequiredService<ClipRecorder>(), sp.GetRequiredService<ProfileVersionStore>()));
         builder.Services.AddSingleton(sp => new CameraSwitches(config.Options.DataDir, config.Options.Cameras.Select(c => c.Name).ToArray(),
             sp.GetRequiredService<ILogger<CameraSwitches>>()));
         builder.Services.AddSingleton<IAnalysisSwitch>(sp => sp.GetRequiredService<CameraSwitches>());
         builder.Services.AddSingleton(sp => new LiveLearning(config.Options, () => sp.GetRequiredService<PipelineService>().Identity,
-            sp.GetRequiredService<ILogger<LiveLearning>>()));
-
+            sp.GetRequiredService<ILogger<LiveLearning>>(), sp.GetRequiredService<ProfileVersionStore>()));
+        // One store of profile versions: learning, feedback, rollbacks and the scorer share its cache of hashes.
+        builder.Services.AddSingleton(new ProfileVersionStore(config.Options.DataDir, config.Options.Learning.KeepVersions));
         builder.Services.AddSingleton<CameraControl>();
         builder.Services.AddSingleton<PipelineService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PipelineService>());

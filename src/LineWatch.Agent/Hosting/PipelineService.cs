@@ -1,4 +1,5 @@
 using LineWatch.Configuration;
+using LineWatch.Control;
 using LineWatch.Processing;
 using LineWatch.Record;
 using LineWatch.Scoring;
@@ -15,13 +16,13 @@ internal sealed record WindowSinks(IReadOnlyList<IWindowSink> All);
 /// stays up (the reason is logged by the model service) and analyses nothing.
 /// </summary>
 internal sealed class PipelineService(AgentConfiguration config, ModelService model, WindowSinks sinks, IAnalysisSwitch analysisSwitch,
-    ClipRecorder clips, ILoggerFactory loggers, ILogger<PipelineService> logger) : IHostedService, IDisposable
+    ClipRecorder clips, ProfileVersionStore versions, CameraControl control, ILoggerFactory loggers, ILogger<PipelineService> logger) : IHostedService, IDisposable
 {
     private ProfileScorer? _scorer;
 
     public Pipeline? Pipeline { get; private set; }
 
-    /// <summary>The cameras' profiles and regions; null until analysis started.</summary>
+    /// <summary>The live scorer (each camera's profile, its version and its regions); null until analysis started.</summary>
     public ProfileScorer? Scorer => _scorer;
 
     /// <summary>The running model's identity (profiles must match it); null until analysis started.</summary>
@@ -29,6 +30,7 @@ internal sealed class PipelineService(AgentConfiguration config, ModelService mo
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        RecordProfiles();
         if (model.Model is null)
         {
             logger.LogWarning("Analysis not started: no model loaded");
@@ -37,7 +39,7 @@ internal sealed class PipelineService(AgentConfiguration config, ModelService mo
         try
         {
             var identity = ModelIdentity.Of(config.Options.Model.Path);
-            _scorer = new ProfileScorer(config.Options.DataDir, config.Options.Cameras, identity, loggers.CreateLogger<ProfileScorer>());
+            _scorer = new ProfileScorer(config.Options.DataDir, config.Options.Cameras, identity, loggers.CreateLogger<ProfileScorer>(), versions);
             Pipeline = new Pipeline(config.Options, config.CameraSources, model.Model, _scorer, sinks.All, loggers, analysisSwitch, clips.Recordings);
             Identity = identity;
         }
@@ -50,8 +52,28 @@ internal sealed class PipelineService(AgentConfiguration config, ModelService mo
         {
             logger.LogWarning("Camera {Camera} has no profile yet: its windows are analysed but not scored until `linewatch learn --camera {Camera}` makes one", camera.Name, camera.Name);
         }
+        _scorer.Changed += control.OnProfileLoaded;
         Pipeline.Start();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Before the scorer reads them: each camera's profile as a version (a profile from before versions existed
+    /// becomes version 1) and whatever a crash left half done is finished.
+    /// </summary>
+    private void RecordProfiles()
+    {
+        foreach (var camera in config.Options.Cameras)
+        {
+            try
+            {
+                if (versions.Reconcile(camera.Name) is { } current) logger.LogInformation("Camera {Camera}: profile version {Version} is current", camera.Name, current.Id);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+            {
+                logger.LogError("Camera {Camera}: its profile versions cannot be read or repaired: {Reason}", camera.Name, e.Message);
+            }
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken)

@@ -48,4 +48,10 @@ public sealed class LearningOptions
 
     /// <summary>Share of the normal windows kept out of the fit to calibrate the threshold on.</summary>
     public double HoldOutFraction { get; set; } = 0.2;
+
+    /// <summary>
+    /// Profile versions kept per camera (DataDir/profiles/&lt;camera&gt;.versions): every learn, false-alarm feedback and
+    /// rollback adds one, and the oldest beyond this many are deleted. The current one is always kept.
+    /// </summary>
+    public int KeepVersions { get; set; } = 20;
 }

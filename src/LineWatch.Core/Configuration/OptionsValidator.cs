@@ -37,6 +37,8 @@ public static partial class OptionsValidator
         if (learning.MinLightingChange is <= 0 or > 5) errors.Add(new("Learning:MinLightingChange", $"{learning.MinLightingChange} must be above 0 and at most 5"));
         if (learning.MinSpeedChange is <= 0 or > 2) errors.Add(new("Learning:MinSpeedChange", $"{learning.MinSpeedChange} must be above 0 and at most 2"));
         if (learning.HoldOutFraction is < 0.05 or > 0.5) errors.Add(new("Learning:HoldOutFraction", "must be 0.05-0.5"));
+        // At least 2, so the version before a false-alarm feedback is still there to undo it.
+        if (learning.KeepVersions is < 2 or > 1000) errors.Add(new("Learning:KeepVersions", $"{learning.KeepVersions} must be 2-1000"));
         ValidateHistory(options.History, errors);
         ValidateClips(options.Clips, errors);
         return sources;

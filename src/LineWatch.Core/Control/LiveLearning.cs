@@ -23,6 +23,7 @@ public sealed class LiveLearning : IWindowSink
     private readonly ILogger _logger;
     private readonly Session?[] _sessions;
     private readonly string?[] _outcomes;
+    private readonly ProfileVersionStore _versions;
 
     private sealed class Session(ProfileFitter fitter)
     {
@@ -32,8 +33,9 @@ public sealed class LiveLearning : IWindowSink
     }
 
     /// <param name="model">The loaded model's identity, or null while no model is loaded.</param>
-    public LiveLearning(AgentOptions options, Func<ModelIdentity?> model, ILogger<LiveLearning> logger)
+    public LiveLearning(AgentOptions options, Func<ModelIdentity?> model, ILogger<LiveLearning> logger, ProfileVersionStore? versions = null)
     {
+        _versions = versions ?? new ProfileVersionStore(options.DataDir, options.Learning.KeepVersions);
         _options = options;
         _model = model;
         _logger = logger;
@@ -64,10 +66,11 @@ public sealed class LiveLearning : IWindowSink
     }
 
     /// <summary>
-    /// Ends the session, calibrates and saves the profile. Throws <see cref="InvalidOperationException"/> (and keeps
-    /// the old profile) when not learning or when too little was seen.
+    /// Ends the session, calibrates and saves the profile as a new version. Throws <see cref="InvalidOperationException"/>
+    /// (and keeps the old profile) when not learning or when too little was seen.
     /// </summary>
-    public ProfileFitter.Result Stop(int camera)
+    /// <param name="by">Who stopped it ("dashboard", "mqtt", "agent" when the session filled up), recorded in the version.</param>
+    public ProfileFitter.Result Stop(int camera, string by = "agent")
     {
         var session = Interlocked.Exchange(ref _sessions[camera], null)
             ?? throw new InvalidOperationException("not learning");
@@ -87,9 +90,11 @@ public sealed class LiveLearning : IWindowSink
                 throw;
             }
         }
-        result.Profile.Save(ProfileStore.PathFor(_options.DataDir, name));
-        Volatile.Write(ref _outcomes[camera], $"learned from {result.FittedWindows + result.HeldOutWindows} windows at {DateTimeOffset.UtcNow:O}");
-        _logger.LogInformation("Camera {Camera}: learned a new profile from {Fitted} windows (calibrated on {HeldOut})", name, result.FittedWindows, result.HeldOutWindows);
+        var version = _versions.Commit(result.Profile, new ProfileChange(ProfileSource.LiveLearn, by,
+            $"live learning from {session.Started:O} to {DateTimeOffset.UtcNow:O}", Footage: ["the camera's live source"], Learned: result, Margin: _options.Learning.Margin));
+        Volatile.Write(ref _outcomes[camera], $"learned from {result.FittedWindows + result.HeldOutWindows} windows at {DateTimeOffset.UtcNow:O} (profile version {version.Id})");
+        _logger.LogInformation("Camera {Camera}: learned a new profile from {Fitted} windows (calibrated on {HeldOut}), version {Version}",
+            name, result.FittedWindows, result.HeldOutWindows, version.Id);
         return result;
     }
 

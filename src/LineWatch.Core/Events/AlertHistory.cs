@@ -154,6 +154,9 @@ public sealed class AlertHistory(AgentDatabase database, HistoryOptions? retenti
     public AlertRecord? SetVerdict(string id, AlertVerdict verdict) =>
         Update(id, "verdict = $verdict, acknowledged = COALESCE(acknowledged, $now)", AlertFeedback.Name(verdict));
 
+    /// <summary>Takes a verdict back (an undone "false alarm"): the alert is unreviewed again, though still acknowledged; null when unknown.</summary>
+    public AlertRecord? ClearVerdict(string id) => Update(id, "verdict = NULL", null);
+
     private AlertRecord? Update(string id, string set, string? verdict)
     {
         using var write = database.BeginWrite();

@@ -42,23 +42,24 @@ public sealed class AlertService : IWindowSink
     private readonly double[] _lastScores;
     private readonly bool[] _suspended;
     private readonly FanOut<IAlertSink> _sinks;
-    private readonly string _dataDir;
     private readonly ILogger _logger;
     private readonly IAlertRecorder? _recorder;
+    private readonly ProfileVersionStore _versions;
     private readonly long _epochTicks = Stopwatch.GetTimestamp();
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (int Camera, List<(double Score, float[] Tokens, float[] Signals)> Windows)> _kept = [];
     private readonly Queue<string> _keptOrder = new();
 
-    public AlertService(AgentOptions options, IReadOnlyList<IAlertSink> sinks, ILogger<AlertService> logger, IAlertRecorder? recorder = null)
+    public AlertService(AgentOptions options, IReadOnlyList<IAlertSink> sinks, ILogger<AlertService> logger, IAlertRecorder? recorder = null,
+        ProfileVersionStore? versions = null)
     {
         _recorder = recorder;
         Options = options.Alerts;
+        _versions = versions ?? new ProfileVersionStore(options.DataDir, options.Learning.KeepVersions);
         _policies = options.Cameras.Select(c => new AlertPolicy(c.Name, options.Alerts)).ToArray();
         _lastScores = options.Cameras.Select(_ => double.NaN).ToArray();
         _suspended = new bool[options.Cameras.Count];
         _sinks = new FanOut<IAlertSink>(sinks, "Alert", logger);
-        _dataDir = options.DataDir;
         Cameras = options.Cameras.Select(c => c.Name).ToArray();
         _logger = logger;
     }
@@ -142,22 +143,26 @@ public sealed class AlertService : IWindowSink
     }
 
     /// <summary>
-    /// Operator feedback: the alert was a false alarm. Its kept windows join the camera's profile as normal
-    /// (saved to disk; the scorer reloads it). Returns false when the alert is unknown or no longer kept.
+    /// Operator feedback: the alert was a false alarm. Its kept windows join the camera's profile as normal, as a
+    /// new profile version (the scorer reloads it; the version can be undone). Returns null when the alert is
+    /// unknown or no longer kept.
     /// </summary>
-    public bool MarkFalseAlarm(string alertId)
+    /// <param name="by">Who gave the feedback ("dashboard", "mqtt"), recorded in the version.</param>
+    public ProfileVersion? MarkFalseAlarm(string alertId, string by = "agent")
     {
         (int Camera, List<(double Score, float[] Tokens, float[] Signals)> Windows) kept;
         lock (_lock)
         {
-            if (!_kept.Remove(alertId, out kept)) return false;
+            if (!_kept.Remove(alertId, out kept)) return null;
         }
-        var path = ProfileStore.PathFor(_dataDir, Cameras[kept.Camera]);
-        var profile = NormalProfile.Load(path);
-        foreach (var w in kept.Windows) profile.AddFeedback(w.Tokens, w.Signals);
-        profile.Save(path);
-        _logger.LogInformation("Alert {Id} marked a false alarm: {Count} window(s) added to {Camera}'s normal profile", alertId, kept.Windows.Count, Cameras[kept.Camera]);
-        return true;
+        var change = new ProfileChange(ProfileSource.Feedback, by, $"false-alarm feedback on alert {alertId} ({kept.Windows.Count} window(s))", alertId);
+        var version = _versions.CommitFeedback(Cameras[kept.Camera], change, profile =>
+        {
+            foreach (var w in kept.Windows) profile.AddFeedback(w.Tokens, w.Signals);
+        });
+        _logger.LogInformation("Alert {Id} marked a false alarm: {Count} window(s) added to {Camera}'s normal profile (version {Version})",
+            alertId, kept.Windows.Count, Cameras[kept.Camera], version.Id);
+        return version;
     }
 
     /// <summary>Keeps the highest-scoring windows of an active alert (copies: the features are only borrowed).</summary>

@@ -255,9 +255,16 @@ public sealed class NormalProfile
     /// <summary>Writes through <see cref="AtomicFile"/>: the running agent may reload it at any moment, and a power cut must not cost it.</summary>
     public void Save(string path)
     {
-        Updated = DateTimeOffset.UtcNow;
         using var file = AtomicFile.Create(path);
-        using (var writer = new BinaryWriter(file.Stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        Write(file.Stream);
+        file.Commit();
+    }
+
+    /// <summary>Writes the profile in its file format to <paramref name="stream"/> (left open); <see cref="Save"/> and the version store use it.</summary>
+    public void Write(Stream stream)
+    {
+        Updated = DateTimeOffset.UtcNow;
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(System.Text.Encoding.ASCII.GetBytes(Magic));
             writer.Write(JsonSerializer.Serialize(new Header(FormatVersion, Camera, Model, Grid, LocalThreshold, MotionThreshold, SpeedThreshold, LightingThreshold,
@@ -273,7 +280,6 @@ public sealed class NormalProfile
             foreach (var v in Motion.Sum) writer.Write(v);
             foreach (var v in Motion.Squares) writer.Write(v);
         }
-        file.Commit();
     }
 
     /// <exception cref="InvalidDataException">Not a profile, another format, damaged or truncated.</exception>

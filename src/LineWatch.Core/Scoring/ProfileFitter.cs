@@ -34,7 +34,12 @@ public sealed class ProfileFitter
         _every = Math.Max(2, (int)Math.Round(1 / options.HoldOutFraction));
     }
 
-    public sealed record Result(NormalProfile Profile, int FittedWindows, int HeldOutWindows);
+    /// <param name="HeldOutLocal">The largest local distance among the held-out windows (the local threshold is the margin times it).</param>
+    /// <param name="HeldOutMotion">The largest motion distance among the held-out windows.</param>
+    /// <param name="LargestLightingChange">The largest change of light seen over all the footage.</param>
+    /// <param name="HeldOutSpeed">The largest change of line speed among the held-out windows.</param>
+    public sealed record Result(NormalProfile Profile, int FittedWindows, int HeldOutWindows, double HeldOutLocal = double.NaN, double HeldOutMotion = double.NaN,
+        double LargestLightingChange = double.NaN, double HeldOutSpeed = double.NaN);
 
     public int Windows => _index;
 
@@ -73,11 +78,14 @@ public sealed class ProfileFitter
             typical[p] = column[column.Length / 2];
         }
         _profile.SetTypicalLocal(typical);
-        _profile.LocalThreshold = _options.Margin * scores.Max(s => s.Local);
-        _profile.MotionThreshold = _options.Margin * Math.Max(scores.Max(s => s.Motion), MotionFloor);
-        _profile.SpeedThreshold = Math.Max(_options.MinSpeedChange, _options.Margin * scores.Max(s => s.Speed));
+        var heldOutLocal = scores.Max(s => s.Local);
+        var heldOutMotion = scores.Max(s => s.Motion);
+        var heldOutSpeed = scores.Max(s => s.Speed);
+        _profile.LocalThreshold = _options.Margin * heldOutLocal;
+        _profile.MotionThreshold = _options.Margin * Math.Max(heldOutMotion, MotionFloor);
+        _profile.SpeedThreshold = Math.Max(_options.MinSpeedChange, _options.Margin * heldOutSpeed);
         _profile.LightingThreshold = Math.Max(_options.MinLightingChange, _options.Margin * _largestLightingChange);
-        return new Result(_profile, (int)_profile.Windows, _heldOut.Count);
+        return new Result(_profile, (int)_profile.Windows, _heldOut.Count, heldOutLocal, heldOutMotion, _largestLightingChange, heldOutSpeed);
     }
 
     /// <summary>

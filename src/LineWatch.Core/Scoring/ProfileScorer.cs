@@ -8,7 +8,7 @@ namespace LineWatch.Scoring;
 /// The live scorer: each camera's profile from DataDir/profiles, loaded and fitted off the inference thread
 /// and swapped in whole, and reloaded when the file changes (a new `linewatch learn`, or feedback) without
 /// a restart. A camera without a usable profile is not scored (its windows carry no score), with the reason
-/// logged once per file version.
+/// logged once per file version. Which profile version a loaded file is comes from its hash (<see cref="ProfileVersionStore.Current"/>).
 /// </summary>
 public sealed class ProfileScorer : IWindowScorer, IDisposable
 {
@@ -18,6 +18,7 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
     private readonly ModelIdentity _model;
     private readonly ILogger _logger;
     private readonly Slot[] _slots;
+    private readonly ProfileVersionStore? _versions;
     private readonly Timer _timer;
     private readonly float[] _scratch;
     private float[] _map = [];
@@ -28,11 +29,14 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
         public double WindowsPerSecond { get; } = camera.WindowsPerSecond();
         public volatile CameraScorer? Scorer;
         public volatile IReadOnlyList<RegionOptions> Regions = camera.Regions.ToArray();
+        public volatile ProfileVersion? Version;
         public DateTime LoadedWriteTime;
     }
 
-    public ProfileScorer(string dataDir, IReadOnlyList<CameraOptions> cameras, ModelIdentity model, ILogger<ProfileScorer> logger)
+    /// <param name="versions">Where to look up which version a loaded profile is; null to not say.</param>
+    public ProfileScorer(string dataDir, IReadOnlyList<CameraOptions> cameras, ModelIdentity model, ILogger<ProfileScorer> logger, ProfileVersionStore? versions = null)
     {
+        _versions = versions;
         _dataDir = dataDir;
         _model = model;
         _logger = logger;
@@ -59,6 +63,12 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
         }
     }
 
+    /// <summary>The version of the profile in use for a camera; null without a profile or when no version matches it.</summary>
+    public ProfileVersion? VersionOf(int cameraIndex) => _slots[cameraIndex].Scorer is null ? null : _slots[cameraIndex].Version;
+
+    /// <summary>Raised with the camera index after a camera's profile was (re)loaded or dropped.</summary>
+    public event Action<int>? Changed;
+
     public void Score(WindowResult window)
     {
         var scorer = _slots[window.CameraIndex].Scorer;
@@ -74,8 +84,9 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
     /// <summary>Loads every profile whose file changed since it was last loaded; safe to call from any thread.</summary>
     public void Reload()
     {
-        foreach (var slot in _slots)
+        for (var i = 0; i < _slots.Length; i++)
         {
+            var slot = _slots[i];
             var path = ProfileStore.PathFor(_dataDir, slot.Camera);
             DateTime written;
             try
@@ -91,6 +102,7 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
             if (written == default)
             {
                 slot.Scorer = null;
+                Changed?.Invoke(i);
                 continue;
             }
             try
@@ -99,14 +111,30 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
                 profile.EnsureMatches(_model, slot.Camera);
                 if (!profile.IsCalibrated) throw new InvalidDataException($"{path} has no calibrated thresholds");
                 profile.Fit(); // here, on the timer thread, not on the inference thread
+                slot.Version = IdentifyVersion(slot.Camera);
                 lock (slot) slot.Scorer = new CameraScorer(profile, slot.WindowsPerSecond, RegionMask.For(slot.Regions, profile.Grid));
-                _logger.LogInformation("Camera {Camera}: profile loaded ({Windows} normal windows, {Feedback} from feedback)", slot.Camera, profile.Windows, profile.FeedbackWindows);
+                _logger.LogInformation("Camera {Camera}: profile {Version} loaded ({Windows} normal windows, {Feedback} from feedback)", slot.Camera,
+                    slot.Version is { } v ? $"version {v.Id}" : "(no version)", profile.Windows, profile.FeedbackWindows);
             }
             catch (Exception e) when (e is InvalidDataException or ProfileMismatchException or IOException or InvalidOperationException)
             {
                 slot.Scorer = null;
                 _logger.LogError("Camera {Camera}: profile not used: {Reason}", slot.Camera, e.Message);
             }
+            Changed?.Invoke(i);
+        }
+    }
+
+    private ProfileVersion? IdentifyVersion(string camera)
+    {
+        try
+        {
+            return _versions?.Current(camera);
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning("Camera {Camera}: the profile's version cannot be told: {Reason}", camera, e.Message);
+            return null;
         }
     }
 

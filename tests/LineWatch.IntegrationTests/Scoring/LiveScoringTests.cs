@@ -62,8 +62,11 @@ public sealed class LiveScoringTests(LearnedLine line) : IDisposable
             Assert.Equal(180, snapshot.Info.Height);
         }
 
-        Assert.True(alertService.MarkFalseAlarm(start.Event.Id));
-        Assert.False(alertService.MarkFalseAlarm("no-such-alert"));
+        // The copied-in profile had no version: it becomes version 1, and the feedback version 2.
+        var version = alertService.MarkFalseAlarm(start.Event.Id);
+        Assert.NotNull(version);
+        Assert.Equal((2, ProfileSource.Feedback, 1), (version.Id, version.Source, version.Parent));
+        Assert.Null(alertService.MarkFalseAlarm("no-such-alert"));
         var saved = NormalProfile.Load(ProfileStore.PathFor(options.DataDir, "line"));
         Assert.True(saved.FeedbackWindows > 0);
         // The running scorer picks the updated profile up by itself (it checks every 2 s).

@@ -28,6 +28,7 @@ public sealed class LearnedLine : IDisposable
         ModelPath = _dir.File("model.onnx");
         OnnxModelFile.Save(BackboneGraph.Build(spec, RandomWeights.Create(spec, 0), ScanKind.Custom), ModelPath);
         var normal = DemoVideoWriter.Write(_dir.Path, "normal", 90, seed: 5, faults: []);
+        NormalVideo = normal.VideoPath;
         Faulty = DemoVideoWriter.Write(_dir.Path, "faulty", 25, seed: 6, faults: [FaultTypes.Hand]);
         Identity = ModelIdentity.Of(ModelPath);
         Options = new AgentOptions { DataDir = _dir.Path };
@@ -39,6 +40,9 @@ public sealed class LearnedLine : IDisposable
     }
 
     public string ModelPath { get; }
+
+    /// <summary>The 90 s of normal footage the profile was learned from (for tests that learn again).</summary>
+    public string NormalVideo { get; }
     public DemoVideoWriter.Output Faulty { get; }
     public ModelIdentity Identity { get; }
 

@@ -45,6 +45,28 @@ public class MqttCommandParserTests
         Assert.Equal(new GiveFeedback(0, "0193ab", verdict), parsed.Command);
     }
 
+    [Fact]
+    public void Profile_takes_a_rollback_to_a_version_or_the_undo_of_a_feedback()
+    {
+        Assert.Equal(new RollbackProfile(1, 3), Parse("linewatch/agent/press/profile/set", """{"action":"rollback","version":3}""").Command);
+        Assert.Equal(new UndoFeedback(0, "0193ab"), Parse("linewatch/agent/line-1/profile/set", """{"alert_id":"0193ab","action":"undo_feedback"}""").Command);
+    }
+
+    [Theory]
+    [InlineData("""{"action":"rollback","version":0}""", "needs version: a whole number from 1")]
+    [InlineData("""{"action":"rollback","version":"3"}""", "needs version")]
+    [InlineData("""{"action":"rollback","version":3,"force":true}""", "unknown field 'force'")]
+    [InlineData("""{"action":"undo_feedback"}""", "needs alert_id")]
+    [InlineData("""{"action":"delete","version":3}""", "action 'delete' is not one of them")]
+    [InlineData("3", "profile takes")]
+    [InlineData("rollback 3", "not JSON")]
+    public void Profile_commands_name_what_is_wrong(string payload, string error)
+    {
+        var parsed = Parse("linewatch/agent/line-1/profile/set", payload);
+        Assert.Null(parsed.Command);
+        Assert.Contains(error, parsed.Error);
+    }
+
     [Theory]
     [InlineData("linewatch/agent/nope/enabled/set", "ON", "unknown camera 'nope'")]
     [InlineData("linewatch/agent/line-1/zoom/set", "ON", "unknown feature 'zoom'")]

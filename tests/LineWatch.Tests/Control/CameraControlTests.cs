@@ -121,6 +121,22 @@ public sealed class CameraControlTests : IDisposable
     }
 
     [Fact]
+    public void Rollbacks_and_undos_that_cannot_be_done_are_refused_naming_why_and_leave_the_verdict()
+    {
+        var (control, _) = Create();
+        var id = StartAlert(0);
+        control.Apply(new GiveFeedback(0, id, AlertVerdict.FalseAlarm));
+
+        Assert.Equal("camera line-1 has no profile version 4", control.Apply(new RollbackProfile(0, 4)).Detail);
+        Assert.Contains("unknown alert id nope", control.Apply(new UndoFeedback(0, "nope")).Detail);
+        Assert.Contains("belongs to camera line-1, not press", control.Apply(new UndoFeedback(1, id)).Detail);
+        var undo = control.Apply(new UndoFeedback(0, id));
+        Assert.False(undo.Applied);
+        Assert.Contains($"no profile version came from feedback on alert {id}", undo.Detail);
+        Assert.Equal(AlertVerdict.FalseAlarm, _history.Find(id)!.Verdict);
+    }
+
+    [Fact]
     public void Learning_needs_a_model_suspends_alerts_and_a_too_short_session_keeps_the_old_profile()
     {
         var (control, learning) = Create();

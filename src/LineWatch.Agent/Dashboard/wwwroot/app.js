@@ -38,7 +38,7 @@ function route() {
   for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== view.name;
   for (const link of document.querySelectorAll('nav a')) link.classList.toggle('active', link.dataset.view === view.name);
   render();
-  if (view.name === 'camera') { shown.camera = 50; refreshChart(); }
+  if (view.name === 'camera') { shown.camera = 50; refreshChart(); refreshVersions(); }
   if (view.name === 'history') { cameraChoices(); refreshSummary(); searchHistory(0); }
 }
 
@@ -157,7 +157,45 @@ function renderCamera() {
   $('#enable-button').textContent = camera.enabled ? 'Switch analysis off' : 'Switch analysis on';
   $('#learn-button').textContent = camera.learning.active ? `Stop learning (${camera.learning.windows} windows)` : 'Learn normal';
   $('#learning-info').textContent = camera.learning.last_outcome ? `Last learning: ${camera.learning.last_outcome}` : '';
+  // The scorer loaded another version (a rollback, a learn, feedback, or the CLI): the panel follows.
+  if (camera.profile?.version !== versions.scoring || camera.name !== versions.camera) refreshVersions();
   renderAlerts($('#camera-alerts tbody'), camera.name);
+}
+
+// The camera's profile versions, newest first: the current one marked, the others with a button to bring them back.
+const versions = { camera: null, scoring: undefined };
+async function refreshVersions() {
+  if (view.name !== 'camera' || !state) return;
+  const name = view.camera;
+  versions.camera = name;
+  versions.scoring = state.cameras.find(c => c.name === name)?.profile?.version;
+  let list;
+  try { list = await api(`/api/cameras/${encodeURIComponent(name)}/profile`); } catch (error) { message(error.message, true); return; }
+  const threshold = v => `${fixed(v.calibration.local_threshold, 3)} / ${fixed(v.calibration.motion_threshold, 3)} / ${fixed(v.calibration.speed_threshold, 3)} / ${fixed(v.calibration.lighting_threshold, 3)}`;
+  $('#profile-none').hidden = list.versions.length > 0;
+  $('#profile-versions').hidden = list.versions.length === 0;
+  $('#profile-versions tbody').replaceChildren(...list.versions.map(v => el('tr', { 'data-version': String(v.id), class: v.id === list.current ? 'current' : '' },
+    el('td', {}, String(v.id)), el('td', {}, new Date(v.created).toLocaleString([], { hour12: false })), el('td', {}, v.source.replace('_', ' ')),
+    el('td', {}, v.by), el('td', {}, String(v.windows)), el('td', {}, threshold(v)), el('td', { class: 'muted' }, v.detail),
+    el('td', {}, v.id === list.current ? 'current' : el('button', { class: 'rollback', onclick: () => rollback(name, v.id) }, 'Roll back to this')))));
+}
+
+async function rollback(name, version) {
+  try {
+    const result = await api(`/api/cameras/${encodeURIComponent(name)}/profile`, { action: 'rollback', version });
+    message(`Rolled back: ${result.detail}.`);
+    refreshVersions();
+  } catch (error) { message(error.message, true); }
+}
+
+// A wrong "false alarm": the profile goes back to the version before that feedback, and the alert is unreviewed again.
+async function undoFalseAlarm(alert) {
+  try {
+    const result = await api(`/api/cameras/${encodeURIComponent(alert.camera)}/profile`, { action: 'undo_feedback', alert_id: alert.id });
+    message(`False alarm undone: ${result.detail}.`);
+    refreshVersions();
+    if (view.name === 'history') { searchHistory(history.offset); refreshSummary(); }
+  } catch (error) { message(error.message, true); }
 }
 
 // How many alerts each table shows: the newest 50, and 50 more each time the operator asks for older ones.
@@ -176,6 +214,7 @@ function alertRow(alert, withDate = false) {
   const actions = el('td', {});
   if (alert.clip) actions.append(el('button', { class: 'play-clip', onclick: () => playClip(alert) }, 'Play clip'));
   if (!alert.acknowledged) actions.append(el('button', { class: 'ack', onclick: () => feedback(alert.id, 'acknowledged') }, 'Acknowledge'));
+  if (alert.verdict === 'false_alarm') actions.append(el('button', { class: 'undo-false-alarm', onclick: () => undoFalseAlarm(alert) }, 'Undo false alarm'));
   if (!alert.verdict) {
     actions.append(el('button', { class: 'false-alarm danger', onclick: () => feedback(alert.id, 'false_alarm') }, 'False alarm'),
       el('button', { class: 'confirm', onclick: () => feedback(alert.id, 'confirmed') }, 'Confirm'));
@@ -267,6 +306,7 @@ async function feedback(id, verdict) {
   try {
     await api(`/api/alerts/${encodeURIComponent(id)}/feedback`, { verdict });
     message(verdict === 'false_alarm' ? 'Marked a false alarm: the camera now counts this situation as normal.' : `Alert ${verdict}.`);
+    if (verdict === 'false_alarm') refreshVersions();
     if (view.name === 'history') { searchHistory(history.offset); refreshSummary(); }
   } catch (error) { message(error.message, true); }
 }

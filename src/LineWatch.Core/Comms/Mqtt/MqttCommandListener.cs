@@ -11,7 +11,8 @@ namespace LineWatch.Comms.Mqtt;
 /// thread into a bounded queue (when it is full, new commands are dropped and counted: a flood must not grow
 /// memory or stall the connection), validated by <see cref="MqttCommandParser"/>, applied through
 /// <see cref="CameraControl"/>, and answered on <c>&lt;camera&gt;/&lt;feature&gt;/state</c> (retained). A rejected
-/// command changes nothing: its reason is logged (rate-limited) and published on <c>errors</c>.
+/// command changes nothing: its reason is logged (rate-limited) and published on <c>errors</c>. The profile
+/// state (<c>&lt;camera&gt;/profile/state</c>) follows every change of the camera's profile, whoever made it.
 /// </summary>
 public sealed class MqttCommandListener : IDisposable
 {
@@ -106,7 +107,7 @@ public sealed class MqttCommandListener : IDisposable
             Reject(message.Topic, parsed.Error!);
             return;
         }
-        var outcome = _control.Apply(command);
+        var outcome = _control.Apply(command with { By = "mqtt" });
         if (!outcome.Applied)
         {
             Reject(message.Topic, outcome.Detail);
@@ -149,6 +150,7 @@ public sealed class MqttCommandListener : IDisposable
         {
             PublishState(i, CameraFeature.Enabled);
             PublishState(i, CameraFeature.Learn);
+            PublishState(i, CameraFeature.Profile);
         }
     }
 
@@ -158,6 +160,7 @@ public sealed class MqttCommandListener : IDisposable
         {
             CameraFeature.Enabled => Encoding.UTF8.GetBytes(_control.IsEnabled(camera) ? "ON" : "OFF"),
             CameraFeature.Learn => LearnState(camera),
+            CameraFeature.Profile => ProfileState(camera),
             _ => _lastFeedback[camera] is { } last ? JsonSerializer.SerializeToUtf8Bytes(last, Json) : null,
         };
         if (payload is not null) _publisher.PublishState(_publisher.Topics.FeatureState(_control.Cameras[camera], feature), payload);
@@ -167,6 +170,27 @@ public sealed class MqttCommandListener : IDisposable
     {
         var status = _control.Learning(camera);
         return JsonSerializer.SerializeToUtf8Bytes(new { state = status.Learning ? "learning" : "idle", windows = status.Windows, started = status.Started, last_outcome = status.LastOutcome }, Json);
+    }
+
+    /// <summary>The current version in full and the kept ones in brief; null when they cannot be read (the next change tries again).</summary>
+    private byte[]? ProfileState(int camera)
+    {
+        var name = _control.Cameras[camera];
+        try
+        {
+            var versions = _control.Versions.List(name);
+            var current = _control.Versions.Current(name);
+            return JsonSerializer.SerializeToUtf8Bytes(new
+            {
+                current = current?.Id, version = current,
+                versions = versions.Select(v => new { id = v.Id, created = v.Created, source = v.Source, by = v.By, detail = v.Detail, alert_id = v.AlertId }),
+            }, Json);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning("Camera {Camera}: profile state not published: {Reason}", name, e.Message);
+            return null;
+        }
     }
 
     /// <summary>Idempotent: the host stops it, then the container disposes it.</summary>

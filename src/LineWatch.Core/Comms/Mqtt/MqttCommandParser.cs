@@ -37,9 +37,10 @@ public sealed class MqttCommandParser(Topics topics, Func<string, int> cameraInd
             "enabled" => CameraFeature.Enabled,
             "learn" => CameraFeature.Learn,
             "feedback" => CameraFeature.Feedback,
+            "profile" => CameraFeature.Profile,
             _ => null,
         };
-        if (known is not { } feature) return Fail($"unknown feature {Printable(featureName)} (enabled, learn or feedback)");
+        if (known is not { } feature) return Fail($"unknown feature {Printable(featureName)} (enabled, learn, feedback or profile)");
         if (retained) return Fail("retained commands are ignored: publish commands without the retain flag");
         if (length > MaxPayloadBytes) return Fail($"payload is {length} bytes; at most {MaxPayloadBytes}");
         string text;
@@ -55,8 +56,39 @@ public sealed class MqttCommandParser(Topics topics, Func<string, int> cameraInd
         {
             CameraFeature.Enabled => Word(text, "ON", "OFF") is { } on ? new(new SetEnabled(camera, on), null) : Fail($"enabled takes ON or OFF, not {Printable(text)}"),
             CameraFeature.Learn => Word(text, "start", "stop") is { } start ? new(new SetLearning(camera, start), null) : Fail($"learn takes start or stop, not {Printable(text)}"),
+            CameraFeature.Profile => Profile(camera, text),
             _ => Feedback(camera, text),
         };
+    }
+
+    /// <summary>{"action": "rollback", "version": &lt;n&gt;} or {"action": "undo_feedback", "alert_id": "&lt;id&gt;"}, nothing else.</summary>
+    private static ParsedCommand Profile(int camera, string text)
+    {
+        const string Form = "profile takes {\"action\": \"rollback\", \"version\": <n>} or {\"action\": \"undo_feedback\", \"alert_id\": \"…\"}";
+        if (ParseJson("profile command", text, out var error) is not { } document) return error;
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return Fail(Form);
+            var action = root.TryGetProperty("action", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
+            var fields = root.EnumerateObject().Select(p => p.Name).ToArray();
+            switch (action)
+            {
+                case "rollback":
+                    if (fields.FirstOrDefault(f => f is not ("action" or "version")) is { } extra) return Fail($"profile rollback has an unknown field {Printable(extra)}");
+                    return root.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var version) && version > 0
+                        ? new(new RollbackProfile(camera, version), null)
+                        : Fail("profile rollback needs version: a whole number from 1 (see `linewatch profile list`)");
+                case "undo_feedback":
+                    if (fields.FirstOrDefault(f => f is not ("action" or "alert_id")) is { } other) return Fail($"profile undo_feedback has an unknown field {Printable(other)}");
+                    var id = root.TryGetProperty("alert_id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+                    return AlertFeedback.IsAlertId(id)
+                        ? new(new UndoFeedback(camera, id!), null)
+                        : Fail("profile undo_feedback needs alert_id: the id of the alert whose false-alarm feedback is undone");
+                default:
+                    return Fail($"{Form}; action {Printable(action ?? "(missing)")} is not one of them");
+            }
+        }
     }
 
     /// <summary>true for the first word, false for the second, null otherwise; case and surrounding blanks do not matter.</summary>
@@ -71,15 +103,7 @@ public sealed class MqttCommandParser(Topics topics, Func<string, int> cameraInd
     /// <summary>{"alert_id": "&lt;id&gt;", "verdict": "false_alarm" | "confirmed" | "acknowledged"}, nothing else.</summary>
     private static ParsedCommand Feedback(int camera, string text)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 4 });
-        }
-        catch (JsonException e)
-        {
-            return Fail($"feedback is not JSON: {e.Message}");
-        }
+        if (ParseJson("feedback", text, out var error) is not { } document) return error;
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object) return Fail("feedback must be a JSON object {\"alert_id\": \"…\", \"verdict\": \"false_alarm\"}");
@@ -96,6 +120,21 @@ public sealed class MqttCommandParser(Topics topics, Func<string, int> cameraInd
             return AlertFeedback.TryParse(verdictText, out var verdict)
                 ? new(new GiveFeedback(camera, id!, verdict), null)
                 : Fail($"feedback verdict must be false_alarm, confirmed or acknowledged, not {Printable(verdictText ?? "(missing)")}");
+        }
+    }
+
+    /// <summary>The payload as a JSON document (the caller disposes it), or null and the failure that says it is not JSON.</summary>
+    private static JsonDocument? ParseJson(string what, string text, out ParsedCommand error)
+    {
+        error = default;
+        try
+        {
+            return JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 4 });
+        }
+        catch (JsonException e)
+        {
+            error = Fail($"{what} is not JSON: {e.Message}");
+            return null;
         }
     }
 
