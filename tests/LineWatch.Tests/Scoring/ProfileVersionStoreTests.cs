@@ -24,7 +24,7 @@ public sealed class ProfileVersionStoreTests : IDisposable
         {
             profile.Add(Enumerable.Range(0, 16).Select(_ => (float)random.NextDouble()).ToArray(), [2, 0, 120, 40, 2, 0, 120, 40]);
         }
-        (profile.LocalThreshold, profile.MotionThreshold, profile.LightingThreshold) = (localThreshold, 3, 0.15);
+        (profile.LocalThreshold, profile.MotionThreshold, profile.SpeedThreshold, profile.LightingThreshold) = (localThreshold, 3, 0.2, 0.15);
         return profile;
     }
 
