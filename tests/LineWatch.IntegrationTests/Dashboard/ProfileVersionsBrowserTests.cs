@@ -54,10 +54,17 @@ public sealed class ProfileVersionsBrowserTests(LearnedLine line) : IDisposable
         await Assertions.Expect(alertRow.Locator("td.status")).Not.ToHaveTextAsync("false alarm", new() { Timeout = 5_000 });
         Eventually.True(() => Scoring().Result == 3, TimeSpan.FromSeconds(15), "the agent scoring with version 3");
 
+        // Version 2 (the feedback's) against the current one: the windows differ, the local threshold is the same.
+        await page.Locator("#profile-versions tr[data-version='2'] button.compare").ClickAsync();
+        await Assertions.Expect(page.Locator("#profile-compare-title")).ToHaveTextAsync("Version 2 against version 3 (current)");
+        await Assertions.Expect(page.Locator("#profile-compare tr[data-field='windows'].differs")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#profile-compare tr[data-field='local_threshold']")).Not.ToHaveClassAsync("differs");
+
         // Roll back to the feedback's version from its row.
         await page.Locator("#profile-versions tr[data-version='2'] button.rollback").ClickAsync();
         await Assertions.Expect(page.Locator("#profile-versions tr[data-version='4'].current")).ToBeVisibleAsync(new() { Timeout = 10_000 });
         await Assertions.Expect(versions).ToHaveCountAsync(4);
+        await Assertions.Expect(page.Locator("#profile-compare")).ToBeHiddenAsync(); // it compared with a version no longer current
         Eventually.True(() => Scoring().Result == 4, TimeSpan.FromSeconds(15), "the agent scoring with version 4");
         await page.Locator("#profile-versions").ScrollIntoViewIfNeededAsync();
         await page.ScreenshotAsync(new() { Path = Browser.Artifact("dashboard-profile-versions.png") });

@@ -163,7 +163,7 @@ function renderCamera() {
 }
 
 // The camera's profile versions, newest first: the current one marked, the others with a button to bring them back.
-const versions = { camera: null, scoring: undefined };
+const versions = { camera: null, scoring: undefined, compared: null };
 async function refreshVersions() {
   if (view.name !== 'camera' || !state) return;
   const name = view.camera;
@@ -177,7 +177,25 @@ async function refreshVersions() {
   $('#profile-versions tbody').replaceChildren(...list.versions.map(v => el('tr', { 'data-version': String(v.id), class: v.id === list.current ? 'current' : '' },
     el('td', {}, String(v.id)), el('td', {}, new Date(v.created).toLocaleString([], { hour12: false })), el('td', {}, v.source.replace('_', ' ')),
     el('td', {}, v.by), el('td', {}, String(v.windows)), el('td', {}, threshold(v)), el('td', { class: 'muted' }, v.detail),
-    el('td', {}, v.id === list.current ? 'current' : el('button', { class: 'rollback', onclick: () => rollback(name, v.id) }, 'Roll back to this')))));
+    el('td', {}, v.id === list.current ? 'current' : el('span', {},
+      el('button', { class: 'compare', onclick: () => compareVersions(name, v.id, list.current) }, 'Compare with current'), ' ',
+      el('button', { class: 'rollback', onclick: () => rollback(name, v.id) }, 'Roll back to this'))))));
+  // A comparison with a version that is no longer current (or of another camera) would mislead: it goes.
+  if (versions.compared !== `${name}:${list.current}`) $('#profile-compare').hidden = true;
+}
+
+// Two versions side by side, the fields that differ marked: what a rollback to the older one would change.
+async function compareVersions(name, a, b) {
+  let result;
+  try { result = await api(`/api/cameras/${encodeURIComponent(name)}/profile/compare?a=${a}&b=${b}`); } catch (error) { message(error.message, true); return; }
+  versions.compared = `${name}:${b}`;
+  $('#profile-compare-title').textContent = `Version ${a} against version ${b} (current)`;
+  $('#profile-compare-a').textContent = `version ${a}`;
+  $('#profile-compare-b').textContent = `version ${b}`;
+  const change = f => f.relative_change === null || f.relative_change === undefined ? '' : `${f.relative_change >= 0 ? '+' : ''}${(100 * f.relative_change).toFixed(1)}%`;
+  $('#profile-compare tbody').replaceChildren(...result.fields.map(f => el('tr', { 'data-field': f.field, class: f.differs ? 'differs' : '' },
+    el('td', {}, f.field.replaceAll('_', ' ')), el('td', {}, f.a), el('td', {}, f.b), el('td', {}, change(f)))));
+  $('#profile-compare').hidden = false;
 }
 
 async function rollback(name, version) {
