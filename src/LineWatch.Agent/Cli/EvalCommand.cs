@@ -35,12 +35,16 @@ internal static class EvalCommand
                 using var runner = new BackboneRunner(model, options.Model.MaxBatch);
                 var map = new float[learned.Grid * learned.Grid];
                 var scratch = new float[CameraScorer.ScratchLength(learned.Model)];
-                var windows = new List<(int, double)>();
+                var windows = new List<ScoredWindow>();
                 // The camera's regions count as they do live.
                 var scorer = new CameraScorer(learned, camera.WindowsPerSecond(), RegionMask.For(camera.Regions, learned.Grid));
                 Console.Error.WriteLine($"scoring {parse.GetValue(video)} at {camera.AnalysisFps} fps, stride {camera.Stride}");
                 WindowCache.Run(parse.GetValue(cache), Path.GetFullPath(parse.GetValue(video)!), learned.Model, runner, camera,
-                    (in OfflineWindow w) => windows.Add((w.NewestFrame, scorer.Score(w.Tokens, w.Signals, map, scratch).Score)));
+                    (in OfflineWindow w) =>
+                    {
+                        var score = scorer.Score(w.Tokens, w.Signals, map, scratch);
+                        windows.Add(new ScoredWindow(w.NewestFrame, score.Score, Cause(learned, score, map)));
+                    });
                 var report = DetectionEvaluator.Evaluate(parse.GetValue(video)!, labelled, windows, options.Alerts);
                 if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, CliJson.Options));
                 else Print(report);
@@ -55,6 +59,16 @@ internal static class EvalCommand
         return command;
     }
 
+    /// <summary>"motion at patch (row 3, column 0)": the channel that set the score and, for the channels with a map, where the map peaked.</summary>
+    private static string Cause(NormalProfile profile, in WindowScore score, float[] map)
+    {
+        var channel = profile.Dominant(score);
+        if (channel == ScoreChannel.Lighting) return "lighting";
+        var worst = 0;
+        for (var p = 1; p < map.Length; p++) if (map[p] > map[worst]) worst = p;
+        return $"{channel.ToString().ToLowerInvariant()} at patch (row {worst / profile.Grid}, column {worst % profile.Grid})";
+    }
+
     private static void Print(DetectionReport r)
     {
         Console.WriteLine($"{r.Video}: {r.Frames} frames at {r.Fps:0.#} fps, {r.Windows} windows");
@@ -65,7 +79,7 @@ internal static class EvalCommand
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (var t in r.Types) Console.WriteLine($"| {t.Type} | {t.Events} | {t.Caught} | {t.Recall:0.00} | {Show(t.FrameAuroc, "0.000")} | {Show(t.LatencyP50Seconds, "0.0")} |");
         Console.WriteLine();
-        foreach (var a in r.Alerts) Console.WriteLine($"alert at {a.StartSeconds:0.0} s, peak {a.Peak:0.00}: {a.Anomaly ?? "FALSE ALARM"}");
+        foreach (var a in r.Alerts) Console.WriteLine($"alert at {a.StartSeconds:0.0} s, peak {a.Peak:0.00}: {a.Anomaly ?? "FALSE ALARM"}{(a.Cause is null ? "" : $" ({a.Cause})")}");
     }
 
     /// <summary>A figure, or "n/a" where the footage does not define it.</summary>

@@ -9,14 +9,15 @@ namespace LineWatch.Evaluation;
 /// frame-level AUROC (each frame carries the score of the latest window that ends at or before it);
 /// event recall (an anomaly is caught when an alert starts within its span or within 2 s of its onset);
 /// false alarms per hour of normal video (alert starts outside every anomaly span and its 5 s tail, the
-/// time a window needs to leave it behind); latency from onset to alert start, p50 and p90.
+/// time a window needs to leave it behind); latency from onset to alert start, p50 and p90. Each alert names the
+/// cause of its highest window, so a false alarm can be traced to a channel and a place in the picture.
 /// </summary>
 public static class DetectionEvaluator
 {
     private const double GraceSeconds = 2;
     private const double TailSeconds = 5;
 
-    public static DetectionReport Evaluate(string video, VideoLabels labels, IReadOnlyList<(int NewestFrame, double Score)> windows, AlertOptions alertOptions)
+    public static DetectionReport Evaluate(string video, VideoLabels labels, IReadOnlyList<ScoredWindow> windows, AlertOptions alertOptions)
     {
         var fps = labels.Fps;
         var frames = labels.Frames;
@@ -36,12 +37,21 @@ public static class DetectionEvaluator
 
         var policy = new AlertPolicy("eval", alertOptions);
         var starts = new List<double>();
-        var peaks = new Dictionary<string, (double Start, double Peak)>();
-        foreach (var (frame, score) in ordered)
+        var peaks = new Dictionary<string, (double Start, double Peak, double Highest, string? Cause)>();
+        string? open = null;
+        foreach (var window in ordered)
         {
-            if (policy.Observe(frame / fps, score) is not { } e) continue;
-            if (e.Phase == AlertPhase.Start) starts.Add(e.Time);
-            peaks[e.Id] = (e.StartTime, e.Peak);
+            if (policy.Observe(window.NewestFrame / fps, window.Score) is { } e)
+            {
+                if (e.Phase == AlertPhase.Start) starts.Add(e.Time);
+                var highest = peaks.TryGetValue(e.Id, out var known) ? known : (e.StartTime, e.Peak, double.NegativeInfinity, null);
+                peaks[e.Id] = highest with { Peak = e.Peak };
+                open = e.Phase == AlertPhase.End ? null : e.Id;
+            }
+            if (open is not null && peaks[open] is var alert && window.Score > alert.Highest)
+            {
+                peaks[open] = alert with { Highest = window.Score, Cause = window.Cause };
+            }
         }
 
         var latencies = new List<double>();
@@ -59,7 +69,7 @@ public static class DetectionEvaluator
         }
         string? Matching(double t) => labels.Anomalies.FirstOrDefault(a => t >= a.StartFrame / fps && t <= a.EndFrame / fps + TailSeconds)?.Type;
         var falseAlarms = starts.Count(t => Matching(t) is null);
-        var alerts = peaks.Values.OrderBy(p => p.Start).Select(p => new DetectionReport.Alert(p.Start, p.Peak, Matching(p.Start))).ToList();
+        var alerts = peaks.Values.OrderBy(p => p.Start).Select(p => new DetectionReport.Alert(p.Start, p.Peak, Matching(p.Start), p.Cause)).ToList();
         var normalFrames = typeOf.Count(t => t is null);
         var normalHours = normalFrames / fps / 3600;
 
@@ -102,3 +112,6 @@ public static class DetectionEvaluator
         return (rankSum - positives * (positives + 1) / 2.0) / (positives * (double)negatives);
     }
 }
+
+/// <summary>One scored window of an evaluation: its newest frame, its score, and what set the score (null: not told).</summary>
+public readonly record struct ScoredWindow(int NewestFrame, double Score, string? Cause = null);

@@ -25,8 +25,9 @@ public sealed record DetectionReport(
     /// <summary>One labelled anomaly: when it began and how long until an alert started (null: missed).</summary>
     public sealed record Detection(string Type, double OnsetSeconds, double? LatencySeconds);
 
-    /// <summary>An alert the policy raised: when, how high, and which labelled anomaly it belongs to (null: a false alarm).</summary>
-    public sealed record Alert(double StartSeconds, double Peak, string? Anomaly);
+    /// <summary>An alert the policy raised: when, how high, which labelled anomaly it belongs to (null: a false alarm),
+    /// and what set its highest window's score (the channel, and the patch where the map peaked).</summary>
+    public sealed record Alert(double StartSeconds, double Peak, string? Anomaly, string? Cause = null);
 
     public sealed record TypeRow(string Type, int Events, int Caught, double Recall, double? FrameAuroc, double? LatencyP50Seconds);
 }

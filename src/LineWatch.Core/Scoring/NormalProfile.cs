@@ -10,6 +10,9 @@ namespace LineWatch.Scoring;
 /// </summary>
 public readonly record struct WindowScore(double Local, double Motion, double Speed, double Lighting, double Score, int WorstFrame = 0);
 
+/// <summary>The channels of <see cref="NormalProfile"/>, each with its own threshold.</summary>
+public enum ScoreChannel { Local, Motion, Speed, Lighting }
+
 /// <summary>
 /// A camera's learned model of normal operation, in three channels that each catch what the others miss
 /// (docs/scoring.md explains the choices and the measurements behind them):
@@ -234,6 +237,16 @@ public sealed class NormalProfile
         }
         var scale = 1f / frames;
         for (var i = 0; i < dim; i++) mean[i] *= scale;
+    }
+
+    /// <summary>The channel that set a calibrated window's score (the one furthest over its threshold), for telling why an alert rose.</summary>
+    public ScoreChannel Dominant(in WindowScore score)
+    {
+        var (channel, level) = (ScoreChannel.Local, score.Local / LocalThreshold);
+        if (score.Motion / MotionThreshold > level) (channel, level) = (ScoreChannel.Motion, score.Motion / MotionThreshold);
+        if (score.Speed / SpeedThreshold > level) (channel, level) = (ScoreChannel.Speed, score.Speed / SpeedThreshold);
+        if (score.Lighting / LightingThreshold > level) channel = ScoreChannel.Lighting;
+        return channel;
     }
 
     /// <summary>Refuses a profile made for another model or window shape.</summary>
