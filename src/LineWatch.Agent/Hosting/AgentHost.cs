@@ -32,7 +32,8 @@ internal static class AgentHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelService>());
         builder.Services.AddHostedService<StartupSummary>();
         // The outbox and the alert history: one SQLite database in DataDir, disposed after everything that uses it.
-        builder.Services.AddSingleton(sp => AgentDatabase.Open(config.Options.DataDir, sp.GetRequiredService<ILogger<AgentDatabase>>()));
+        builder.Services.AddSingleton(sp => AgentDatabase.Open(config.Options.DataDir, sp.GetRequiredService<ILogger<AgentDatabase>>(),
+            config.Options.History.DiskReserveMB * 1024L * 1024));
         builder.Services.AddSingleton(sp => new MqttPublisher(config.Options, ModelName(config.Options.Model.Path), sp.GetRequiredService<AgentDatabase>(),
             sp.GetRequiredService<ILogger<MqttPublisher>>()));
         builder.Services.AddSingleton(sp => new AlertHistory(sp.GetRequiredService<AgentDatabase>(), config.Options.History));

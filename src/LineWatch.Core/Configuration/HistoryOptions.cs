@@ -14,4 +14,13 @@ public sealed class HistoryOptions
     /// (0: no age limit, only <see cref="MaxAlerts"/>). An alert still active is kept however old.
     /// </summary>
     public double MaxAgeDays { get; set; }
+
+    /// <summary>The largest <see cref="DiskReserveMB"/> allowed.</summary>
+    public const int MaxDiskReserveMB = 1024;
+
+    /// <summary>
+    /// Megabytes held in a file beside the database while the disk has room, and given up to it when the disk fills, so
+    /// the alerts of a full disk are still recorded until someone frees space (0: no reserve).
+    /// </summary>
+    public int DiskReserveMB { get; set; } = 16;
 }

@@ -55,6 +55,10 @@ public static partial class OptionsValidator
         {
             errors.Add(new("History:MaxAgeDays", $"{history.MaxAgeDays} must be 0 (no age limit) or a number of days up to 36500"));
         }
+        if (history.DiskReserveMB is < 0 or > HistoryOptions.MaxDiskReserveMB)
+        {
+            errors.Add(new("History:DiskReserveMB", $"{history.DiskReserveMB} must be 0 (no reserve) to {HistoryOptions.MaxDiskReserveMB}"));
+        }
     }
 
     private static void ValidateClips(ClipOptions clips, List<ConfigError> errors)

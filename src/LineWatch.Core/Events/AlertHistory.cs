@@ -157,9 +157,8 @@ public sealed class AlertHistory(AgentDatabase database, HistoryOptions? retenti
     /// <summary>Takes a verdict back (an undone "false alarm"): the alert is unreviewed again, though still acknowledged; null when unknown.</summary>
     public AlertRecord? ClearVerdict(string id) => Update(id, "verdict = NULL", null);
 
-    private AlertRecord? Update(string id, string set, string? verdict)
+    private AlertRecord? Update(string id, string set, string? verdict) => database.Write(write =>
     {
-        using var write = database.BeginWrite();
         using var update = write.Command($"UPDATE alerts SET {set} WHERE id = $id");
         update.Parameters.AddWithValue("$id", id);
         update.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
@@ -169,9 +168,8 @@ public sealed class AlertHistory(AgentDatabase database, HistoryOptions? retenti
         select.Parameters.AddWithValue("$id", id);
         var record = ReadAll(select).Single();
         write.OnCommitted(() => Changed?.Invoke(record));
-        write.Commit();
-        return record;
-    }
+        return (AlertRecord?)record;
+    });
 
     /// <summary>
     /// Deletes what the retention no longer keeps as of <paramref name="now"/>, in a transaction of its own: for a line

@@ -22,7 +22,8 @@ public interface IAlertOutbox
 /// one SQLite transaction, committed (fsynced) before this returns. So a crash at any point leaves both or neither: an
 /// alert a subscriber heard of is in the history, and one in the history was or will be published. Runs on the
 /// inference thread (as the outbox's write did before); sending happens elsewhere. A database that cannot be written
-/// (a full disk) must not hold an alert back: it is published from memory and the loss of its durability is logged.
+/// (a full disk with its reserve given up, <see cref="DiskReserve"/>) must not hold an alert back: it is published from memory
+/// and the loss of its durability is logged.
 /// </summary>
 public sealed class AlertJournal(AgentDatabase database, AlertHistory history, IReadOnlyList<IAlertOutbox> outboxes, ILogger<AlertJournal> logger) : IAlertSink
 {
@@ -30,10 +31,11 @@ public sealed class AlertJournal(AgentDatabase database, AlertHistory history, I
     {
         try
         {
-            using var write = database.BeginWrite();
-            history.Record(write, notice);
-            foreach (var outbox in outboxes) outbox.Queue(write, notice);
-            write.Commit();
+            database.Write(write =>
+            {
+                history.Record(write, notice);
+                foreach (var outbox in outboxes) outbox.Queue(write, notice);
+            });
         }
         catch (SqliteException e)
         {

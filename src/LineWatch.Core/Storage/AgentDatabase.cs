@@ -21,6 +21,7 @@ public sealed class AgentDatabase : IDisposable
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly Lock _writeLock = new();
+    private DiskReserve? _reserve;
 
     private AgentDatabase(string path, bool inMemory = false)
     {
@@ -62,7 +63,26 @@ public sealed class AgentDatabase : IDisposable
     /// run, with an error; the file, and the messages waiting in it, are used again by the next start that can.
     /// </summary>
     /// <exception cref="InvalidDataException">the file was written by a newer LineWatch (a schema this version does not know).</exception>
-    public static AgentDatabase Open(string dataDir, ILogger logger)
+    /// <param name="reserveBytes">Space to hold beside the file for a full disk (<see cref="DiskReserve"/>); 0 for none.</param>
+    public static AgentDatabase Open(string dataDir, ILogger logger, long reserveBytes = 0)
+    {
+        var database = OpenFile(dataDir, logger);
+        if (reserveBytes > 0 && !database.InMemory)
+        {
+            database._reserve = new DiskReserve(database.Path + DiskReserve.Suffix, reserveBytes, logger);
+            if (!database._reserve.Ensure())
+            {
+                logger.LogWarning("The disk of {Path} has less than twice the {Megabytes} MB reserve free: alerts raised when it fills may miss the database",
+                    database.Path, reserveBytes / (1024 * 1024.0));
+            }
+        }
+        return database;
+    }
+
+    /// <summary>The space kept for a full disk; null without one.</summary>
+    public DiskReserve? Reserve => _reserve;
+
+    private static AgentDatabase OpenFile(string dataDir, ILogger logger)
     {
         Directory.CreateDirectory(dataDir);
         var path = System.IO.Path.Combine(dataDir, FileName);
@@ -108,6 +128,42 @@ public sealed class AgentDatabase : IDisposable
             _writeLock.Exit();
             throw;
         }
+    }
+
+    /// <summary>
+    /// One write transaction: <paramref name="work"/> within it, then the commit. When the disk is full, the reserve is
+    /// given up and the work done again, once; so <paramref name="work"/> must only touch the database and register what
+    /// memory learns of it with <see cref="DatabaseWrite.OnCommitted"/>.
+    /// </summary>
+    /// <exception cref="SqliteException">the write failed (a full disk without a reserve to give up, among others).</exception>
+    public T Write<T>(Func<DatabaseWrite, T> work)
+    {
+        T result;
+        try
+        {
+            result = WriteOnce(work);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SQLitePCL.raw.SQLITE_FULL && _reserve?.Release() == true)
+        {
+            result = WriteOnce(work);
+        }
+        _reserve?.RestoreIfReleased();
+        return result;
+    }
+
+    /// <inheritdoc cref="Write{T}(Func{DatabaseWrite, T})"/>
+    public void Write(Action<DatabaseWrite> work) => Write<object?>(write =>
+    {
+        work(write);
+        return null;
+    });
+
+    private T WriteOnce<T>(Func<DatabaseWrite, T> work)
+    {
+        using var write = BeginWrite();
+        var result = work(write);
+        write.Commit();
+        return result;
     }
 
     /// <summary>A read on a connection of its own (WAL: it sees the last commit, and neither waits for nor blocks the writer).</summary>

@@ -16,7 +16,7 @@ internal sealed class AlertPath : IDisposable
 {
     public AlertPath(AgentOptions options, string model, ILogger<MqttPublisher>? log = null)
     {
-        Database = AgentDatabase.Open(options.DataDir, NullLogger.Instance);
+        Database = AgentDatabase.Open(options.DataDir, NullLogger.Instance, options.History.DiskReserveMB * 1024L * 1024);
         Publisher = new MqttPublisher(options, model, Database, log ?? NullLogger<MqttPublisher>.Instance);
         History = new AlertHistory(Database);
         Journal = new AlertJournal(Database, History, [Publisher], NullLogger<AlertJournal>.Instance);

@@ -141,6 +141,8 @@ public class AgentConfigurationTests
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "History": { "MaxAlerts": 1000001 } }""", "History:MaxAlerts", "must be 1-1000000")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "History": { "MaxAgeDays": -1 } }""", "History:MaxAgeDays", "-1 must be 0 (no age limit)")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "History": { "MaxAgeDays": "NaN" } }""", "History:MaxAgeDays", "must be 0 (no age limit)")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "History": { "DiskReserveMB": -1 } }""", "History:DiskReserveMB", "-1 must be 0 (no reserve) to 1024")]
+    [InlineData("""{ "Model": { "Path": "m.onnx" }, "History": { "DiskReserveMB": 4096 } }""", "History:DiskReserveMB", "must be 0 (no reserve) to 1024")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "History": { "MaxDays": 3 } }""", "History:MaxDays", "unknown setting")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Clips": { "PreRollSeconds": -1 } }""", "Clips:PreRollSeconds", "0-60")]
     [InlineData("""{ "Model": { "Path": "m.onnx" }, "Clips": { "MaxWidth": 640 } }""", "Clips:MaxWidth", "both 0")]

@@ -101,17 +101,18 @@ public sealed class Outbox
     public void Acknowledge(IReadOnlyCollection<long> sequences)
     {
         if (sequences.Count == 0) return;
-        using var write = _database.BeginWrite();
-        using var delete = write.Command("DELETE FROM outbox WHERE sequence = $sequence");
-        var parameter = delete.Parameters.Add("$sequence", Microsoft.Data.Sqlite.SqliteType.Integer);
-        var deleted = 0;
-        foreach (var sequence in sequences)
+        _database.Write(write =>
         {
-            parameter.Value = sequence;
-            deleted += delete.ExecuteNonQuery(); // 0 for one already dropped or acknowledged
-        }
-        Track(write, -deleted, 0);
-        write.Commit();
+            using var delete = write.Command("DELETE FROM outbox WHERE sequence = $sequence");
+            var parameter = delete.Parameters.Add("$sequence", Microsoft.Data.Sqlite.SqliteType.Integer);
+            var deleted = 0;
+            foreach (var sequence in sequences)
+            {
+                parameter.Value = sequence;
+                deleted += delete.ExecuteNonQuery(); // 0 for one already dropped or acknowledged
+            }
+            Track(write, -deleted, 0);
+        });
     }
 
     /// <summary>
