@@ -18,12 +18,14 @@ public sealed class MotionBaseline(int regions, double windowsPerSecond)
 
     private readonly RecentLevel _level = new(2 * regions, windowsPerSecond);
 
-    /// <summary>Records the window's flow (2 values per region) and shrinks its deviations, in place, as described above.</summary>
+    /// <summary>Records the window's flow (2 values per region) and shrinks its deviations, in place, as described above.
+    /// Returns false while there is no recent level yet (the first <see cref="RecentLevel"/> seconds after a start): the
+    /// flow is then left as measured.</summary>
     /// <param name="threshold">The profile's motion threshold (in standard deviations).</param>
-    public void Correct(Span<float> flow, MotionModel model, double threshold)
+    public bool Correct(Span<float> flow, MotionModel model, double threshold)
     {
         if (flow.Length != _level.Width) throw new ArgumentException($"expected {_level.Width} flow values, got {flow.Length}");
-        if (!_level.Add(flow)) return;
+        if (!_level.Add(flow)) return false;
         for (var i = 0; i < flow.Length; i++)
         {
             var mean = model.Mean(i);
@@ -32,5 +34,6 @@ public sealed class MotionBaseline(int regions, double windowsPerSecond)
             var deviation = flow[i] - mean;
             if (offset * deviation > 0) flow[i] = mean + MathF.CopySign(Math.Max(Math.Abs(deviation) - Math.Abs(offset), 0), deviation);
         }
+        return true;
     }
 }

@@ -205,14 +205,17 @@ public sealed class NormalProfile
         Span<float> flow = stackalloc float[2 * positions];
         Span<float> regions = stackalloc float[positions];
         MotionStats.WindowFlow(signals, Grid, flow);
-        if (motionBaseline is not null && IsCalibrated) motionBaseline.Correct(flow, _motion!, MotionThreshold);
+        // A camera's scorer passes its baseline; until that has a recent level (10 s after a start), the line speed is not
+        // judged: a belt read a fifth slow by flicker or compression would alert at every start, before the offset can be
+        // taken out (docs/scoring.md). A stopped or reversed belt alerts through the motion channel meanwhile.
+        var judgeSpeed = motionBaseline is null || !IsCalibrated || motionBaseline.Correct(flow, _motion!, MotionThreshold);
         var motion = _motion!.Score(flow, regions, scored);
-        var speed = Math.Abs(_speed!.Change(flow, scored));
+        var speed = judgeSpeed ? Math.Abs(_speed!.Change(flow, scored)) : 0;
         // The local model sees the whole window at once; the snapshot shows its newest frame.
         var newest = frames - 1;
         if (!IsCalibrated) return new WindowScore(worst, motion, speed, lightingChange, double.NaN, newest);
         for (var p = 0; p < positions; p++) map[p] = Math.Max(map[p] / (float)LocalThreshold, regions[p] / (float)MotionThreshold);
-        foreach (var r in _speed.Belt)
+        foreach (var r in _speed!.Belt)
         {
             if (scored.IsEmpty || scored[r]) map[r] = Math.Max(map[r], (float)(speed / SpeedThreshold));
         }

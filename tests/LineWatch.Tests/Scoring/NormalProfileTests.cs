@@ -105,6 +105,31 @@ public class NormalProfileTests
         Assert.Equal([0], profile.BeltRegions.ToArray());
     }
 
+    [Fact]
+    public void After_a_start_line_speed_waits_for_the_recent_level_while_motion_alerts_from_the_first_window()
+    {
+        // Under flicker and compression the belt reads a quarter slow from the first window of a (re)started camera; the
+        // recent level that takes such an offset out needs 10 s of history. Until then the line speed is not judged, and
+        // a stopped belt still alerts, through the motion channel.
+        var profile = Learned();
+        var baseline = new MotionBaseline(1, windowsPerSecond: 2);
+        var slow = NormalWindow(new Random(4));
+        slow.Signals[4] = 1.5f;
+        slow.Signals[5] = 0;
+        var stopped = NormalWindow(new Random(5));
+        stopped.Signals[4] = stopped.Signals[5] = 0;
+
+        var first = profile.Score(slow.Tokens, slow.Signals, 0, null, baseline, new float[1], new float[16]);
+        var stop = profile.Score(stopped.Tokens, stopped.Signals, 0, null, new MotionBaseline(1, windowsPerSecond: 2), new float[1], new float[16]);
+        WindowScore later = default;
+        for (var k = 0; k < 30; k++) later = profile.Score(slow.Tokens, slow.Signals, 0, null, baseline, new float[1], new float[16]);
+
+        Assert.Equal(0, first.Speed);
+        Assert.True(stop.Score > 1, $"stopped belt {stop.Score}");
+        Assert.True(later.Speed > 0, "judged again once the level exists");
+        Assert.True(later.Speed < profile.SpeedThreshold, $"and the offset is taken out: {later.Speed}");
+    }
+
     [Theory]
     [InlineData(-2f, 0f)]   // running backwards at normal speed
     [InlineData(0f, 0f)]    // stopped
