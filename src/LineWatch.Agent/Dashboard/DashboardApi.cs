@@ -28,7 +28,7 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
         app.MapGet("/api/state", () => Results.Json(State(), Json));
         app.MapGet("/api/cameras/{name}/frame.jpg", (string name) =>
             Camera(name) is not { } i ? NotFound($"unknown camera '{name}'")
-            : pipeline.Pipeline?.LiveFrames[i].Jpeg() is { } jpeg ? Results.File(jpeg, "image/jpeg") : Results.NoContent());
+            : pipeline.Pipeline?.LiveFrame(i)?.Jpeg() is { } jpeg ? Results.File(jpeg, "image/jpeg") : Results.NoContent());
         app.MapGet("/api/cameras/{name}/scores", (string name, int? minutes) =>
             Camera(name) is not { } i ? NotFound($"unknown camera '{name}'")
             : minutes is < 1 or > 20 ? BadRequest("minutes must be 1-20")
@@ -101,16 +101,16 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
                 last_success = w.LastSuccess, last_failure = w.LastFailure, last_error = w.LastError, consecutive_failures = w.ConsecutiveFailures,
             }),
             threshold = configuration.Current.Options.Alerts.OnScore,
-            cameras = s.Cameras.Select((c, i) => new
+            cameras = s.Cameras.Select(c => new
             {
                 name = c.Name, state = c.State, capture = c.Capture, score = c.Score, alert_id = c.AlertId, enabled = c.Enabled,
                 learning = new { active = c.Learning.Learning, windows = c.Learning.Windows, started = c.Learning.Started, last_outcome = c.Learning.LastOutcome },
                 capture_fps = c.CaptureFps, analysis_fps = c.AnalysisFps, last_frame_time = c.LastFrameTime, last_error = c.LastError,
                 clips_dropped = c.ClipsDropped, windows_scored = c.WindowsScored, reconnects = c.Reconnects, stalls = c.Stalls, errors = c.Errors,
                 latency_p50_ms = c.LatencyP50Ms, latency_p99_ms = c.LatencyP99Ms, picture = c.Picture,
-                map = timeline.LatestMap(i).Select(v => Math.Round(v, 2)),
-                profile = Profile(i),
-                clips = clips.Stats(i) is { } k ? new
+                map = timeline.LatestMap(c.Slot).Select(v => Math.Round(v, 2)),
+                profile = Profile(c.Slot),
+                clips = clips.Stats(c.Slot) is { } k ? new
                 {
                     recording = k.Recording, current_alert = k.CurrentAlert, written = k.Written, failed = k.Failed, skipped = k.Skipped,
                     frames_dropped = k.FramesDropped, held_seconds = Math.Round(k.HeldSeconds, 1), memory_bytes = k.MemoryBytes, encode_errors = k.EncodeErrors,
