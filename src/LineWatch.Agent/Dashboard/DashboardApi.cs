@@ -16,7 +16,7 @@ namespace LineWatch.Agent.Dashboard;
 /// MQTT through <see cref="CameraControl"/>. Every name and id in a path is checked against what exists before
 /// it is used (so nothing in a path ever reaches the file system), bodies are small JSON objects of a fixed form.
 /// </summary>
-internal sealed class DashboardApi(AgentOptions options, AgentStatus status, PipelineService pipeline, CameraControl control,
+internal sealed class DashboardApi(AgentOptions options, CameraSlots slots, AgentStatus status, PipelineService pipeline, CameraControl control,
     AlertHistory history, ScoreTimeline timeline, WebhookDispatcher webhooks, ShiftReport shifts, ClipRecorder clips, RegionsApi regions,
     ConfigReloadService configuration)
 {
@@ -35,7 +35,7 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
             : Results.Json(timeline.Since(i, DateTimeOffset.UtcNow.AddMinutes(-(minutes ?? 5))).Select(p => new[] { p.Time, Math.Round(p.Score, 3) }), Json));
         app.MapGet("/api/alerts", (HttpContext context) =>
         {
-            if (AlertQueryParser.Parse(context.Request.Query, name => Camera(name) is not null, out var error) is not { } query) return BadRequest(error);
+            if (AlertQueryParser.Parse(context.Request.Query, HasRun, out var error) is not { } query) return BadRequest(error);
             var page = history.Query(query);
             // The body stays a plain array (as before paging); how many match in all travels in a header.
             context.Response.Headers["X-Total-Count"] = page.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -43,7 +43,7 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
         });
         app.MapGet("/api/alerts.csv", (HttpContext context) =>
         {
-            if (AlertQueryParser.Parse(context.Request.Query, name => Camera(name) is not null, out var error, export: true) is not { } query) return BadRequest(error);
+            if (AlertQueryParser.Parse(context.Request.Query, HasRun, out var error, export: true) is not { } query) return BadRequest(error);
             var page = history.Query(query);
             context.Response.Headers["X-Total-Count"] = page.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
             context.Response.Headers.ContentDisposition = $"attachment; filename=\"{options.AgentId}-alerts.csv\"";
@@ -137,6 +137,9 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
     };
 
     private int? Camera(string name) => control.IndexOf(name) is var i and >= 0 ? i : null;
+
+    /// <summary>The history can be asked about a camera removed from the configuration since start-up too: its alerts stay.</summary>
+    private bool HasRun(string name) => Camera(name) is not null || slots.SlotOf(name) is { } slot && slots.Name(slot) == name;
 
     internal static bool Only(JsonElement body, params string[] properties) => body.EnumerateObject().All(p => properties.Contains(p.Name));
 

@@ -215,6 +215,11 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/api/cameras/line/scores")).StatusCode);
         Assert.Null(broker.ReadOne($"{prefix}/line/state", timeoutSeconds: 2));
         Assert.Null(broker.ReadOne($"{prefix}/line/enabled/state", timeoutSeconds: 2));
+        // Its alerts stay in the history, which can still be asked about it.
+        var history = await http.GetAsync("/api/alerts?camera=line");
+        Assert.Equal(System.Net.HttpStatusCode.OK, history.StatusCode);
+        Assert.Contains("\"camera\":\"line\"", await history.Content.ReadAsStringAsync());
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await http.GetAsync("/api/alerts?camera=paint")).StatusCode);
 
         // No slot for a third name while line keeps its own: said so, and the agent runs on.
         File.WriteAllText(config, Config("paint"));
