@@ -150,7 +150,7 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
                 {{string.Concat(added.Select(name => $", {{ \"Name\": \"{name}\", \"Source\": \"{line.Faulty.VideoPath}\", \"Stride\": 4, \"Loop\": true }}"))}}
               ],
               "Model": { "Path": "{{line.ModelPath}}", "Device": "cpu" },
-              "Mqtt": { "Mode": "external", "Host": "127.0.0.1", "Port": {{broker.Port}}, "TopicPrefix": "it" },
+              "Mqtt": { "Mode": "external", "Host": "127.0.0.1", "Port": {{broker.Port}}, "TopicPrefix": "it", "HomeAssistant": { "Enabled": true } },
               "Alerts": { {{LearnedLine.FastAlerts}} },
               "Dashboard": { "Urls": "http://127.0.0.1:{{port}}" }
             }
@@ -200,6 +200,8 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
         Eventually.True(() => mqtt.Messages.Any(m => m.Topic == $"{prefix}/line/state" && m.Payload.Contains("\"capture\":\"streaming\"")), TimeSpan.FromSeconds(10),
             "line's MQTT state");
         Assert.Equal("ON", broker.ReadOne($"{prefix}/line/enabled/state"));
+        const string discovery = "homeassistant/binary_sensor/it-agent_line_anomaly/config";
+        Assert.Contains("\"state_topic\":\"it/it-agent/line/state\"", broker.ReadOne(discovery));
 
         // Its commands work like any camera's.
         broker.Publish($"{prefix}/line/enabled/set", "OFF");
@@ -215,6 +217,8 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/api/cameras/line/scores")).StatusCode);
         Assert.Null(broker.ReadOne($"{prefix}/line/state", timeoutSeconds: 2));
         Assert.Null(broker.ReadOne($"{prefix}/line/enabled/state", timeoutSeconds: 2));
+        Assert.Null(broker.ReadOne(discovery, timeoutSeconds: 2));
+        Assert.NotNull(broker.ReadOne("homeassistant/binary_sensor/it-agent_belt_anomaly/config", timeoutSeconds: 2));
         // Its alerts stay in the history, which can still be asked about it.
         var history = await http.GetAsync("/api/alerts?camera=line");
         Assert.Equal(System.Net.HttpStatusCode.OK, history.StatusCode);
