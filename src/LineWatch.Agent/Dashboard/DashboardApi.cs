@@ -16,7 +16,7 @@ namespace LineWatch.Agent.Dashboard;
 /// MQTT through <see cref="CameraControl"/>. Every name and id in a path is checked against what exists before
 /// it is used (so nothing in a path ever reaches the file system), bodies are small JSON objects of a fixed form.
 /// </summary>
-internal sealed class DashboardApi(AgentOptions options, AgentStatus status, PipelineService pipeline, CameraControl control,
+internal sealed class DashboardApi(AgentOptions options, CameraSlots slots, AgentStatus status, PipelineService pipeline, CameraControl control,
     AlertHistory history, ScoreTimeline timeline, WebhookDispatcher webhooks, ShiftReport shifts, ClipRecorder clips, RegionsApi regions,
     ConfigReloadService configuration)
 {
@@ -28,14 +28,14 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
         app.MapGet("/api/state", () => Results.Json(State(), Json));
         app.MapGet("/api/cameras/{name}/frame.jpg", (string name) =>
             Camera(name) is not { } i ? NotFound($"unknown camera '{name}'")
-            : pipeline.Pipeline?.LiveFrames[i].Jpeg() is { } jpeg ? Results.File(jpeg, "image/jpeg") : Results.NoContent());
+            : pipeline.Pipeline?.LiveFrame(i)?.Jpeg() is { } jpeg ? Results.File(jpeg, "image/jpeg") : Results.NoContent());
         app.MapGet("/api/cameras/{name}/scores", (string name, int? minutes) =>
             Camera(name) is not { } i ? NotFound($"unknown camera '{name}'")
             : minutes is < 1 or > 20 ? BadRequest("minutes must be 1-20")
             : Results.Json(timeline.Since(i, DateTimeOffset.UtcNow.AddMinutes(-(minutes ?? 5))).Select(p => new[] { p.Time, Math.Round(p.Score, 3) }), Json));
         app.MapGet("/api/alerts", (HttpContext context) =>
         {
-            if (AlertQueryParser.Parse(context.Request.Query, name => Camera(name) is not null, out var error) is not { } query) return BadRequest(error);
+            if (AlertQueryParser.Parse(context.Request.Query, HasRun, out var error) is not { } query) return BadRequest(error);
             var page = history.Query(query);
             // The body stays a plain array (as before paging); how many match in all travels in a header.
             context.Response.Headers["X-Total-Count"] = page.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -43,7 +43,7 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
         });
         app.MapGet("/api/alerts.csv", (HttpContext context) =>
         {
-            if (AlertQueryParser.Parse(context.Request.Query, name => Camera(name) is not null, out var error, export: true) is not { } query) return BadRequest(error);
+            if (AlertQueryParser.Parse(context.Request.Query, HasRun, out var error, export: true) is not { } query) return BadRequest(error);
             var page = history.Query(query);
             context.Response.Headers["X-Total-Count"] = page.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
             context.Response.Headers.ContentDisposition = $"attachment; filename=\"{options.AgentId}-alerts.csv\"";
@@ -101,16 +101,16 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
                 last_success = w.LastSuccess, last_failure = w.LastFailure, last_error = w.LastError, consecutive_failures = w.ConsecutiveFailures,
             }),
             threshold = configuration.Current.Options.Alerts.OnScore,
-            cameras = s.Cameras.Select((c, i) => new
+            cameras = s.Cameras.Select(c => new
             {
                 name = c.Name, state = c.State, capture = c.Capture, score = c.Score, alert_id = c.AlertId, enabled = c.Enabled,
                 learning = new { active = c.Learning.Learning, windows = c.Learning.Windows, started = c.Learning.Started, last_outcome = c.Learning.LastOutcome },
                 capture_fps = c.CaptureFps, analysis_fps = c.AnalysisFps, last_frame_time = c.LastFrameTime, last_error = c.LastError,
                 clips_dropped = c.ClipsDropped, windows_scored = c.WindowsScored, reconnects = c.Reconnects, stalls = c.Stalls, errors = c.Errors,
                 latency_p50_ms = c.LatencyP50Ms, latency_p99_ms = c.LatencyP99Ms, picture = c.Picture,
-                map = timeline.LatestMap(i).Select(v => Math.Round(v, 2)),
-                profile = Profile(i),
-                clips = clips.Stats(i) is { } k ? new
+                map = timeline.LatestMap(c.Slot).Select(v => Math.Round(v, 2)),
+                profile = Profile(c.Slot),
+                clips = clips.Stats(c.Slot) is { } k ? new
                 {
                     recording = k.Recording, current_alert = k.CurrentAlert, written = k.Written, failed = k.Failed, skipped = k.Skipped,
                     frames_dropped = k.FramesDropped, held_seconds = Math.Round(k.HeldSeconds, 1), memory_bytes = k.MemoryBytes, encode_errors = k.EncodeErrors,
@@ -137,6 +137,9 @@ internal sealed class DashboardApi(AgentOptions options, AgentStatus status, Pip
     };
 
     private int? Camera(string name) => control.IndexOf(name) is var i and >= 0 ? i : null;
+
+    /// <summary>The history can be asked about a camera removed from the configuration since start-up too: its alerts stay.</summary>
+    private bool HasRun(string name) => Camera(name) is not null || slots.SlotOf(name) is { } slot && slots.Name(slot) == name;
 
     internal static bool Only(JsonElement body, params string[] properties) => body.EnumerateObject().All(p => properties.Contains(p.Name));
 

@@ -24,7 +24,7 @@ namespace LineWatch.Agent.Dashboard;
 /// (Kestrel limits below), authenticated per <see cref="DashboardAuth"/>, and state-changing calls must carry a
 /// header a cross-site form cannot send.
 /// </summary>
-internal sealed class DashboardServer(AgentOptions options, DashboardApi api, AgentStatus status, PipelineService pipeline, AlertHistory history,
+internal sealed class DashboardServer(AgentOptions options, CameraSlots slots, DashboardApi api, AgentStatus status, PipelineService pipeline, AlertHistory history,
     ClipStore clips, FleetService fleet, IHostApplicationLifetime lifetime, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     public const string CsrfHeader = "X-LineWatch";
@@ -144,7 +144,7 @@ internal sealed class DashboardServer(AgentOptions options, DashboardApi api, Ag
         {
             var problems = new List<string>();
             if (pipeline.Pipeline is null) problems.Add("model not loaded (analysis not running)");
-            if (options.Cameras.Count == 0) problems.Add("no cameras configured");
+            if (slots.Configured().Count == 0) problems.Add("no cameras configured");
             return problems.Count == 0 ? Results.Json(new { ready = true }) : Results.Json(new { ready = false, problems }, statusCode: 503);
         });
         app.MapGet("/metrics", () => Results.Text(PrometheusMetrics.Render(status.Current, pipeline.Pipeline?.Inference.BatchHistogram), PrometheusMetrics.ContentType));

@@ -60,7 +60,7 @@ internal static class ProfileVersionsApi
         if (index < 0) return DashboardApi.NotFound($"unknown camera '{name}'");
         try
         {
-            return read(control.Cameras[index], index);
+            return read(control.Name(index), index);
         }
         catch (ProfileVersionException e)
         {

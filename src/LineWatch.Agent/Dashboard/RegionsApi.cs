@@ -16,7 +16,7 @@ namespace LineWatch.Agent.Dashboard;
 /// configuration file's own text (<see cref="ConfigFileEdit"/>) atomically and with the file's permissions, and
 /// put in force at once through <see cref="ConfigReloadService"/>.
 /// </summary>
-internal sealed class RegionsApi(ConfigReloadService configuration, PipelineService pipeline, ILogger<RegionsApi> logger)
+internal sealed class RegionsApi(ConfigReloadService configuration, CameraSlots slots, PipelineService pipeline, ILogger<RegionsApi> logger)
 {
     /// <summary>16 regions of 64 points with long decimals fit in well under this.</summary>
     private const int MaxBodyBytes = 64 * 1024;
@@ -26,12 +26,12 @@ internal sealed class RegionsApi(ConfigReloadService configuration, PipelineServ
     public void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/cameras/{name}/regions", (string name) =>
-            configuration.IndexOf(name) is null ? DashboardApi.NotFound($"unknown camera '{name}'")
+            slots.SlotOf(name) is null ? DashboardApi.NotFound($"unknown camera '{name}'")
             : View(name) is { } view ? Results.Json(view, DashboardApi.Json)
             : DashboardApi.NotFound($"camera '{name}' is no longer in the configuration"));
         app.MapPost("/api/cameras/{name}/regions", async (string name, HttpRequest request) =>
         {
-            if (configuration.IndexOf(name) is null) return DashboardApi.NotFound($"unknown camera '{name}'");
+            if (slots.SlotOf(name) is null) return DashboardApi.NotFound($"unknown camera '{name}'");
             if (await DashboardApi.Body(request, MaxBodyBytes, maxDepth: 6) is not { } body || !body.TryGetProperty("regions", out var list)
                 || list.ValueKind != JsonValueKind.Array || body.EnumerateObject().Count() != 1)
             {

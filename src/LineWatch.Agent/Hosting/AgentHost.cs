@@ -27,6 +27,10 @@ internal static class AgentHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(config.Options.ShutdownTimeoutSeconds));
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(config.Options);
+        // Which camera runs in which slot: every per-camera structure below is laid out for its capacity, so a camera
+        // added to the file later starts without a restart.
+        var slots = new CameraSlots(config.Options);
+        builder.Services.AddSingleton(slots);
 
         builder.Services.AddSingleton<ModelService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModelService>());
@@ -51,12 +55,11 @@ internal static class AgentHost
         // Where alert events go: the journal (history, MQTT and webhook outboxes in one transaction, then sent); the clip
         // recorder first, for the end's link.
         builder.Services.AddSingleton(sp => new AlertService(config.Options, [sp.GetRequiredService<AlertJournal>()], sp.GetRequiredService<ILogger<AlertService>>(),
-            sp.GetRequiredService<ClipRecorder>(), sp.GetRequiredService<ProfileVersionStore>()));
-        builder.Services.AddSingleton(sp => new CameraSwitches(config.Options.DataDir, config.Options.Cameras.Select(c => c.Name).ToArray(),
-            sp.GetRequiredService<ILogger<CameraSwitches>>()));
+            sp.GetRequiredService<ClipRecorder>(), sp.GetRequiredService<ProfileVersionStore>(), slots));
+        builder.Services.AddSingleton(sp => new CameraSwitches(config.Options.DataDir, slots, sp.GetRequiredService<ILogger<CameraSwitches>>()));
         builder.Services.AddSingleton<IAnalysisSwitch>(sp => sp.GetRequiredService<CameraSwitches>());
         builder.Services.AddSingleton(sp => new LiveLearning(config.Options, () => sp.GetRequiredService<PipelineService>().Identity,
-            sp.GetRequiredService<ILogger<LiveLearning>>(), sp.GetRequiredService<ProfileVersionStore>()));
+            sp.GetRequiredService<ILogger<LiveLearning>>(), sp.GetRequiredService<ProfileVersionStore>(), slots));
         // One store of profile versions: learning, feedback, rollbacks and the scorer share its cache of hashes.
         builder.Services.AddSingleton(new ProfileVersionStore(config.Options.DataDir, config.Options.Learning.KeepVersions));
         builder.Services.AddSingleton<CameraControl>();
@@ -67,7 +70,7 @@ internal static class AgentHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloadService>());
         builder.Services.AddSingleton<MqttCommandListener>();
         builder.Services.AddSingleton<HomeAssistantDiscovery>();
-        builder.Services.AddSingleton(new ScoreTimeline(config.Options.Cameras.Count));
+        builder.Services.AddSingleton(new ScoreTimeline(slots.Capacity));
         // Where every scored window goes, in this order: alerts first (latency), then live learning, the chart, the clips' heatmap.
         builder.Services.AddSingleton(sp => new WindowSinks(
             [sp.GetRequiredService<AlertService>(), sp.GetRequiredService<LiveLearning>(), sp.GetRequiredService<ScoreTimeline>(), sp.GetRequiredService<ClipRecorder>()]));
@@ -77,7 +80,7 @@ internal static class AgentHost
         builder.Services.AddSingleton(ShiftCalendar.From(config.Options.Shifts));
         builder.Services.AddSingleton<UptimeLedger>();
         builder.Services.AddSingleton(sp => new ShiftReport(sp.GetRequiredService<ShiftCalendar>(), sp.GetRequiredService<AlertHistory>(),
-            sp.GetRequiredService<UptimeLedger>(), config.Options.Cameras.Select(c => c.Name).ToArray()));
+            sp.GetRequiredService<UptimeLedger>(), () => slots.Configured().Select(i => slots.Name(i)!).ToArray()));
         builder.Services.AddHostedService<ShiftSummaryService>();
         builder.Services.AddSingleton<FleetService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FleetService>());

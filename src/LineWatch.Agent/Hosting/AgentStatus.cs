@@ -9,8 +9,9 @@ using Microsoft.Extensions.Hosting;
 
 namespace LineWatch.Agent.Hosting;
 
-/// <summary>One camera as the outside sees it: what it is doing, its rates over the last seconds and its counters.</summary>
-internal sealed record CameraStatus(string Name, string State, string Capture, double? Score, string? AlertId, bool Enabled, LearningStatus Learning,
+/// <summary>One camera as the outside sees it: what it is doing, its rates over the last seconds and its counters. <paramref name="Slot"/>
+/// is its index in the agent's per-camera state (<see cref="CameraSlots"/>).</summary>
+internal sealed record CameraStatus(int Slot, string Name, string State, string Capture, double? Score, string? AlertId, bool Enabled, LearningStatus Learning,
     double CaptureFps, double AnalysisFps, DateTimeOffset? LastFrameTime, string? LastError, long FramesIn, long FramesAnalysed, long FramesSkipped,
     long ClipsDropped, long WindowsScored, long Reconnects, long Stalls, long Errors, double? LatencyP50Ms, double? LatencyP99Ms, long Picture);
 
@@ -20,10 +21,10 @@ internal sealed record AgentSnapshot(DateTimeOffset Time, string AgentId, string
     int OutboxPending, long OutboxDropped, long CommandsApplied, long CommandsRejected, long CommandsDropped, IReadOnlyList<CameraStatus> Cameras);
 
 /// <summary>
-/// Takes an <see cref="AgentSnapshot"/> every second. Rates are over the last five seconds, so one late frame
-/// does not make a camera look slow.
+/// Takes an <see cref="AgentSnapshot"/> every second, of the cameras in the configuration at that moment. Rates are over the
+/// last five seconds, so one late frame does not make a camera look slow.
 /// </summary>
-internal sealed class AgentStatus(AgentOptions options, PipelineService pipeline, AlertService alerts, CameraControl control, MqttPublisher publisher,
+internal sealed class AgentStatus(AgentOptions options, CameraSlots slots, PipelineService pipeline, AlertService alerts, CameraControl control, MqttPublisher publisher,
     MqttCommandListener commands) : IHostedService, IDisposable
 {
     private readonly long _started = Stopwatch.GetTimestamp();
@@ -50,27 +51,27 @@ internal sealed class AgentStatus(AgentOptions options, PipelineService pipeline
         {
             var running = pipeline.Pipeline;
             var now = Stopwatch.GetTimestamp();
-            var stats = running?.Cameras;
-            var framesIn = options.Cameras.Select((_, i) => stats?[i].FramesIn ?? 0).ToArray();
-            var analysed = options.Cameras.Select((_, i) => stats?[i].FramesAnalysed ?? 0).ToArray();
-            // Both counters of every camera in one window: [frames in..., frames analysed...].
+            var count = slots.Capacity;
+            var framesIn = Enumerable.Range(0, count).Select(i => running?.Stats(i)?.FramesIn ?? 0).ToArray();
+            var analysed = Enumerable.Range(0, count).Select(i => running?.Stats(i)?.FramesAnalysed ?? 0).ToArray();
+            // Both counters of every camera slot in one window: [frames in..., frames analysed...].
             var rates = _rates.Rates([.. framesIn, .. analysed]);
-            var count = options.Cameras.Count;
 
-            var cameras = new List<CameraStatus>(options.Cameras.Count);
-            for (var i = 0; i < options.Cameras.Count; i++)
+            var configured = slots.Configured();
+            var cameras = new List<CameraStatus>(configured.Count);
+            foreach (var i in configured)
             {
-                var camera = stats?[i];
+                var camera = running?.Stats(i);
                 var capture = camera?.State ?? CameraState.Offline;
                 var learning = control.Learning(i);
                 var state = capture != CameraState.Streaming ? "offline" : !control.IsEnabled(i) ? "disabled" : learning.Learning ? "learning"
                     : alerts.ActiveAlert(i) is not null ? "anomaly" : "normal";
                 var lastFrame = camera is null || camera.LastFrameTicks == 0 ? (DateTimeOffset?)null : DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(camera.LastFrameTicks, now);
-                cameras.Add(new CameraStatus(options.Cameras[i].Name, state, capture.ToString().ToLowerInvariant(), alerts.LastScore(i) is { } s ? Math.Round(s, 3) : null,
+                cameras.Add(new CameraStatus(i, slots.Name(i)!, state, capture.ToString().ToLowerInvariant(), alerts.LastScore(i) is { } s ? Math.Round(s, 3) : null,
                     alerts.ActiveAlert(i), control.IsEnabled(i), learning, Math.Round(rates[i], 2), Math.Round(rates[count + i], 2), lastFrame,
                     camera?.LastError, camera?.FramesIn ?? 0, camera?.FramesAnalysed ?? 0, camera?.FramesSkipped ?? 0, camera?.ClipsDropped ?? 0,
                     camera?.WindowsScored ?? 0, camera?.Reconnects ?? 0, camera?.Stalls ?? 0, camera?.Errors ?? 0,
-                    Round(camera?.Latency.Percentile(50)), Round(camera?.Latency.Percentile(99)), running?.LiveFrames[i].Sequence ?? 0));
+                    Round(camera?.Latency.Percentile(50)), Round(camera?.Latency.Percentile(99)), running?.LiveFrame(i)?.Sequence ?? 0));
             }
 
             var inference = running?.Inference;

@@ -1,6 +1,6 @@
 using LineWatch.Configuration;
+using LineWatch.Control;
 using LineWatch.Events;
-using LineWatch.Processing;
 using LineWatch.Scoring;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,20 +9,20 @@ namespace LineWatch.Agent.Hosting;
 
 /// <summary>
 /// Watches the configuration file and puts a new version in force without a restart where it can: the alert
-/// policy, cameras' regions, a camera removed from the file (its capture stops, the others run on) or put back
-/// (it starts again), and a camera's capture settings (that camera alone restarts) (<see cref="ConfigChange"/>). Events are debounced, since an editor's save is several of them.
+/// policy, cameras' regions, a camera removed from the file (its alert ends, its capture stops, it leaves the listings;
+/// the others run on), a camera added (it takes a free camera slot and starts like the cameras of start-up) or put back
+/// (it starts again in its old slot), and a camera's capture settings (that camera alone restarts) (<see cref="ConfigChange"/>).
+/// Events are debounced, since an editor's save is several of them.
 /// A version that does not load is rejected with its errors logged by key, and the agent keeps the one it runs; keys
 /// that only a restart applies are logged as such. The dashboard's edits come through <see cref="Apply"/>.
 /// </summary>
-internal sealed class ConfigReloadService(AgentConfiguration initial, AlertService alerts, PipelineService pipeline, IAnalysisSwitch analysisSwitch,
+internal sealed class ConfigReloadService(AgentConfiguration initial, CameraSlots slots, AlertService alerts, PipelineService pipeline, CameraControl control,
     ILogger<ConfigReloadService> logger) : IHostedService, IDisposable
 {
     /// <summary>Quiet time after the last file event before the file is read.</summary>
     public static readonly TimeSpan Debounce = TimeSpan.FromSeconds(1);
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, int> _running = initial.Options.Cameras.Select((c, i) => (c.Name, i))
-        .ToDictionary(c => c.Name, c => c.i, StringComparer.OrdinalIgnoreCase);
     private readonly string _path = initial.FilePath;
     private AgentConfiguration _current = initial;
     private FileSystemWatcher? _watcher;
@@ -33,9 +33,6 @@ internal sealed class ConfigReloadService(AgentConfiguration initial, AlertServi
     {
         get { lock (_lock) return _current; }
     }
-
-    /// <summary>The running index of a camera, or null for one the agent does not run.</summary>
-    public int? IndexOf(string camera) => _running.TryGetValue(camera, out var i) ? i : null;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -106,45 +103,31 @@ internal sealed class ConfigReloadService(AgentConfiguration initial, AlertServi
             }
             foreach (var (camera, regions) in change.Regions)
             {
-                if (IndexOf(camera) is not { } index) continue;
+                if (slots.SlotOf(camera) is not { } index) continue;
+                slots.Update(index, next.Options.Cameras.First(c => c.Name.Equals(camera, StringComparison.OrdinalIgnoreCase)));
                 pipeline.Scorer?.SetRegions(index, regions);
                 var scored = pipeline.Pipeline?.Shape.Grid is { } g ? $"{RegionMask.Build(regions, g).ScoredCount} of {g * g} patches scored" : "not analysing";
                 logger.LogInformation("Configuration change applied: camera {Camera} regions ({Count} region(s), {Scored})", camera, regions.Count, scored);
             }
             foreach (var camera in change.Removed)
             {
-                if (IndexOf(camera) is not { } index) continue;
+                if (slots.SlotOf(camera) is not { } index || !slots.IsConfigured(index)) continue;
                 // Alerts first: an alert in progress ends now rather than never.
                 alerts.SetSuspended(index, true);
                 pipeline.Pipeline?.StopCamera(index, "removed from the configuration", TimeSpan.FromSeconds(5));
-                logger.LogInformation("Configuration change applied: camera {Camera} removed; its capture stopped", camera);
+                // Then it leaves the listings (dashboard, /api/state, MQTT: its retained topics are cleared).
+                slots.Release(index);
+                logger.LogInformation("Configuration change applied: camera {Camera} removed; its capture stopped and it is no longer listed", camera);
             }
-            foreach (var (position, camera) in change.Added)
-            {
-                if (IndexOf(camera) is not { } index)
-                {
-                    // The agent's per-camera state (scorer, alerts, MQTT topics, dashboard) is laid out at start-up.
-                    logger.LogWarning("Configuration change of Cameras:{Index} (camera {Camera} added) takes effect after a restart; the agent runs on the previous value until then",
-                        position, camera);
-                    continue;
-                }
-                pipeline.Scorer?.SetRegions(index, next.Options.Cameras[position].Regions);
-                if (pipeline.Pipeline?.StartCamera(index, next.Options.Cameras[position], next.CameraSources[position]) == true)
-                {
-                    alerts.SetSuspended(index, !analysisSwitch.IsAnalysing(index));
-                    logger.LogInformation("Configuration change applied: camera {Camera} back in the configuration; its capture started", camera);
-                }
-            }
+            foreach (var (position, camera) in change.Added) Add(position, next.Options.Cameras[position], next.CameraSources[position]);
             foreach (var (position, camera, keys) in change.Recaptured)
             {
-                if (IndexOf(camera) is not { } index) continue;
+                if (slots.SlotOf(camera) is not { } index) continue;
                 var settings = next.Options.Cameras[position];
+                slots.Update(index, settings);
                 alerts.SetSuspended(index, true);
                 pipeline.Pipeline?.StopCamera(index, settings.Enabled ? "restarting with its new settings" : "disabled in the configuration", TimeSpan.FromSeconds(5));
-                if (settings.Enabled && pipeline.Pipeline?.StartCamera(index, settings, next.CameraSources[position]) == true)
-                {
-                    alerts.SetSuspended(index, !analysisSwitch.IsAnalysing(index));
-                }
+                if (settings.Enabled && pipeline.Pipeline?.StartCamera(index, settings, next.CameraSources[position]) == true) control.Resume(index);
                 logger.LogInformation("Configuration change applied: camera {Camera} restarted alone for {Keys}", camera, string.Join(", ", keys));
             }
             foreach (var key in change.NeedRestart)
@@ -153,6 +136,24 @@ internal sealed class ConfigReloadService(AgentConfiguration initial, AlertServi
             }
             return errors;
         }
+    }
+
+    /// <summary>A camera that joins the configuration: back in its slot, or in a free one; with none free it stays out, and says why.</summary>
+    private void Add(int position, CameraOptions camera, CameraSource source)
+    {
+        var returning = slots.SlotOf(camera.Name) is not null;
+        if (slots.Take(camera) is not { } slot)
+        {
+            logger.LogError("Configuration change of Cameras:{Index} (camera {Camera} added) not applied: all {Capacity} camera slots are taken (MaxCameras; "
+                + "a camera removed since start-up keeps its slot until a restart); the camera starts after a restart, or with a larger MaxCameras",
+                position, camera.Name, slots.Capacity);
+            return;
+        }
+        var started = pipeline.StartCamera(slot, camera, source);
+        control.Resume(slot);
+        var capture = started ? "its capture started" : pipeline.Pipeline is null ? "not captured: analysis is not running" : $"not captured: {pipeline.Pipeline.Stats(slot)?.LastError}";
+        if (returning) logger.LogInformation("Configuration change applied: camera {Camera} back in the configuration; {Capture}", camera.Name, capture);
+        else logger.LogInformation("Configuration change applied: camera {Camera} added in slot {Slot} of {Capacity}; {Capture}", camera.Name, slot, slots.Capacity, capture);
     }
 
     public Task StopAsync(CancellationToken cancellationToken)

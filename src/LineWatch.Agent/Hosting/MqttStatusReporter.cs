@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LineWatch.Comms.Mqtt;
+using LineWatch.Configuration;
 using Microsoft.Extensions.Hosting;
 
 namespace LineWatch.Agent.Hosting;
@@ -7,26 +8,51 @@ namespace LineWatch.Agent.Hosting;
 /// <summary>
 /// Every 5 s: each camera's retained state (<c>normal</c> / <c>anomaly</c> / <c>learning</c> / <c>disabled</c> / <c>offline</c>,
 /// last score, rates, last frame time) and the agent's statistics (per-camera counters, inference latency,
-/// outbox backlog, commands), from the agent's status snapshot.
+/// outbox backlog, commands), from the agent's status snapshot. A camera removed from the configuration has its retained
+/// state cleared (an empty retained message), at once or on the next connect, so a subscriber no longer sees it.
 /// </summary>
-internal sealed class MqttStatusReporter(AgentStatus status, MqttPublisher publisher) : IHostedService, IDisposable
+internal sealed class MqttStatusReporter(AgentStatus status, MqttPublisher publisher, CameraSlots slots) : IHostedService, IDisposable
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    // A report and a removal's clearing take turns, so a report taken just before a removal cannot put the state back after it.
+    private readonly Lock _publishing = new();
     private Timer? _timer;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        slots.Left += Clear;
+        publisher.Connected += ClearRemoved;
         _timer = new Timer(_ => Report(), null, TimeSpan.FromSeconds(1), Period);
         return Task.CompletedTask;
     }
 
+    private void Clear(int camera)
+    {
+        lock (_publishing) publisher.PublishState(publisher.Topics.State(slots.Name(camera)!), []);
+    }
+
+    /// <summary>Cameras removed while the broker was away.</summary>
+    private void ClearRemoved()
+    {
+        for (var i = 0; i < slots.Capacity; i++)
+        {
+            if (!slots.IsConfigured(i) && slots.Name(i) is not null) Clear(i);
+        }
+    }
+
     private void Report()
+    {
+        lock (_publishing) Publish();
+    }
+
+    private void Publish()
     {
         var snapshot = status.Refresh(); // retained for up to 5 s: worth being current, not a second old
         if (!snapshot.Analysing || !publisher.IsConnected) return;
         foreach (var c in snapshot.Cameras)
         {
+            if (!slots.IsConfigured(c.Slot)) continue;
             var payload = new CameraStatePayload(c.State, c.Capture, c.Score, c.AlertId, c.CaptureFps, c.AnalysisFps, c.LastFrameTime, c.LastError);
             publisher.PublishState(publisher.Topics.State(c.Name), JsonSerializer.SerializeToUtf8Bytes(payload, Json));
         }

@@ -15,7 +15,7 @@ internal sealed record WindowSinks(IReadOnlyList<IWindowSink> All);
 /// Runs the analysis pipeline for the life of the agent, once the model is loaded. Without a model the agent
 /// stays up (the reason is logged by the model service) and analyses nothing.
 /// </summary>
-internal sealed class PipelineService(AgentConfiguration config, ModelService model, WindowSinks sinks, IAnalysisSwitch analysisSwitch,
+internal sealed class PipelineService(AgentConfiguration config, CameraSlots slots, ModelService model, WindowSinks sinks, IAnalysisSwitch analysisSwitch,
     ClipRecorder clips, ProfileVersionStore versions, CameraControl control, ILoggerFactory loggers, ILogger<PipelineService> logger) : IHostedService, IDisposable
 {
     private ProfileScorer? _scorer;
@@ -30,7 +30,7 @@ internal sealed class PipelineService(AgentConfiguration config, ModelService mo
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        RecordProfiles();
+        foreach (var camera in config.Options.Cameras) RecordProfile(camera.Name);
         if (model.Model is null)
         {
             logger.LogWarning("Analysis not started: no model loaded");
@@ -39,8 +39,8 @@ internal sealed class PipelineService(AgentConfiguration config, ModelService mo
         try
         {
             var identity = ModelIdentity.Of(config.Options.Model.Path);
-            _scorer = new ProfileScorer(config.Options.DataDir, config.Options.Cameras, identity, loggers.CreateLogger<ProfileScorer>(), versions);
-            Pipeline = new Pipeline(config.Options, config.CameraSources, model.Model, _scorer, sinks.All, loggers, analysisSwitch, clips.Recordings);
+            _scorer = new ProfileScorer(config.Options.DataDir, config.Options.Cameras, identity, loggers.CreateLogger<ProfileScorer>(), versions, slots.Capacity);
+            Pipeline = new Pipeline(config.Options, config.CameraSources, model.Model, _scorer, sinks.All, loggers, analysisSwitch, clips.Recordings, slots);
             Identity = identity;
         }
         catch (Exception e) when (e is Inference.ModelLoadException or IOException or InvalidDataException)
@@ -48,31 +48,47 @@ internal sealed class PipelineService(AgentConfiguration config, ModelService mo
             logger.LogError("Analysis not started: {Reason}", e.Message);
             return Task.CompletedTask;
         }
-        foreach (var camera in config.Options.Cameras.Where((c, i) => _scorer.ProfileOf(i) is null))
-        {
-            logger.LogWarning("Camera {Camera} has no profile yet: its windows are analysed but not scored until `linewatch learn --camera {Camera}` makes one", camera.Name, camera.Name);
-        }
+        for (var i = 0; i < config.Options.Cameras.Count; i++) WarnIfUnscored(i);
         _scorer.Changed += control.OnProfileLoaded;
         Pipeline.Start();
         return Task.CompletedTask;
     }
 
     /// <summary>
-    /// Before the scorer reads them: each camera's profile as a version (a profile from before versions existed
-    /// becomes version 1) and whatever a crash left half done is finished.
+    /// Starts a camera that joined the configuration (new, or put back) in its slot, as start-up does: its profile versions
+    /// reconciled, its profile loaded (or not, and said so), its clip recording made, then its capture. False when it
+    /// did not start (no analysis running, or it is disabled or refused: the reason is its last error).
     /// </summary>
-    private void RecordProfiles()
+    public bool StartCamera(int slot, CameraOptions camera, CameraSource source)
     {
-        foreach (var camera in config.Options.Cameras)
+        clips.Open(slot);
+        if (_scorer is null || Pipeline is null) return false;
+        RecordProfile(camera.Name);
+        _scorer.Open(slot, camera);
+        WarnIfUnscored(slot);
+        return Pipeline.StartCamera(slot, camera, source);
+    }
+
+    private void WarnIfUnscored(int slot)
+    {
+        if (_scorer!.ProfileOf(slot) is not null) return;
+        var name = slots.Name(slot);
+        logger.LogWarning("Camera {Camera} has no profile yet: its windows are analysed but not scored until `linewatch learn --camera {Camera}` makes one", name, name);
+    }
+
+    /// <summary>
+    /// Before the scorer reads it: the camera's profile as a version (a profile from before versions existed becomes
+    /// version 1) and whatever a crash left half done is finished.
+    /// </summary>
+    private void RecordProfile(string camera)
+    {
+        try
         {
-            try
-            {
-                if (versions.Reconcile(camera.Name) is { } current) logger.LogInformation("Camera {Camera}: profile version {Version} is current", camera.Name, current.Id);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
-            {
-                logger.LogError("Camera {Camera}: its profile versions cannot be read or repaired: {Reason}", camera.Name, e.Message);
-            }
+            if (versions.Reconcile(camera) is { } current) logger.LogInformation("Camera {Camera}: profile version {Version} is current", camera, current.Id);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            logger.LogError("Camera {Camera}: its profile versions cannot be read or repaired: {Reason}", camera, e.Message);
         }
     }
 

@@ -103,11 +103,13 @@ internal sealed class SystemdNotifier : IHostedService, IDisposable
         }
 
         var now = Stopwatch.GetTimestamp();
-        var windows = pipeline.Cameras.Sum(c => c.WindowsScored);
+        // Every window the backbone ran, of cameras removed since too: a rate from a counter that never drops.
+        var windows = inference.Clips;
         var rate = _previous is { } p ? (windows - p.Windows) / Stopwatch.GetElapsedTime(p.Ticks, now).TotalSeconds : 0;
         _previous = (now, windows);
-        var streaming = pipeline.Cameras.Count(c => c.State == Processing.CameraState.Streaming);
-        return $"{streaming}/{pipeline.Cameras.Count} cameras streaming, {rate:0.0} windows/s, MQTT {(_publisher.IsConnected ? "connected" : "not connected")}, " +
+        var cameras = pipeline.Cameras;
+        var streaming = cameras.Count(c => c.State == Processing.CameraState.Streaming);
+        return $"{streaming}/{cameras.Count} cameras streaming, {rate:0.0} windows/s, MQTT {(_publisher.IsConnected ? "connected" : "not connected")}, " +
             $"{_publisher.Pending} alert message(s) pending";
     }
 

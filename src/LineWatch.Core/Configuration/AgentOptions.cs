@@ -13,6 +13,12 @@ public sealed class AgentOptions
     public string DataDir { get; set; } = "data";
 
     public List<CameraOptions> Cameras { get; set; } = [];
+
+    /// <summary>
+    /// How many cameras this run of the agent can hold: the per-camera state is laid out for this many at start-up, so
+    /// cameras added to the file later start without a restart while fewer than this many names have run since start-up.
+    /// </summary>
+    public int MaxCameras { get; set; } = 16;
     public ModelOptions Model { get; set; } = new();
     public MqttOptions Mqtt { get; set; } = new();
     public DashboardOptions Dashboard { get; set; } = new();

@@ -7,6 +7,9 @@ namespace LineWatch.Configuration;
 /// <summary>The rules a bound configuration must meet before the agent starts; each error names its key.</summary>
 public static partial class OptionsValidator
 {
+    /// <summary>Empty camera slots cost little (their heavy parts are made when a camera takes one), but not nothing.</summary>
+    private const int MaxCameraSlots = 256;
+
     public static IReadOnlyList<CameraSource> Validate(AgentOptions options, string baseDir, List<ConfigError> errors)
     {
         if (!TopicSafeName().IsMatch(options.AgentId))
@@ -86,6 +89,14 @@ public static partial class OptionsValidator
     {
         var sources = new List<CameraSource>();
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (options.MaxCameras is < 1 or > MaxCameraSlots)
+        {
+            errors.Add(new("MaxCameras", $"{options.MaxCameras} must be 1-{MaxCameraSlots}"));
+        }
+        else if (options.Cameras.Count > options.MaxCameras)
+        {
+            errors.Add(new("MaxCameras", $"{options.MaxCameras} is fewer than the {options.Cameras.Count} cameras configured"));
+        }
         for (var i = 0; i < options.Cameras.Count; i++)
         {
             var camera = options.Cameras[i];

@@ -19,18 +19,24 @@ public sealed class CameraControl
     private readonly AlertHistory _history;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
+    private readonly CameraSlots _slots;
 
+    /// <param name="slots">The agent's camera slots; null for the configured cameras alone.</param>
     public CameraControl(AgentOptions options, CameraSwitches switches, LiveLearning learning, AlertService alerts, AlertHistory history, ILogger<CameraControl> logger,
-        ProfileVersionStore? versions = null)
+        ProfileVersionStore? versions = null, CameraSlots? slots = null)
     {
         (_switches, _learning, _alerts, _history, _logger) = (switches, learning, alerts, history, logger);
         Versions = versions ?? new ProfileVersionStore(options.DataDir, options.Learning.KeepVersions);
-        Cameras = options.Cameras.Select(c => c.Name).ToArray();
-        for (var i = 0; i < Cameras.Count; i++) _alerts.SetSuspended(i, !_switches.IsAnalysing(i));
+        _slots = slots ?? new CameraSlots(options);
+        foreach (var camera in _slots.Configured()) Resume(camera);
         _learning.Full += camera => Task.Run(() => Apply(new SetLearning(camera, Start: false)));
     }
 
-    public IReadOnlyList<string> Cameras { get; }
+    /// <summary>The configured cameras' slots, in slot order (the indexes commands and the other methods take).</summary>
+    public IReadOnlyList<int> Cameras => _slots.Configured();
+
+    /// <summary>The name of the camera in a slot.</summary>
+    public string Name(int camera) => _slots.Name(camera) ?? throw new ArgumentOutOfRangeException(nameof(camera), $"no camera in slot {camera}");
 
     /// <summary>The cameras' profile versions (listing and comparing need no command).</summary>
     public ProfileVersionStore Versions { get; }
@@ -38,11 +44,11 @@ public sealed class CameraControl
     /// <summary>Raised after a command changed a camera's feature (the MQTT state topic and the dashboard follow it).</summary>
     public event Action<int, CameraFeature>? Changed;
 
-    public int IndexOf(string camera)
-    {
-        for (var i = 0; i < Cameras.Count; i++) if (string.Equals(Cameras[i], camera, StringComparison.Ordinal)) return i;
-        return -1;
-    }
+    /// <summary>The slot of a configured camera; -1 for a name not in the configuration.</summary>
+    public int IndexOf(string camera) => _slots.IndexOf(camera);
+
+    /// <summary>A camera (back) in the configuration alerts unless it is switched off or learning.</summary>
+    public void Resume(int camera) => _alerts.SetSuspended(camera, !_switches.IsAnalysing(camera) || _learning.IsLearning(camera));
 
     public bool IsEnabled(int camera) => _switches.IsAnalysing(camera);
 
@@ -53,7 +59,7 @@ public sealed class CameraControl
 
     public CommandOutcome Apply(CameraCommand command)
     {
-        if (command.Camera < 0 || command.Camera >= Cameras.Count) return CommandOutcome.Refused($"unknown camera index {command.Camera}");
+        if (!_slots.IsConfigured(command.Camera)) return CommandOutcome.Refused($"unknown camera index {command.Camera}");
         CommandOutcome outcome;
         lock (_lock)
         {
@@ -79,13 +85,13 @@ public sealed class CameraControl
     {
         _switches.SetEnabled(camera, enabled);
         _alerts.SetSuspended(camera, !enabled || _learning.IsLearning(camera));
-        _logger.LogInformation("Camera {Camera}: analysis switched {State}", Cameras[camera], enabled ? "on" : "off");
+        _logger.LogInformation("Camera {Camera}: analysis switched {State}", Name(camera), enabled ? "on" : "off");
         return CommandOutcome.Ok(enabled ? "ON" : "OFF");
     }
 
     private CommandOutcome StartLearning(int camera)
     {
-        if (!_switches.IsAnalysing(camera)) return CommandOutcome.Refused($"camera {Cameras[camera]} is switched off; switch it on to learn");
+        if (!_switches.IsAnalysing(camera)) return CommandOutcome.Refused($"camera {Name(camera)} is switched off; switch it on to learn");
         if (_learning.Start(camera) is { } reason) return CommandOutcome.Refused(reason);
         _alerts.SetSuspended(camera, true);
         return CommandOutcome.Ok("learning");
@@ -93,7 +99,7 @@ public sealed class CameraControl
 
     private CommandOutcome StopLearning(int camera, string by)
     {
-        if (!_learning.IsLearning(camera)) return CommandOutcome.Refused($"camera {Cameras[camera]} is not learning");
+        if (!_learning.IsLearning(camera)) return CommandOutcome.Refused($"camera {Name(camera)} is not learning");
         try
         {
             var result = _learning.Stop(camera, by);
@@ -127,7 +133,7 @@ public sealed class CameraControl
     {
         var alert = _history.Find(command.AlertId);
         if (alert is null) return CommandOutcome.Refused($"unknown alert id {command.AlertId}");
-        if (alert.Camera != Cameras[command.Camera]) return CommandOutcome.Refused($"alert {command.AlertId} belongs to camera {alert.Camera}, not {Cameras[command.Camera]}");
+        if (alert.Camera != Name(command.Camera)) return CommandOutcome.Refused($"alert {command.AlertId} belongs to camera {alert.Camera}, not {Name(command.Camera)}");
         if (command.Verdict is not { } verdict)
         {
             _history.Acknowledge(command.AlertId);
@@ -154,14 +160,14 @@ public sealed class CameraControl
 
     private CommandOutcome Rollback(RollbackProfile command)
     {
-        var camera = Cameras[command.Camera];
+        var camera = Name(command.Camera);
         if (_learning.IsLearning(command.Camera)) return CommandOutcome.Refused($"camera {camera} is learning; stop learning before rolling its profile back");
         return ChangeProfile(camera, () => Versions.Rollback(camera, command.Version, command.By));
     }
 
     private CommandOutcome Undo(UndoFeedback command)
     {
-        var camera = Cameras[command.Camera];
+        var camera = Name(command.Camera);
         var alert = _history.Find(command.AlertId);
         if (alert is null) return CommandOutcome.Refused($"unknown alert id {command.AlertId}");
         if (alert.Camera != camera) return CommandOutcome.Refused($"alert {command.AlertId} belongs to camera {alert.Camera}, not {camera}");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LineWatch.Configuration;
 using LineWatch.Processing;
 using LineWatch.Storage;
 using Microsoft.Extensions.Logging;
@@ -8,45 +9,40 @@ namespace LineWatch.Control;
 /// <summary>
 /// Whether each camera is analysed, as switched at run time (MQTT <c>enabled/set</c>, the dashboard). Kept in
 /// DataDir/control/switches.json so a camera an operator switched off stays off after a restart. A camera
-/// switched off is still captured (the dashboard shows it) but its windows are not analysed.
+/// switched off is still captured (the dashboard shows it) but its windows are not analysed. Switches are kept by
+/// camera name, also for a camera not in the configuration now, so one removed and put back (or added after a restart)
+/// comes back as it was switched.
 /// </summary>
 public sealed class CameraSwitches : IAnalysisSwitch
 {
     private readonly string _path;
-    private readonly IReadOnlyList<string> _cameras;
-    private readonly bool[] _enabled;
+    private readonly CameraSlots _slots;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
+    // The names switched off, replaced whole on a change: a camera added later, or removed and put back, finds its switch here.
+    private volatile IReadOnlySet<string> _disabled;
 
-    public CameraSwitches(string dataDir, IReadOnlyList<string> cameras, ILogger<CameraSwitches> logger)
+    public CameraSwitches(string dataDir, CameraSlots slots, ILogger<CameraSwitches> logger)
     {
         _path = Path.Combine(dataDir, "control", "switches.json");
-        _cameras = cameras;
+        _slots = slots;
         _logger = logger;
-        _enabled = cameras.Select(_ => true).ToArray();
-        foreach (var name in LoadDisabled())
-        {
-            var index = IndexOf(name);
-            if (index >= 0) _enabled[index] = false;
-        }
+        _disabled = new HashSet<string>(LoadDisabled(), StringComparer.Ordinal);
     }
 
-    public bool IsAnalysing(int camera) => Volatile.Read(ref _enabled[camera]);
+    public bool IsAnalysing(int camera) => _slots.Name(camera) is { } name && !_disabled.Contains(name);
 
     public void SetEnabled(int camera, bool enabled)
     {
+        var name = _slots.Name(camera) ?? throw new ArgumentOutOfRangeException(nameof(camera), $"no camera in slot {camera}");
         lock (_lock)
         {
-            Volatile.Write(ref _enabled[camera], enabled);
-            var disabled = _cameras.Where((_, i) => !_enabled[i]).ToArray();
-            AtomicFile.WriteAllText(_path, JsonSerializer.Serialize(new Saved(disabled)));
+            var disabled = new HashSet<string>(_disabled, StringComparer.Ordinal);
+            if (enabled) disabled.Remove(name);
+            else disabled.Add(name);
+            AtomicFile.WriteAllText(_path, JsonSerializer.Serialize(new Saved(disabled.Order(StringComparer.Ordinal).ToArray())));
+            _disabled = disabled;
         }
-    }
-
-    private int IndexOf(string name)
-    {
-        for (var i = 0; i < _cameras.Count; i++) if (_cameras[i] == name) return i;
-        return -1;
     }
 
     private IEnumerable<string> LoadDisabled()

@@ -19,6 +19,7 @@ public sealed class LiveLearning : IWindowSink
     public const int MaxWindows = 14_400;
 
     private readonly AgentOptions _options;
+    private readonly CameraSlots _slots;
     private readonly Func<ModelIdentity?> _model;
     private readonly ILogger _logger;
     private readonly Session?[] _sessions;
@@ -33,14 +34,17 @@ public sealed class LiveLearning : IWindowSink
     }
 
     /// <param name="model">The loaded model's identity, or null while no model is loaded.</param>
-    public LiveLearning(AgentOptions options, Func<ModelIdentity?> model, ILogger<LiveLearning> logger, ProfileVersionStore? versions = null)
+    /// <param name="slots">The agent's camera slots; null for the configured cameras alone.</param>
+    public LiveLearning(AgentOptions options, Func<ModelIdentity?> model, ILogger<LiveLearning> logger, ProfileVersionStore? versions = null,
+        CameraSlots? slots = null)
     {
+        _slots = slots ?? new CameraSlots(options);
         _versions = versions ?? new ProfileVersionStore(options.DataDir, options.Learning.KeepVersions);
         _options = options;
         _model = model;
         _logger = logger;
-        _sessions = new Session?[options.Cameras.Count];
-        _outcomes = new string?[options.Cameras.Count];
+        _sessions = new Session?[_slots.Capacity];
+        _outcomes = new string?[_slots.Capacity];
     }
 
     /// <summary>Raised with the camera index when a session fills up and should be stopped.</summary>
@@ -57,9 +61,10 @@ public sealed class LiveLearning : IWindowSink
     /// <summary>Starts collecting; returns why not when there is no model or the camera is already learning.</summary>
     public string? Start(int camera)
     {
-        var name = _options.Cameras[camera].Name;
+        if (_slots.Camera(camera) is not { } settings) return $"no camera in slot {camera}";
+        var name = settings.Name;
         if (_model() is not { } model) return "no model is loaded, so nothing is analysed to learn from";
-        var session = new Session(new ProfileFitter(name, model, _options.Learning, _options.Cameras[camera].WindowsPerSecond()));
+        var session = new Session(new ProfileFitter(name, model, _options.Learning, settings.WindowsPerSecond()));
         if (Interlocked.CompareExchange(ref _sessions[camera], session, null) is not null) return $"camera {name} is already learning";
         _logger.LogInformation("Camera {Camera}: learning normal operation started", name);
         return null;
@@ -74,7 +79,7 @@ public sealed class LiveLearning : IWindowSink
     {
         var session = Interlocked.Exchange(ref _sessions[camera], null)
             ?? throw new InvalidOperationException("not learning");
-        var name = _options.Cameras[camera].Name;
+        var name = _slots.Name(camera)!;
         ProfileFitter.Result result;
         lock (session)
         {

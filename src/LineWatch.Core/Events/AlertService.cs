@@ -38,7 +38,10 @@ public sealed class AlertService : IWindowSink
     private const int WindowsKeptPerAlert = 8;
     private const int AlertsKept = 16;
 
-    private readonly AlertPolicy[] _policies;
+    private readonly CameraSlots _slots;
+    // Per camera slot; a slot's policy is made when its camera first needs one (it names the camera in its events).
+    private readonly AlertPolicy?[] _policies;
+    private readonly Lock _policiesLock = new();
     private readonly double[] _lastScores;
     private readonly bool[] _suspended;
     private readonly FanOut<IAlertSink> _sinks;
@@ -50,21 +53,20 @@ public sealed class AlertService : IWindowSink
     private readonly Dictionary<string, (int Camera, List<(double Score, float[] Tokens, float[] Signals)> Windows)> _kept = [];
     private readonly Queue<string> _keptOrder = new();
 
+    /// <param name="slots">The agent's camera slots; null for the configured cameras alone.</param>
     public AlertService(AgentOptions options, IReadOnlyList<IAlertSink> sinks, ILogger<AlertService> logger, IAlertRecorder? recorder = null,
-        ProfileVersionStore? versions = null)
+        ProfileVersionStore? versions = null, CameraSlots? slots = null)
     {
         _recorder = recorder;
         Options = options.Alerts;
         _versions = versions ?? new ProfileVersionStore(options.DataDir, options.Learning.KeepVersions);
-        _policies = options.Cameras.Select(c => new AlertPolicy(c.Name, options.Alerts)).ToArray();
-        _lastScores = options.Cameras.Select(_ => double.NaN).ToArray();
-        _suspended = new bool[options.Cameras.Count];
+        _slots = slots ?? new CameraSlots(options);
+        _policies = new AlertPolicy?[_slots.Capacity];
+        _lastScores = Enumerable.Repeat(double.NaN, _slots.Capacity).ToArray();
+        _suspended = new bool[_slots.Capacity];
         _sinks = new FanOut<IAlertSink>(sinks, "Alert", logger);
-        Cameras = options.Cameras.Select(c => c.Name).ToArray();
         _logger = logger;
     }
-
-    public IReadOnlyList<string> Cameras { get; }
 
     /// <summary>The alert policy values in force.</summary>
     public AlertOptions Options { get; private set; }
@@ -72,15 +74,30 @@ public sealed class AlertService : IWindowSink
     /// <summary>Puts new policy values in force on every camera from its next window, without losing an alert in progress.</summary>
     public void SetOptions(AlertOptions options)
     {
-        Options = options;
-        foreach (var policy in _policies)
+        lock (_policiesLock)
         {
-            lock (policy) policy.Options = options;
+            Options = options;
+            foreach (var policy in _policies.OfType<AlertPolicy>())
+            {
+                lock (policy) policy.Options = options;
+            }
+        }
+    }
+
+    /// <summary>The slot's policy, made on first use with the options in force (under the lock <see cref="SetOptions"/> takes, so none is missed).</summary>
+    private AlertPolicy Policy(int camera)
+    {
+        if (Volatile.Read(ref _policies[camera]) is { } policy) return policy;
+        lock (_policiesLock)
+        {
+            policy = _policies[camera] ?? new AlertPolicy(_slots.Name(camera) ?? throw new ArgumentOutOfRangeException(nameof(camera), $"no camera in slot {camera}"), Options);
+            Volatile.Write(ref _policies[camera], policy);
+            return policy;
         }
     }
 
     /// <summary>The id of the camera's alert in progress, or null.</summary>
-    public string? ActiveAlert(int camera) => _policies[camera].ActiveId;
+    public string? ActiveAlert(int camera) => Volatile.Read(ref _policies[camera])?.ActiveId;
 
     /// <summary>The camera's latest window score (normalised, 1.0 = threshold), or null before its first scored window.</summary>
     public double? LastScore(int camera) => _lastScores[camera] is var s && double.IsNaN(s) ? null : s;
@@ -91,7 +108,7 @@ public sealed class AlertService : IWindowSink
     /// </summary>
     public void SetSuspended(int camera, bool suspended)
     {
-        var policy = _policies[camera];
+        var policy = Policy(camera);
         AlertEvent? end;
         lock (policy)
         {
@@ -105,7 +122,7 @@ public sealed class AlertService : IWindowSink
     {
         if (window.Score is not { } score) return;
         Volatile.Write(ref _lastScores[window.CameraIndex], score);
-        var policy = _policies[window.CameraIndex];
+        var policy = Policy(window.CameraIndex);
         var newest = window.FrameTicks.Span[^1];
         var time = Stopwatch.GetElapsedTime(_epochTicks, newest).TotalSeconds;
         AlertEvent? alert;
@@ -156,12 +173,13 @@ public sealed class AlertService : IWindowSink
             if (!_kept.Remove(alertId, out kept)) return null;
         }
         var change = new ProfileChange(ProfileSource.Feedback, by, $"false-alarm feedback on alert {alertId} ({kept.Windows.Count} window(s))", alertId);
-        var version = _versions.CommitFeedback(Cameras[kept.Camera], change, profile =>
+        var camera = _slots.Name(kept.Camera)!;
+        var version = _versions.CommitFeedback(camera, change, profile =>
         {
             foreach (var w in kept.Windows) profile.AddFeedback(w.Tokens, w.Signals);
         });
         _logger.LogInformation("Alert {Id} marked a false alarm: {Count} window(s) added to {Camera}'s normal profile (version {Version})",
-            alertId, kept.Windows.Count, Cameras[kept.Camera], version.Id);
+            alertId, kept.Windows.Count, camera, version.Id);
         return version;
     }
 

@@ -6,13 +6,13 @@ namespace LineWatch.Events;
 /// <summary>
 /// The recent scores of every camera (the last <see cref="Capacity"/> windows, 20 minutes at the default two
 /// windows a second) and its latest anomaly map, for the dashboard's chart and heatmap. Written on the inference
-/// thread into arrays allocated up front; readers take copies.
+/// thread into arrays allocated with a camera slot's first scored window; readers take copies.
 /// </summary>
 public sealed class ScoreTimeline : IWindowSink
 {
     public const int Capacity = 2400;
 
-    private readonly Ring[] _rings;
+    private readonly Ring?[] _rings;
     private readonly long _epochTicks = Stopwatch.GetTimestamp();
     private readonly DateTimeOffset _epoch = DateTimeOffset.UtcNow;
 
@@ -24,12 +24,15 @@ public sealed class ScoreTimeline : IWindowSink
         public int Next, Count;
     }
 
-    public ScoreTimeline(int cameras) => _rings = Enumerable.Range(0, cameras).Select(_ => new Ring()).ToArray();
+    /// <param name="cameras">How many camera slots (<see cref="Configuration.CameraSlots.Capacity"/>).</param>
+    public ScoreTimeline(int cameras) => _rings = new Ring?[cameras];
 
     public void OnWindow(WindowResult window)
     {
         if (window.Score is not { } score) return;
-        var ring = _rings[window.CameraIndex];
+        // Only the inference thread writes, so no other ring can be swapped in meanwhile.
+        var ring = Volatile.Read(ref _rings[window.CameraIndex]);
+        if (ring is null) Volatile.Write(ref _rings[window.CameraIndex], ring = new Ring());
         var time = _epoch + Stopwatch.GetElapsedTime(_epochTicks, window.FrameTicks.Span[^1]);
         lock (ring)
         {
@@ -46,9 +49,9 @@ public sealed class ScoreTimeline : IWindowSink
     /// <summary>(unix ms, score) of the camera's windows since <paramref name="since"/>, oldest first.</summary>
     public IReadOnlyList<(long Time, float Score)> Since(int camera, DateTimeOffset since)
     {
-        var ring = _rings[camera];
-        var from = since.ToUnixTimeMilliseconds();
         var points = new List<(long, float)>();
+        if (Volatile.Read(ref _rings[camera]) is not { } ring) return points;
+        var from = since.ToUnixTimeMilliseconds();
         lock (ring)
         {
             for (var i = 0; i < ring.Count; i++)
@@ -63,7 +66,7 @@ public sealed class ScoreTimeline : IWindowSink
     /// <summary>The latest window's anomaly map (G x G, 1.0 = threshold), empty before the first scored window.</summary>
     public float[] LatestMap(int camera)
     {
-        var ring = _rings[camera];
+        if (Volatile.Read(ref _rings[camera]) is not { } ring) return [];
         lock (ring) return ring.Map.ToArray();
     }
 }

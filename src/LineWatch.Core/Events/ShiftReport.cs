@@ -12,7 +12,8 @@ public sealed record ShiftSummary(string Shift, DateTimeOffset Start, DateTimeOf
 /// has alerts of in that shift) its alerts by verdict and its uptime — the share of the shift so far in which it
 /// delivered frames to a running agent.
 /// </summary>
-public sealed class ShiftReport(ShiftCalendar calendar, AlertHistory history, UptimeLedger uptime, IReadOnlyList<string> cameras)
+/// <param name="configured">The cameras in the configuration now (it changes while the agent runs).</param>
+public sealed class ShiftReport(ShiftCalendar calendar, AlertHistory history, UptimeLedger uptime, Func<IReadOnlyList<string>> configured)
 {
     /// <summary>The shift running at <paramref name="now"/> (so far) and the one before it.</summary>
     public (ShiftSummary Current, ShiftSummary Previous) At(DateTimeOffset now)
@@ -25,6 +26,7 @@ public sealed class ShiftReport(ShiftCalendar calendar, AlertHistory history, Up
     {
         var counts = history.Count(shift.Start, shift.End).ToDictionary(c => c.Camera);
         var elapsed = ((now < shift.End ? now : shift.End) - shift.Start).TotalSeconds;
+        var cameras = configured();
         var names = cameras.Concat(counts.Keys.Where(c => !cameras.Contains(c)).Order(StringComparer.Ordinal));
         var rows = names.Select(camera =>
         {

@@ -17,7 +17,7 @@ public sealed record FleetSnapshot(DateTimeOffset Time, IReadOnlyList<FleetAgent
 /// <summary>
 /// What every agent under one topic prefix has told the central broker: the retained status (online, or the last
 /// will's offline), the uplink bridge's retained connection state, the retained camera states and statistics, and
-/// the latest alert events. Events are de-duplicated by (id, type, time), since an uplink bridge delivers at least
+/// the latest alert events (a camera whose state is cleared, an empty retained message, is no longer listed). Events are de-duplicated by (id, type, time), since an uplink bridge delivers at least
 /// once. A message that is not what the MQTT contract says is counted in <see cref="FleetSnapshot.Ignored"/> and
 /// changes nothing.
 /// </summary>
@@ -55,6 +55,10 @@ public sealed class FleetState(string prefix, TimeProvider clock)
                     case [var agent, "stats"]:
                         var stats = Parse(payload);
                         Agent(agent).Stats = stats;
+                        break;
+                    // An empty retained state is how an agent takes a camera removed from its configuration off the broker.
+                    case [var agent, var camera, "state"] when payload.IsEmpty:
+                        if (_agents.TryGetValue(agent, out var known)) known.Cameras.Remove(camera);
                         break;
                     case [var agent, var camera, "state"]:
                         var state = Camera(camera, Parse(payload));

@@ -11,11 +11,12 @@ public sealed class InferenceQueue
     private readonly List<Clip> _clips;
     private readonly int _capacity;
     private readonly ClipPool _pool;
-    private readonly CameraStats[] _stats;
+    // Per camera slot; a slot with clips in the queue has its counters (they are made before its capture starts).
+    private readonly CameraStats?[] _stats;
     private readonly int[] _perCamera;
     private readonly SemaphoreSlim _available = new(0);
 
-    public InferenceQueue(int capacity, ClipPool pool, CameraStats[] stats)
+    public InferenceQueue(int capacity, ClipPool pool, CameraStats?[] stats)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
@@ -111,7 +112,7 @@ public sealed class InferenceQueue
         // Take back the dropped clip's count. If a consumer already holds it (it waited but has not taken its
         // clip yet), this fails and that consumer finds one clip fewer, which TakeOldest allows for.
         _available.Wait(0);
-        _stats[busiest].ClipDropped();
+        _stats[busiest]!.ClipDropped();
         _pool.Return(dropped);
     }
 }

@@ -13,7 +13,8 @@ public sealed class InferenceScheduler : IDisposable
     private readonly BackboneRunner _runner;
     private readonly InferenceQueue _queue;
     private readonly ClipPool _pool;
-    private readonly CameraStats[] _stats;
+    // Per camera slot; a slot with clips in the queue has its counters (they are made before its capture starts).
+    private readonly CameraStats?[] _stats;
     private readonly IWindowScorer? _scorer;
     private readonly FanOut<IWindowSink> _sinks;
     private readonly TimeSpan _maxWait;
@@ -24,7 +25,7 @@ public sealed class InferenceScheduler : IDisposable
     private long _batches, _clips, _failures, _scoringFailures;
     private long _batchStartedTicks; // 0 while the thread waits for clips
 
-    public InferenceScheduler(BackboneRunner runner, InferenceQueue queue, ClipPool pool, CameraStats[] stats, IWindowScorer? scorer,
+    public InferenceScheduler(BackboneRunner runner, InferenceQueue queue, ClipPool pool, CameraStats?[] stats, IWindowScorer? scorer,
         IReadOnlyList<IWindowSink> sinks, TimeSpan maxWait, ILogger logger)
     {
         (_runner, _queue, _pool, _stats, _scorer, _maxWait, _logger) = (runner, queue, pool, stats, scorer, maxWait, logger);
@@ -107,7 +108,7 @@ public sealed class InferenceScheduler : IDisposable
         var clip = _batch[index];
         var result = _results[index];
         result.CameraIndex = clip.CameraIndex;
-        result.Camera = _stats[clip.CameraIndex].Name;
+        result.Camera = _stats[clip.CameraIndex]!.Name;
         result.Sequence = clip.Sequence;
         result.FrameTicks = clip.FrameTicks;
         result.Signals = clip.Signals;
@@ -124,7 +125,7 @@ public sealed class InferenceScheduler : IDisposable
         result.ThumbnailHeight = clip.ThumbnailHeight;
         Score(result, clip.CameraIndex);
         _sinks.Deliver(result, static (sink, window) => sink.OnWindow(window));
-        _stats[clip.CameraIndex].WindowScored(clip.NewestFrameTicks, Stopwatch.GetTimestamp());
+        _stats[clip.CameraIndex]!.WindowScored(clip.NewestFrameTicks, Stopwatch.GetTimestamp());
     }
 
     /// <summary>
@@ -143,8 +144,8 @@ public sealed class InferenceScheduler : IDisposable
             result.Score = null;
             result.AnomalyMap = ReadOnlyMemory<float>.Empty;
             Interlocked.Increment(ref _scoringFailures);
-            _stats[camera].Error($"scoring failed: {e.Message}");
-            _logger.LogError(e, "Scoring a window of camera {Camera} failed", _stats[camera].Name);
+            _stats[camera]!.Error($"scoring failed: {e.Message}");
+            _logger.LogError(e, "Scoring a window of camera {Camera} failed", _stats[camera]!.Name);
         }
     }
 

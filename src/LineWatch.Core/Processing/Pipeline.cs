@@ -10,7 +10,8 @@ namespace LineWatch.Processing;
 /// The analysis path of DESIGN.md §1 from cameras to scored windows: one capture thread per camera, a shared
 /// bounded inference queue, one inference thread batching across cameras, and a watchdog. The window shape
 /// (T, S) comes from the model file; a camera that asks for another is rejected (left offline with the
-/// reason) while the others run.
+/// reason) while the others run. Indexed by camera slot (<see cref="CameraSlots"/>): a camera added while it runs gets
+/// its counters and picture buffer when it first starts, in a slot the queue and the inference thread already know.
 /// </summary>
 public sealed class Pipeline : IDisposable
 {
@@ -22,38 +23,45 @@ public sealed class Pipeline : IDisposable
     private readonly ILoggerFactory _loggers;
     private readonly IAnalysisSwitch? _analysisSwitch;
     private readonly IReadOnlyList<CameraRecording?>? _recordings;
+    private readonly CameraSlots _slots;
+    private readonly CameraStats?[] _stats;
+    private readonly LiveFrame?[] _liveFrames;
     private Timer? _watchdog;
     private bool _started, _disposed;
 
+    /// <param name="recordings">Per camera slot, what its capture records clips into (read when the camera starts).</param>
+    /// <param name="slots">The agent's camera slots; null for the configured cameras alone.</param>
     public Pipeline(AgentOptions options, IReadOnlyList<CameraSource> sources, LoadedModel model, IWindowScorer? scorer,
-        IReadOnlyList<IWindowSink> sinks, ILoggerFactory loggers, IAnalysisSwitch? analysisSwitch = null, IReadOnlyList<CameraRecording?>? recordings = null)
+        IReadOnlyList<IWindowSink> sinks, ILoggerFactory loggers, IAnalysisSwitch? analysisSwitch = null, IReadOnlyList<CameraRecording?>? recordings = null,
+        CameraSlots? slots = null)
     {
         _logger = loggers.CreateLogger<Pipeline>();
         (_loggers, _analysisSwitch, _recordings) = (loggers, analysisSwitch, recordings);
-        _workers = new CameraWorker?[options.Cameras.Count];
+        _slots = slots ?? new CameraSlots(options);
+        _workers = new CameraWorker?[_slots.Capacity];
         _runner = new BackboneRunner(model, options.Model.MaxBatch);
         Shape = _runner.Shape;
-        var stats = options.Cameras.Select(c => new CameraStats(c.Name)).ToArray();
-        Cameras = stats;
-        LiveFrames = options.Cameras.Select(_ => new LiveFrame()).ToArray();
+        _stats = new CameraStats?[_slots.Capacity];
+        _liveFrames = new LiveFrame?[_slots.Capacity];
         Pool = new ClipPool(Shape);
-        Queue = new InferenceQueue(options.Model.QueueCapacity, Pool, stats);
-        Inference = new InferenceScheduler(_runner, Queue, Pool, stats, scorer, sinks, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMs),
+        Queue = new InferenceQueue(options.Model.QueueCapacity, Pool, _stats);
+        Inference = new InferenceScheduler(_runner, Queue, Pool, _stats, scorer, sinks, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMs),
             loggers.CreateLogger<InferenceScheduler>());
 
         for (var i = 0; i < options.Cameras.Count; i++)
         {
             var camera = options.Cameras[i];
+            var stats = Open(i, camera.Name);
             if (!camera.Enabled)
             {
-                stats[i].SetState(CameraState.Offline);
-                stats[i].Error("disabled in the configuration");
+                stats.SetState(CameraState.Offline);
+                stats.Error("disabled in the configuration");
                 continue;
             }
             if (Mismatch(camera, i) is { } reason)
             {
-                stats[i].SetState(CameraState.Offline);
-                stats[i].Error(reason);
+                stats.SetState(CameraState.Offline);
+                stats.Error(reason);
                 _logger.LogError("Camera {Camera} rejected: {Reason}", camera.Name, reason);
                 continue;
             }
@@ -61,8 +69,20 @@ public sealed class Pipeline : IDisposable
         }
     }
 
+    /// <summary>The slot's counters, made (with its picture buffer) when its camera first starts; kept while it is out of the configuration.</summary>
+    private CameraStats Open(int index, string name)
+    {
+        lock (_workersLock)
+        {
+            if (_stats[index] is { } stats) return stats;
+            Volatile.Write(ref _liveFrames[index], new LiveFrame());
+            Volatile.Write(ref _stats[index], stats = new CameraStats(name));
+            return stats;
+        }
+    }
+
     private CameraWorker Worker(int index, CameraOptions camera, CameraSource source) =>
-        new(index, camera, source, Shape, Queue, Pool, Cameras[index], LiveFrames[index], _analysisSwitch, _loggers.CreateLogger<CameraWorker>(),
+        new(index, camera, source, Shape, Queue, Pool, _stats[index]!, _liveFrames[index]!, _analysisSwitch, _loggers.CreateLogger<CameraWorker>(),
             _recordings?[index]);
 
     private CameraWorker[] Running()
@@ -95,7 +115,7 @@ public sealed class Pipeline : IDisposable
     /// runs already or is refused (the reason is its last error).</summary>
     public bool StartCamera(int index, CameraOptions camera, CameraSource source)
     {
-        var stats = Cameras[index];
+        var stats = Open(index, camera.Name);
         if (!camera.Enabled)
         {
             stats.Error("disabled in the configuration");
@@ -121,10 +141,15 @@ public sealed class Pipeline : IDisposable
 
     public ClipShape Shape { get; }
     public string ExecutionProvider => _runner.ExecutionProvider;
-    public IReadOnlyList<CameraStats> Cameras { get; }
 
-    /// <summary>Each camera's latest picture, for the dashboard.</summary>
-    public IReadOnlyList<LiveFrame> LiveFrames { get; }
+    /// <summary>The counters of the cameras in the configuration, in slot order.</summary>
+    public IReadOnlyList<CameraStats> Cameras => _slots.Configured().Select(Stats).OfType<CameraStats>().ToArray();
+
+    /// <summary>The counters of the camera in a slot; null before it first started.</summary>
+    public CameraStats? Stats(int index) => Volatile.Read(ref _stats[index]);
+
+    /// <summary>The latest picture of the camera in a slot, for the dashboard; null before it first started.</summary>
+    public LiveFrame? LiveFrame(int index) => Volatile.Read(ref _liveFrames[index]);
     public InferenceQueue Queue { get; }
     public ClipPool Pool { get; }
     public InferenceScheduler Inference { get; }

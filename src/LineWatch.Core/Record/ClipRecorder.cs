@@ -13,37 +13,60 @@ public sealed record ClipCameraStats(bool Recording, string? CurrentAlert, long 
 /// Event clips (DESIGN.md §1's "event clip on disk"): per camera a <see cref="CameraRecording"/> on the capture thread
 /// and a <see cref="ClipWriter"/> on its own; told of every alert event by <see cref="AlertService"/>, and of every
 /// scored window for the heatmap. With <c>Clips:Enabled</c> off (or a camera's <c>RecordClips</c> off) it holds
-/// nothing for that camera and costs nothing.
+/// nothing for that camera and costs nothing. A camera added to the configuration while the agent runs gets its recording
+/// from <see cref="Open"/>, before its capture starts.
 /// </summary>
 public sealed class ClipRecorder : IAlertRecorder, IWindowSink, IDisposable
 {
+    // Per camera slot; a slot's pair is made once, when its camera first joins, and kept for when it is put back.
     private readonly CameraRecording?[] _recordings;
     private readonly ClipWriter?[] _writers;
-    private readonly Dictionary<string, int> _cameras;
+    private readonly bool[] _opened;
+    private readonly CameraSlots _slots;
+    private readonly ClipOptions _clips;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
 
-    public ClipRecorder(AgentOptions options, ClipStore store, ILoggerFactory loggers)
+    /// <param name="slots">The agent's camera slots; null for the configured cameras alone.</param>
+    public ClipRecorder(AgentOptions options, ClipStore store, ILoggerFactory loggers, CameraSlots? slots = null)
     {
         Store = store;
-        var clips = options.Clips;
-        var logger = loggers.CreateLogger<ClipRecorder>();
-        _recordings = options.Cameras.Select(c => clips.Enabled && c.RecordClips
-            ? new CameraRecording(c.Name, clips, clips.BurnHeatmap ? new HeatmapOverlay() : null) : null).ToArray();
-        _writers = _recordings.Select(r => r is null ? null : new ClipWriter(r, clips, store, logger)).ToArray();
-        _cameras = options.Cameras.Select((c, i) => (c.Name, i)).ToDictionary(p => p.Name, p => p.i);
-        if (clips.Enabled) store.Prune();
-        foreach (var writer in _writers) writer?.Start();
+        _clips = options.Clips;
+        _logger = loggers.CreateLogger<ClipRecorder>();
+        _slots = slots ?? new CameraSlots(options);
+        _recordings = new CameraRecording?[_slots.Capacity];
+        _writers = new ClipWriter?[_slots.Capacity];
+        _opened = new bool[_slots.Capacity];
+        if (_clips.Enabled) store.Prune();
+        foreach (var camera in _slots.Configured()) Open(camera);
+    }
+
+    /// <summary>Makes and starts the recording of the camera in the slot, if it records clips; once per slot.</summary>
+    public void Open(int camera)
+    {
+        lock (_lock)
+        {
+            if (_opened[camera]) return;
+            _opened[camera] = true;
+            if (_slots.Camera(camera) is not { } settings || !_clips.Enabled || !settings.RecordClips) return;
+            var recording = new CameraRecording(settings.Name, _clips, _clips.BurnHeatmap ? new HeatmapOverlay() : null);
+            var writer = new ClipWriter(recording, _clips, Store, _logger);
+            Volatile.Write(ref _recordings[camera], recording);
+            Volatile.Write(ref _writers[camera], writer);
+            writer.Start();
+        }
     }
 
     public ClipStore Store { get; }
 
     /// <summary>What the camera's capture thread records into, or null when it records no clips.</summary>
-    public CameraRecording? ForCamera(int index) => _recordings[index];
+    public CameraRecording? ForCamera(int index) => Volatile.Read(ref _recordings[index]);
 
     public IReadOnlyList<CameraRecording?> Recordings => _recordings;
 
     public ClipCameraStats? Stats(int camera)
     {
-        if (_recordings[camera] is not { } recording || _writers[camera] is not { } writer) return null;
+        if (Volatile.Read(ref _recordings[camera]) is not { } recording || Volatile.Read(ref _writers[camera]) is not { } writer) return null;
         return new ClipCameraStats(writer.Current is not null, writer.Current, writer.Written, writer.Failed, writer.Skipped, writer.FramesDropped,
             recording.Ring?.HeldSeconds ?? 0, recording.MemoryBytes, recording.EncodeErrors);
     }
@@ -51,7 +74,8 @@ public sealed class ClipRecorder : IAlertRecorder, IWindowSink, IDisposable
     /// <summary>Starts a clip with the alert, ends it with its end; the end's link is where the dashboard serves it.</summary>
     public string? OnAlert(AlertEvent alert, long ticks)
     {
-        if (!_cameras.TryGetValue(alert.Camera, out var camera) || _writers[camera] is not { } writer) return null;
+        // By any slot the camera held: the end of its alert comes as it leaves the configuration.
+        if (_slots.SlotOf(alert.Camera) is not { } camera || Volatile.Read(ref _writers[camera]) is not { } writer) return null;
         switch (alert.Phase)
         {
             case AlertPhase.Start:
@@ -67,16 +91,22 @@ public sealed class ClipRecorder : IAlertRecorder, IWindowSink, IDisposable
     /// <summary>Each scored window's anomaly map, for cameras that burn the heatmap in.</summary>
     public void OnWindow(WindowResult window)
     {
-        if (window.Score is null || _recordings[window.CameraIndex]?.Overlay is not { } overlay) return;
+        if (window.Score is null || Volatile.Read(ref _recordings[window.CameraIndex])?.Overlay is not { } overlay) return;
         overlay.Update(window.AnomalyMap.Span);
     }
 
     /// <summary>Finishes the clips being written (cut short) so they are playable, within <paramref name="timeout"/> per camera.</summary>
-    public void Stop(TimeSpan timeout) => Parallel.ForEach(_writers, writer => writer?.Stop(timeout));
+    public void Stop(TimeSpan timeout)
+    {
+        lock (_lock) Parallel.ForEach(_writers, writer => writer?.Stop(timeout));
+    }
 
     public void Dispose()
     {
-        foreach (var writer in _writers) writer?.Dispose();
-        foreach (var recording in _recordings) recording?.Dispose();
+        lock (_lock)
+        {
+            foreach (var writer in _writers) writer?.Dispose();
+            foreach (var recording in _recordings) recording?.Dispose();
+        }
     }
 }

@@ -9,6 +9,7 @@ namespace LineWatch.Scoring;
 /// and swapped in whole, and reloaded when the file changes (a new `linewatch learn`, or feedback) without
 /// a restart. A camera without a usable profile is not scored (its windows carry no score), with the reason
 /// logged once per file version. Which profile version a loaded file is comes from its hash (<see cref="ProfileVersionStore.Current"/>).
+/// Indexed by camera slot: a camera added while the agent runs is given its slot by <see cref="Open"/>.
 /// </summary>
 public sealed class ProfileScorer : IWindowScorer, IDisposable
 {
@@ -17,11 +18,13 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
     private readonly string _dataDir;
     private readonly ModelIdentity _model;
     private readonly ILogger _logger;
-    private readonly Slot[] _slots;
+    private readonly Slot?[] _slots;
     private readonly ProfileVersionStore? _versions;
     private readonly Timer _timer;
     private readonly float[] _scratch;
     private float[] _map = [];
+    // The timer and a camera joining may both reload; a slot's file is read by one of them at a time.
+    private readonly Lock _reloading = new();
 
     private sealed class Slot(CameraOptions camera)
     {
@@ -33,21 +36,40 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
         public DateTime LoadedWriteTime;
     }
 
+    /// <param name="cameras">The cameras in slots 0..n-1.</param>
     /// <param name="versions">Where to look up which version a loaded profile is; null to not say.</param>
-    public ProfileScorer(string dataDir, IReadOnlyList<CameraOptions> cameras, ModelIdentity model, ILogger<ProfileScorer> logger, ProfileVersionStore? versions = null)
+    /// <param name="capacity">How many camera slots (<see cref="CameraSlots.Capacity"/>); at least the cameras given.</param>
+    public ProfileScorer(string dataDir, IReadOnlyList<CameraOptions> cameras, ModelIdentity model, ILogger<ProfileScorer> logger, ProfileVersionStore? versions = null,
+        int capacity = 0)
     {
         _versions = versions;
         _dataDir = dataDir;
         _model = model;
         _logger = logger;
-        _slots = cameras.Select(c => new Slot(c)).ToArray();
+        _slots = new Slot?[Math.Max(capacity, cameras.Count)];
+        for (var i = 0; i < cameras.Count; i++) _slots[i] = new Slot(cameras[i]);
         _scratch = new float[Math.Max(CameraScorer.ScratchLength(model), 1024)];
         Reload();
         _timer = new Timer(_ => Reload(), null, CheckEvery, CheckEvery);
     }
 
     /// <summary>The profile in use for a camera, or null.</summary>
-    public NormalProfile? ProfileOf(int cameraIndex) => _slots[cameraIndex].Scorer?.Profile;
+    public NormalProfile? ProfileOf(int cameraIndex) => Volatile.Read(ref _slots[cameraIndex])?.Scorer?.Profile;
+
+    /// <summary>
+    /// A camera (back) in the configuration: a new one gets its slot, its profile loaded now (it scores from its first window,
+    /// or stays unscored without a usable profile, as at start-up); one put back keeps its slot and takes its regions.
+    /// </summary>
+    public void Open(int cameraIndex, CameraOptions camera)
+    {
+        if (Volatile.Read(ref _slots[cameraIndex]) is not null)
+        {
+            SetRegions(cameraIndex, camera.Regions);
+            return;
+        }
+        Volatile.Write(ref _slots[cameraIndex], new Slot(camera));
+        Reload();
+    }
 
     /// <summary>
     /// Puts a camera's new regions in force from its next window: the mask is built here, on the caller's thread,
@@ -55,7 +77,7 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
     /// </summary>
     public void SetRegions(int cameraIndex, IReadOnlyList<RegionOptions> regions)
     {
-        var slot = _slots[cameraIndex];
+        var slot = _slots[cameraIndex] ?? throw new ArgumentOutOfRangeException(nameof(cameraIndex), $"no camera in slot {cameraIndex}");
         lock (slot)
         {
             slot.Regions = regions.ToArray();
@@ -64,15 +86,14 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
     }
 
     /// <summary>The version of the profile in use for a camera; null without a profile or when no version matches it.</summary>
-    public ProfileVersion? VersionOf(int cameraIndex) => _slots[cameraIndex].Scorer is null ? null : _slots[cameraIndex].Version;
+    public ProfileVersion? VersionOf(int cameraIndex) => Volatile.Read(ref _slots[cameraIndex]) is { Scorer: not null } slot ? slot.Version : null;
 
     /// <summary>Raised with the camera index after a camera's profile was (re)loaded or dropped.</summary>
     public event Action<int>? Changed;
 
     public void Score(WindowResult window)
     {
-        var scorer = _slots[window.CameraIndex].Scorer;
-        if (scorer is null) return;
+        if (Volatile.Read(ref _slots[window.CameraIndex])?.Scorer is not { } scorer) return;
         var positions = scorer.Profile.Grid * scorer.Profile.Grid;
         if (_map.Length < positions) _map = new float[positions];
         var score = scorer.Score(window.Tokens.Span, window.Signals.Span, _map, _scratch);
@@ -84,9 +105,14 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
     /// <summary>Loads every profile whose file changed since it was last loaded; safe to call from any thread.</summary>
     public void Reload()
     {
+        lock (_reloading) ReloadSlots();
+    }
+
+    private void ReloadSlots()
+    {
         for (var i = 0; i < _slots.Length; i++)
         {
-            var slot = _slots[i];
+            if (Volatile.Read(ref _slots[i]) is not { } slot) continue;
             var path = ProfileStore.PathFor(_dataDir, slot.Camera);
             DateTime written;
             try

@@ -92,5 +92,32 @@ public sealed class DashboardBrowserTests(LearnedLine line) : IDisposable
         Assert.Empty(browser.Problems);
     }
 
+    [Fact]
+    public async Task The_overview_gives_a_camera_added_to_the_file_its_tile_and_takes_a_removed_ones_away()
+    {
+        using var broker = new MosquittoBroker();
+        var port = MosquittoBroker.FreePort();
+        var (config, _) = line.AgentConfig(_dir.Path, broker.Port, port);
+        var original = File.ReadAllText(config);
+        const string onlyLine = "\"Loop\": true } ],";
+        Assert.Contains(onlyLine, original);
+        using var agent = AgentProcess.Start("run", "--config", config);
+        Assert.True(agent.WaitForOutput("Dashboard on", TimeSpan.FromSeconds(30)), agent.Output);
+        await using var browser = await Browser.Launch();
+        var page = await browser.Open($"http://127.0.0.1:{port}/");
+        await Assertions.Expect(page.Locator("a.tile[data-camera='line']")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+
+        File.WriteAllText(config, original.Replace(onlyLine, $"\"Loop\": true }}, {{ \"Name\": \"paint\", \"Source\": \"{line.Faulty.VideoPath}\", \"Loop\": true }} ],"));
+        var paint = page.Locator("a.tile[data-camera='paint']");
+        await Assertions.Expect(paint).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await page.WaitForFunctionAsync("() => document.querySelector(\"a.tile[data-camera='paint'] img\")?.naturalWidth > 0", null, new() { Timeout = 15_000 });
+
+        File.WriteAllText(config, original);
+        await Assertions.Expect(paint).ToHaveCountAsync(0, new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("a.tile")).ToHaveCountAsync(1);
+        // A picture asked for in the second between the removal and the next state may find the camera gone; nothing else may fail.
+        Assert.DoesNotContain(browser.Problems, p => !p.StartsWith("HTTP 404: ", StringComparison.Ordinal) || !p.Contains("/api/cameras/paint/frame.jpg"));
+    }
+
     public void Dispose() => _dir.Dispose();
 }

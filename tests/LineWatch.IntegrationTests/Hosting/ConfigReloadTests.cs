@@ -7,8 +7,8 @@ namespace LineWatch.IntegrationTests.Hosting;
 /// <summary>
 /// Editing the configuration file of the running agent process (the generated line, a real Mosquitto): a bad edit is
 /// rejected by key while the agent runs on; a key only a restart applies is named; the alert policy applies at once;
-/// a camera taken out of the file stops and put back starts, while the other camera runs on. The process is the same
-/// throughout and the camera's scored windows keep rising.
+/// a camera taken out of the file stops and leaves the listings, put back starts, and one the agent never ran starts in a
+/// free slot, while the other camera runs on. The process is the same throughout and the camera's scored windows keep rising.
 /// </summary>
 [Collection(LearnedLineCollection.Name)]
 public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
@@ -98,18 +98,17 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
             }
         });
 
+        var picture = (await AgentState.Camera(http, "belt")).GetProperty("picture").GetInt64();
         File.WriteAllText(config, Config(withBelt: false));
-        Assert.True(agent.WaitForOutput("Configuration change applied: camera belt removed", TimeSpan.FromSeconds(15)), agent.Output);
+        Assert.True(agent.WaitForOutput("Configuration change applied: camera belt removed; its capture stopped", TimeSpan.FromSeconds(15)), agent.Output);
+        Assert.Contains("Camera belt stopped: removed from the configuration", agent.Output);
         // The state the API serves is a snapshot taken every second.
-        Eventually.True(() => AgentState.Camera(http, "belt").Result.GetProperty("capture").GetString() == "offline", TimeSpan.FromSeconds(5), "belt offline: " + agent.Output);
-        var removed = await AgentState.Camera(http, "belt");
-        Assert.Contains("removed from the configuration", removed.GetProperty("last_error").GetString());
-        var picture = removed.GetProperty("picture").GetInt64();
-        await Task.Delay(1500);
-        Assert.Equal(picture, (await AgentState.Camera(http, "belt")).GetProperty("picture").GetInt64()); // no new picture since
+        Eventually.True(() => AgentState.Names(http).Result.SequenceEqual(["line"]), TimeSpan.FromSeconds(5), "belt no longer listed: " + agent.Output);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/api/cameras/belt/frame.jpg")).StatusCode);
 
         File.WriteAllText(config, Config(withBelt: true));
         Assert.True(agent.WaitForOutput("Configuration change applied: camera belt back in the configuration", TimeSpan.FromSeconds(15)), agent.Output);
+        Eventually.True(() => AgentState.Names(http).Result.SequenceEqual(["line", "belt"]), TimeSpan.FromSeconds(5), "belt listed again");
         Eventually.True(() => AgentState.Camera(http, "belt").Result.GetProperty("picture").GetInt64() > picture, TimeSpan.FromSeconds(20), "belt's pictures after it was put back");
 
         // A new source restarts that camera alone (the same file, named as a URL).
@@ -118,9 +117,11 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
         Assert.True(agent.WaitForOutput("Configuration change applied: camera belt restarted alone for Cameras:1:Source", TimeSpan.FromSeconds(15)), agent.Output);
         Eventually.True(() => AgentState.Camera(http, "belt").Result.GetProperty("picture").GetInt64() > picture + 2, TimeSpan.FromSeconds(20), "belt's pictures from its new source");
 
-        // A camera the agent never ran needs a restart, and says so.
+        // A camera the agent never ran takes a free slot and starts.
         File.WriteAllText(config, Config(withBelt: true).Replace("\"Name\": \"belt\"", "\"Name\": \"paint\""));
-        Assert.True(agent.WaitForOutput("Configuration change of Cameras:1 (camera paint added) takes effect after a restart", TimeSpan.FromSeconds(15)), agent.Output);
+        Assert.True(agent.WaitForOutput("Configuration change applied: camera paint added in slot 2 of 16; its capture started", TimeSpan.FromSeconds(15)), agent.Output);
+        Eventually.True(() => AgentState.Names(http).Result.SequenceEqual(["line", "paint"]), TimeSpan.FromSeconds(5), "paint listed in belt's place");
+        Eventually.True(() => AgentState.Camera(http, "paint").Result.GetProperty("picture").GetInt64() > 0, TimeSpan.FromSeconds(20), "paint's pictures");
 
         Volatile.Write(ref watching, false);
         await watcher;
@@ -131,6 +132,122 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
         }
         Assert.DoesNotContain("Camera line stopped", agent.Output);
         Assert.Single(agent.Output.Split('\n'), l => l.Contains("Analysis started"));
+    }
+
+    [Fact]
+    public async Task A_camera_added_to_the_file_starts_scored_alerting_and_listed_without_restarting_the_other_and_a_removed_one_leaves_the_listings()
+    {
+        using var broker = new MosquittoBroker();
+        var port = MosquittoBroker.FreePort();
+        var dataDir = line.NewDataDir(_dir.Path); // holds line's learned profile; belt has none and runs unscored
+        var config = Path.Combine(_dir.Path, "linewatch.json");
+        const string prefix = "it/it-agent";
+        string Config(params string[] added) => $$"""
+            {
+              "AgentId": "it-agent", "DataDir": "{{dataDir}}", "MaxCameras": 2,
+              "Cameras": [
+                { "Name": "belt", "Source": "{{line.Faulty.VideoPath}}", "Stride": 4, "Loop": true }
+                {{string.Concat(added.Select(name => $", {{ \"Name\": \"{name}\", \"Source\": \"{line.Faulty.VideoPath}\", \"Stride\": 4, \"Loop\": true }}"))}}
+              ],
+              "Model": { "Path": "{{line.ModelPath}}", "Device": "cpu" },
+              "Mqtt": { "Mode": "external", "Host": "127.0.0.1", "Port": {{broker.Port}}, "TopicPrefix": "it", "HomeAssistant": { "Enabled": true } },
+              "Alerts": { {{LearnedLine.FastAlerts}} },
+              "Dashboard": { "Urls": "http://127.0.0.1:{{port}}" }
+            }
+            """;
+        File.WriteAllText(config, Config());
+        using var agent = AgentProcess.Start("run", "--config", config);
+        Assert.True(agent.WaitForOutput("Dashboard on", TimeSpan.FromSeconds(30)), agent.Output);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        Eventually.True(() => AgentState.WindowsScored(http, "belt").Result > 0, TimeSpan.FromSeconds(30), "belt's first window");
+        Assert.Equal(["belt"], await AgentState.Names(http));
+        using var mqtt = new SubscriptionRecorder(broker, $"{prefix}/#");
+
+        // belt's counters, watched throughout: a restart of belt would start them again from 0 (or stop them for a while).
+        var watching = true;
+        var (gaps, drops) = (new List<double>(), new List<string>());
+        var watcher = Task.Run(async () =>
+        {
+            var (windows, picture) = (0L, 0L);
+            var since = DateTime.UtcNow;
+            while (Volatile.Read(ref watching))
+            {
+                await Task.Delay(200);
+                var belt = await AgentState.Camera(http, "belt");
+                var (w, p) = (belt.GetProperty("windows_scored").GetInt64(), belt.GetProperty("picture").GetInt64());
+                lock (gaps)
+                {
+                    if (w < windows || p < picture) drops.Add($"windows {windows} -> {w}, pictures {picture} -> {p}");
+                    if (w > windows && windows > 0) gaps.Add((DateTime.UtcNow - since).TotalSeconds);
+                }
+                if (w != windows) since = DateTime.UtcNow;
+                (windows, picture) = (w, p);
+            }
+        });
+
+        // Added: it takes the free slot, streams, is scored with its profile, alerts, and is listed on the API and MQTT.
+        File.WriteAllText(config, Config("line"));
+        Assert.True(agent.WaitForOutput("Configuration change applied: camera line added in slot 1 of 2; its capture started", TimeSpan.FromSeconds(15)), agent.Output);
+        // The state the API serves is a snapshot taken every second.
+        Eventually.True(() => AgentState.Names(http).Result.SequenceEqual(["belt", "line"]), TimeSpan.FromSeconds(5), "line listed");
+        Eventually.True(() => AgentState.Camera(http, "line").Result.GetProperty("score").ValueKind == JsonValueKind.Number, TimeSpan.FromSeconds(30),
+            "line's first scored window: " + agent.Output);
+        var added = await AgentState.Camera(http, "line");
+        Assert.Equal("streaming", added.GetProperty("capture").GetString());
+        Assert.Equal(1, added.GetProperty("profile").GetProperty("version").GetInt32());
+        Assert.True(agent.WaitForOutput(" on line: score", TimeSpan.FromSeconds(45)), "no alert from the added camera: " + agent.Output);
+        Eventually.True(() => mqtt.Messages.Any(m => m.Topic == $"{prefix}/line/events" && m.Payload.Contains("\"start\"")), TimeSpan.FromSeconds(10), "line's alert on MQTT");
+        Eventually.True(() => mqtt.Messages.Any(m => m.Topic == $"{prefix}/line/state" && m.Payload.Contains("\"capture\":\"streaming\"")), TimeSpan.FromSeconds(10),
+            "line's MQTT state");
+        Assert.Equal("ON", broker.ReadOne($"{prefix}/line/enabled/state"));
+        const string discovery = "homeassistant/binary_sensor/it-agent_line_anomaly/config";
+        Assert.Contains("\"state_topic\":\"it/it-agent/line/state\"", broker.ReadOne(discovery));
+
+        // Its commands work like any camera's.
+        broker.Publish($"{prefix}/line/enabled/set", "OFF");
+        Eventually.True(() => !AgentState.Camera(http, "line").Result.GetProperty("enabled").GetBoolean(), TimeSpan.FromSeconds(10), "line switched off over MQTT");
+        Assert.Equal("OFF", broker.ReadOne($"{prefix}/line/enabled/state"));
+        broker.Publish($"{prefix}/line/enabled/set", "ON");
+        Eventually.True(() => AgentState.Camera(http, "line").Result.GetProperty("enabled").GetBoolean(), TimeSpan.FromSeconds(10), "line switched on over MQTT");
+
+        // Removed: gone from the API at the next snapshot, its retained MQTT states cleared.
+        File.WriteAllText(config, Config());
+        Assert.True(agent.WaitForOutput("Configuration change applied: camera line removed", TimeSpan.FromSeconds(15)), agent.Output);
+        Eventually.True(() => AgentState.Names(http).Result.SequenceEqual(["belt"]), TimeSpan.FromSeconds(5), "line gone from /api/state");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/api/cameras/line/scores")).StatusCode);
+        Assert.Null(broker.ReadOne($"{prefix}/line/state", timeoutSeconds: 2));
+        Assert.Null(broker.ReadOne($"{prefix}/line/enabled/state", timeoutSeconds: 2));
+        Assert.Null(broker.ReadOne(discovery, timeoutSeconds: 2));
+        Assert.NotNull(broker.ReadOne("homeassistant/binary_sensor/it-agent_belt_anomaly/config", timeoutSeconds: 2));
+        // Its alerts stay in the history, which can still be asked about it.
+        var history = await http.GetAsync("/api/alerts?camera=line");
+        Assert.Equal(System.Net.HttpStatusCode.OK, history.StatusCode);
+        Assert.Contains("\"camera\":\"line\"", await history.Content.ReadAsStringAsync());
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await http.GetAsync("/api/alerts?camera=paint")).StatusCode);
+
+        // No slot for a third name while line keeps its own: said so, and the agent runs on.
+        File.WriteAllText(config, Config("paint"));
+        Assert.True(agent.WaitForOutput("(camera paint added) not applied: all 2 camera slots are taken", TimeSpan.FromSeconds(15)), agent.Output);
+        Assert.Equal(["belt"], await AgentState.Names(http));
+
+        // Put back: its old slot, streaming again.
+        File.WriteAllText(config, Config("line"));
+        Assert.True(agent.WaitForOutput("Configuration change applied: camera line back in the configuration; its capture started", TimeSpan.FromSeconds(15)), agent.Output);
+        Eventually.True(() => AgentState.Names(http).Result.SequenceEqual(["belt", "line"]), TimeSpan.FromSeconds(5), "line listed again");
+        Eventually.True(() => broker.ReadOne($"{prefix}/line/state", timeoutSeconds: 2) is { } state && state.Contains("\"capture\":\"streaming\""),
+            TimeSpan.FromSeconds(20), "line's MQTT state again");
+
+        Volatile.Write(ref watching, false);
+        await watcher;
+        lock (gaps)
+        {
+            Assert.Empty(drops);
+            Assert.True(gaps.Count > 5, $"belt scored only {gaps.Count} windows while line came and went");
+            Assert.True(gaps.Max() < 5, $"belt paused {gaps.Max():0.0} s: {string.Join(", ", gaps.Select(g => g.ToString("0.0")))}");
+        }
+        Assert.DoesNotContain("Camera belt stopped", agent.Output);
+        Assert.Single(agent.Output.Split('\n'), l => l.Contains("Analysis started"));
+        Assert.False(agent.HasExited);
     }
 
     public void Dispose() => _dir.Dispose();

@@ -1,3 +1,4 @@
+using LineWatch.Configuration;
 using LineWatch.Control;
 using LineWatch.IntegrationTests.Support;
 using LineWatch.Scoring;
@@ -41,7 +42,7 @@ public sealed class DurableWriteTests : IDisposable
         {
             case "switches":
             {
-                var switches = new CameraSwitches(_dir.Path, ["press"], NullLogger<CameraSwitches>.Instance);
+                var switches = new CameraSwitches(_dir.Path, new CameraSlots(new AgentOptions { Cameras = [new CameraOptions { Name = "press" }] }), NullLogger<CameraSwitches>.Instance);
                 var enabled = false;
                 var folder = Path.Combine(_dir.Path, "control");
                 return (folder, Path.Combine(folder, "switches.json"), () => switches.SetEnabled(0, enabled = !enabled));

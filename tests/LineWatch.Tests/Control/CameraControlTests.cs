@@ -49,7 +49,7 @@ public sealed class CameraControlTests : IDisposable
 
     private (CameraControl Control, LiveLearning Learning) Create()
     {
-        var switches = new CameraSwitches(_options.DataDir, ["line-1", "press"], NullLogger<CameraSwitches>.Instance);
+        var switches = new CameraSwitches(_options.DataDir, new CameraSlots(_options), NullLogger<CameraSwitches>.Instance);
         var learning = new LiveLearning(_options, () => _model, NullLogger<LiveLearning>.Instance);
         return (new CameraControl(_options, switches, learning, _alerts, _history, NullLogger<CameraControl>.Instance), learning);
     }
@@ -91,6 +91,44 @@ public sealed class CameraControlTests : IDisposable
         Window(0, 3);
         Window(0, 3);
         Assert.Equal(2, _events.Count(e => e.Event.Phase == AlertPhase.Start));
+    }
+
+    [Fact]
+    public void A_camera_added_while_the_agent_runs_alerts_under_its_name_takes_commands_and_once_removed_takes_none()
+    {
+        var slots = new CameraSlots(_options);
+        var alerts = new AlertService(_options, [new Recorder(_events)], NullLogger<AlertService>.Instance, slots: slots);
+        CameraControl Control(CameraSlots s) => new(_options, new CameraSwitches(_options.DataDir, s, NullLogger<CameraSwitches>.Instance),
+            new LiveLearning(_options, () => _model, NullLogger<LiveLearning>.Instance, slots: s), alerts, _history, NullLogger<CameraControl>.Instance, slots: s);
+        var control = Control(slots);
+        void Window(int camera, double score) => alerts.OnWindow(new WindowResult
+        {
+            CameraIndex = camera, Camera = slots.Name(camera)!, FrameTicks = new[] { Stopwatch.GetTimestamp() },
+            Embedding = new float[4], Tokens = new float[4 * 4], Score = score, AnomalyMap = new float[4],
+        });
+
+        var paint = slots.Take(new CameraOptions { Name = "paint", Source = "demo:" })!.Value;
+        control.Resume(paint);
+        Assert.Equal(2, paint);
+        Assert.Equal(paint, control.IndexOf("paint"));
+        Assert.Equal([0, 1, 2], control.Cameras);
+        Window(paint, 1.5);
+        Window(paint, 1.5);
+        Assert.Equal("paint", Assert.Single(_events).Event.Camera);
+        Assert.Equal(1.5, alerts.LastScore(paint));
+
+        // Switched off: its alert ends, and the switch is kept by name for the next run.
+        Assert.True(control.Apply(new SetEnabled(paint, false)).Applied);
+        Assert.Equal(AlertPhase.End, _events[^1].Event.Phase);
+        var nextRun = new CameraSlots(_options);
+        var restarted = Control(nextRun);
+        Assert.True(restarted.IsEnabled(0));
+        Assert.False(restarted.IsEnabled(nextRun.Take(new CameraOptions { Name = "paint", Source = "demo:" })!.Value));
+
+        slots.Release(paint);
+        Assert.Equal(-1, control.IndexOf("paint"));
+        Assert.Equal([0, 1], control.Cameras);
+        Assert.Equal("unknown camera index 2", control.Apply(new SetEnabled(paint, true)).Detail);
     }
 
     [Fact]

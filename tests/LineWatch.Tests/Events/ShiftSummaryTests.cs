@@ -87,7 +87,7 @@ public sealed class ShiftSummaryTests : IDisposable
         history.SetVerdict("p2", AlertVerdict.FalseAlarm);
         ledger.Observe(Utc(12, 1, 7), TimeSpan.FromMinutes(90), ["press"]);
 
-        var report = new ShiftReport(calendar, history, ledger, ["press", "line"]);
+        var report = new ShiftReport(calendar, history, ledger, () => ["press", "line"]);
         var (current, previous) = report.At(Utc(12, 1, 8)); // two hours into the morning shift
         Assert.Equal(("06:00", Utc(12, 1, 6), Utc(12, 1, 14), false), (current.Shift, current.Start, current.End, current.Complete));
         Assert.Equal(["press", "line", "retired"], current.Cameras.Select(c => c.Camera));

@@ -67,4 +67,20 @@ public class FleetStateTests
         Assert.Equal(["press", "saw"], agent.Cameras.Select(c => c.Name));
         Assert.Equal(("anomaly", 3.2, "x"), (agent.Cameras[1].State, agent.Cameras[1].Score, agent.Cameras[1].AlertId));
     }
+
+    [Fact]
+    public void A_cleared_camera_state_takes_the_camera_out_of_its_agent_and_is_not_counted_as_malformed()
+    {
+        Apply("plant/lw/a/saw/state", """{"state":"normal","score":0.4}""");
+        Apply("plant/lw/a/press/state", """{"state":"normal","score":0.4}""");
+
+        // What an agent publishes for a camera removed from its configuration: an empty retained message.
+        Apply("plant/lw/a/saw/state", "");
+        Apply("plant/lw/b/saw/state", "");
+
+        var snapshot = _state.Snapshot();
+        var agent = Assert.Single(snapshot.Agents);
+        Assert.Equal(["press"], agent.Cameras.Select(c => c.Name));
+        Assert.Equal(0, snapshot.Ignored);
+    }
 }

@@ -134,6 +134,12 @@ function renderOverview() {
     $('.fps', tile.node).textContent = `${fixed(camera.analysis_fps, 1)} fps analysed`;
     tile.picture.update(camera, true);
   }
+  // A camera taken out of the configuration leaves the list.
+  for (const [name, tile] of tiles) {
+    if (state.cameras.some(c => c.name === name)) continue;
+    tile.node.remove();
+    tiles.delete(name);
+  }
   renderAlerts($('#recent-alerts tbody'), null);
 }
 

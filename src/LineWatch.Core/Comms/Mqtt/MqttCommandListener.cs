@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using LineWatch.Configuration;
 using LineWatch.Control;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,9 @@ namespace LineWatch.Comms.Mqtt;
 /// memory or stall the connection), validated by <see cref="MqttCommandParser"/>, applied through
 /// <see cref="CameraControl"/>, and answered on <c>&lt;camera&gt;/&lt;feature&gt;/state</c> (retained). A rejected
 /// command changes nothing: its reason is logged (rate-limited) and published on <c>errors</c>. The profile
-/// state (<c>&lt;camera&gt;/profile/state</c>) follows every change of the camera's profile, whoever made it.
+/// state (<c>&lt;camera&gt;/profile/state</c>) follows every change of the camera's profile, whoever made it. A camera
+/// added to the configuration gets its states at once; a removed one has them cleared (an empty retained message), at
+/// once or on the next connect.
 /// </summary>
 public sealed class MqttCommandListener : IDisposable
 {
@@ -22,6 +25,7 @@ public sealed class MqttCommandListener : IDisposable
 
     private readonly MqttPublisher _publisher;
     private readonly CameraControl _control;
+    private readonly CameraSlots _slots;
     private readonly MqttCommandParser _parser;
     private readonly ILogger _logger;
     private readonly Channel<Received> _queue = Channel.CreateBounded<Received>(new BoundedChannelOptions(QueueCapacity)
@@ -41,13 +45,14 @@ public sealed class MqttCommandListener : IDisposable
 
     private sealed record GiveFeedbackResult(string AlertId, string Verdict, string Result, DateTimeOffset Time);
 
-    public MqttCommandListener(MqttPublisher publisher, CameraControl control, ILogger<MqttCommandListener> logger)
+    public MqttCommandListener(MqttPublisher publisher, CameraControl control, CameraSlots slots, ILogger<MqttCommandListener> logger)
     {
         _publisher = publisher;
         _control = control;
+        _slots = slots;
         _logger = logger;
         _parser = new MqttCommandParser(publisher.Topics, control.IndexOf);
-        _lastFeedback = new GiveFeedbackResult?[control.Cameras.Count];
+        _lastFeedback = new GiveFeedbackResult?[slots.Capacity];
     }
 
     public long Applied => Interlocked.Read(ref _applied);
@@ -61,6 +66,8 @@ public sealed class MqttCommandListener : IDisposable
     {
         _publisher.Subscribe(_publisher.Topics.AllCommands, OnMessage);
         _publisher.Connected += PublishAllStates;
+        _slots.Joined += PublishStates;
+        _slots.Left += ClearStates;
         // Feedback is answered to the MQTT command that gave it (in Handle); other changes may come from the dashboard too.
         _control.Changed += (camera, feature) =>
         {
@@ -146,16 +153,32 @@ public sealed class MqttCommandListener : IDisposable
 
     private void PublishAllStates()
     {
-        for (var i = 0; i < _control.Cameras.Count; i++)
+        for (var i = 0; i < _slots.Capacity; i++)
         {
-            PublishState(i, CameraFeature.Enabled);
-            PublishState(i, CameraFeature.Learn);
-            PublishState(i, CameraFeature.Profile);
+            // A camera removed while the broker was away has its states cleared now.
+            if (_slots.IsConfigured(i)) PublishStates(i);
+            else if (_slots.Name(i) is not null) ClearStates(i);
         }
+    }
+
+    private void PublishStates(int camera)
+    {
+        PublishState(camera, CameraFeature.Enabled);
+        PublishState(camera, CameraFeature.Learn);
+        PublishState(camera, CameraFeature.Profile);
+        PublishState(camera, CameraFeature.Feedback);
+    }
+
+    private void ClearStates(int camera)
+    {
+        var name = _slots.Name(camera)!;
+        foreach (var feature in Enum.GetValues<CameraFeature>()) _publisher.PublishState(_publisher.Topics.FeatureState(name, feature), []);
     }
 
     private void PublishState(int camera, CameraFeature feature)
     {
+        // A change that comes in after the camera left (its profile file touched, a learning session filling up) is not published.
+        if (!_slots.IsConfigured(camera)) return;
         byte[]? payload = feature switch
         {
             CameraFeature.Enabled => Encoding.UTF8.GetBytes(_control.IsEnabled(camera) ? "ON" : "OFF"),
@@ -163,7 +186,7 @@ public sealed class MqttCommandListener : IDisposable
             CameraFeature.Profile => ProfileState(camera),
             _ => _lastFeedback[camera] is { } last ? JsonSerializer.SerializeToUtf8Bytes(last, Json) : null,
         };
-        if (payload is not null) _publisher.PublishState(_publisher.Topics.FeatureState(_control.Cameras[camera], feature), payload);
+        if (payload is not null) _publisher.PublishState(_publisher.Topics.FeatureState(_control.Name(camera), feature), payload);
     }
 
     private byte[] LearnState(int camera)
@@ -175,7 +198,7 @@ public sealed class MqttCommandListener : IDisposable
     /// <summary>The current version in full and the kept ones in brief; null when they cannot be read (the next change tries again).</summary>
     private byte[]? ProfileState(int camera)
     {
-        var name = _control.Cameras[camera];
+        var name = _control.Name(camera);
         try
         {
             var versions = _control.Versions.List(name);
