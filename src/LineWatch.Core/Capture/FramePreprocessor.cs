@@ -13,9 +13,10 @@ public static unsafe class FramePreprocessor
     private static readonly float[] Mean = [0.485f, 0.456f, 0.406f];
     private static readonly float[] Std = [0.229f, 0.224f, 0.225f];
 
-    /// <summary>Changes whenever the model's input for the same frame changes, so that backbone outputs cached
-    /// under an older preprocessing (<c>WindowCache</c>) are computed again rather than reused.</summary>
-    public const int Version = 2;
+    /// <summary>Changes whenever the model's input or the frame signals (<see cref="FrameSignalProbe"/>) for the same
+    /// frame change, so that windows cached under an older preprocessing (<c>WindowCache</c>) are computed again rather
+    /// than reused. 3: flow measured after matching the previous frame's light.</summary>
+    public const int Version = 3;
 
     /// <summary>
     /// The mean grey level (0..1) every frame is scaled to before the backbone, like a camera's auto-exposure:

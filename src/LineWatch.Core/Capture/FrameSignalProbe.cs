@@ -10,6 +10,11 @@ namespace LineWatch.Capture;
 /// level and contrast (lights failing, smoke). It works on the model-sized picture that
 /// <see cref="FramePreprocessor.Normalize"/> has just made, in Mats allocated once, so nothing is allocated per
 /// frame. One probe per camera, used on its capture thread.
+/// <para>Flow is measured after the frame is brought to the previous frame's light: Farneback assumes a point keeps its
+/// brightness, and a frame a few percent brighter (flicker, a lamp's ripple, auto exposure) moves its estimate wherever
+/// the picture has a strong gradient, so the edges of a pale object read as motion. The light change is the median
+/// ratio of the two frames' pixels, which the few pixels that really move hardly change; the light signals themselves
+/// are taken from the frame as it came.</para>
 /// </summary>
 public sealed unsafe class FrameSignalProbe : IDisposable
 {
@@ -19,8 +24,18 @@ public sealed unsafe class FrameSignalProbe : IDisposable
     private const int Levels = 2, WindowSize = 9, Iterations = 3, PolyN = 5;
     private const double PolySigma = 1.1;
 
+    // Pixels darker than this are mostly noise: their ratios say nothing about the light.
+    private const int MinLitPixel = 24;
+
+    // The ratio histogram: bins of log(current / previous), RatioBins per unit of log, covering ratios 0.5-2.
+    private const int RatioBinsPerLog = 256, RatioBins = 2 * 178 + 1; // 178 = ln 2 x 256, rounded up
+
+    // log(v) for every 8-bit value (log 0 stands in as log 0.5; such pixels are not counted anyway).
+    private static readonly float[] Log = Enumerable.Range(0, 256).Select(v => (float)Math.Log(Math.Max(v, 0.5))).ToArray();
+
     private MatBuffer _previous = new(), _current = new();
-    private readonly MatBuffer _flow = new();
+    private readonly MatBuffer _flow = new(), _reference = new(), _matched = new(); // the previous frame and this one matched to its light, as floats
+    private readonly int[] _ratios = new int[RatioBins];
     private bool _hasPrevious;
 
     /// <summary>The next frame is not continuous with the last (a reconnect, a new file): it gets no flow.</summary>
@@ -48,7 +63,9 @@ public sealed unsafe class FrameSignalProbe : IDisposable
         {
             try
             {
-                NativeMethods.HandleException(NativeMethods.video_calcOpticalFlowFarneback(_previous.Input, _current.Input, _flow.Output,
+                _reference.ScaleFrom(_previous, 1);
+                _matched.ScaleFrom(_current, 1 / LightChange(_previous.Mat, _current.Mat, size));
+                NativeMethods.HandleException(NativeMethods.video_calcOpticalFlowFarneback(_reference.Input, _matched.Input, _flow.Output,
                     PyramidScale, Levels, WindowSize, Iterations, PolyN, PolySigma, 0));
             }
             catch (OpenCvSharpException e)
@@ -56,7 +73,8 @@ public sealed unsafe class FrameSignalProbe : IDisposable
                 throw new VideoSourceException($"optical flow on a {size}x{size} picture: {e.Message}");
             }
             GC.KeepAlive(_previous);
-            GC.KeepAlive(_current);
+            GC.KeepAlive(_reference);
+            GC.KeepAlive(_matched);
             GC.KeepAlive(_flow);
             RegionMeans(_flow.Mat, size, grid, flow);
         }
@@ -66,6 +84,40 @@ public sealed unsafe class FrameSignalProbe : IDisposable
         }
         (_previous, _current) = (_current, _previous);
         _hasPrevious = true;
+    }
+
+    /// <summary>
+    /// How much brighter <paramref name="current"/> is than <paramref name="previous"/>: the median ratio of their lit
+    /// pixels, from a histogram of log ratios (0.4% wide bins, 0.5 to 2), so no pixel list is sorted or allocated.
+    /// 1 when too few pixels are lit to tell.
+    /// </summary>
+    private double LightChange(Mat previous, Mat current, int size)
+    {
+        Array.Clear(_ratios);
+        var (previousStep, currentStep) = (previous.Step(), current.Step());
+        var before = (byte*)previous.DataPointer;
+        var after = (byte*)current.DataPointer;
+        var lit = 0;
+        for (var y = 0; y < size; y++)
+        {
+            var rowBefore = new ReadOnlySpan<byte>(before + y * previousStep, size);
+            var rowAfter = new ReadOnlySpan<byte>(after + y * currentStep, size);
+            for (var x = 0; x < size; x++)
+            {
+                if (rowBefore[x] < MinLitPixel) continue;
+                var bin = (int)MathF.Round((Log[rowAfter[x]] - Log[rowBefore[x]]) * RatioBinsPerLog) + RatioBins / 2;
+                _ratios[Math.Clamp(bin, 0, RatioBins - 1)]++;
+                lit++;
+            }
+        }
+        if (lit < size * size / 8) return 1;
+        var seen = 0;
+        for (var bin = 0; bin < RatioBins; bin++)
+        {
+            seen += _ratios[bin];
+            if (2 * seen >= lit) return Math.Exp((bin - RatioBins / 2) / (double)RatioBinsPerLog);
+        }
+        return 1;
     }
 
     private static void Light(Mat grey, int size, out float mean, out float contrast)
@@ -119,6 +171,8 @@ public sealed unsafe class FrameSignalProbe : IDisposable
     {
         _previous.Dispose();
         _current.Dispose();
+        _reference.Dispose();
+        _matched.Dispose();
         _flow.Dispose();
     }
 }

@@ -50,6 +50,15 @@ internal sealed class MatBuffer : IDisposable
         GC.KeepAlive(this);
     }
 
+    /// <summary>Writes <paramref name="source"/> times <paramref name="gain"/> into this Mat as 32-bit floats (not rounded
+    /// back to 8 bits, whose steps would read as motion on faint texture).</summary>
+    public void ScaleFrom(MatBuffer source, double gain)
+    {
+        NativeMethods.HandleException(NativeMethods.core_Mat_convertTo(source.Mat.CvPtr, _output, MatType.CV_32FC1, gain, 0));
+        GC.KeepAlive(source);
+        GC.KeepAlive(this);
+    }
+
     public void Dispose()
     {
         if (_input != 0) NativeMethods.HandleException(NativeMethods.core_InputArray_delete(_input));
