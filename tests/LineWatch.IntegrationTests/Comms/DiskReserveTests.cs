@@ -12,26 +12,19 @@ namespace LineWatch.IntegrationTests.Comms;
 /// </summary>
 public sealed class DiskReserveTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
-
-    public DiskReserveTests()
-    {
-        var (exitCode, output) = ShellCommand.Run("mount", "-t", "tmpfs", "-o", "size=4m", "linewatch-test", _dir.Path);
-        Assert.True(exitCode == 0, output);
-    }
+    private readonly SmallDisk _disk = new("4m");
 
     [RootFact("a tmpfs mount")]
     public void Alerts_raised_on_a_full_disk_are_recorded_from_the_reserve_and_survive_a_restart_and_the_reserve_returns_with_space()
     {
         // Not started: the broker never takes the events, so they must wait in the database's outbox.
-        var options = new AgentOptions { AgentId = "it-agent", DataDir = _dir.Path };
+        var options = new AgentOptions { AgentId = "it-agent", DataDir = _disk.Path };
         options.History.DiskReserveMB = 1;
-        var reserve = Path.Combine(_dir.Path, AgentDatabase.FileName + DiskReserve.Suffix);
-        var filler = Path.Combine(_dir.Path, "filler");
+        var reserve = Path.Combine(_disk.Path, AgentDatabase.FileName + DiskReserve.Suffix);
         using (var agent = new AlertPath(options, "m"))
         {
             Assert.Equal(1024 * 1024, new FileInfo(reserve).Length);
-            Fill(filler);
+            var filler = _disk.Fill();
 
             agent.OnAlert(Notice("full-1", AlertPhase.Start));
             agent.OnAlert(Notice("full-1", AlertPhase.End));
@@ -58,24 +51,5 @@ public sealed class DiskReserveTests : IDisposable
         new(new AlertEvent(id, "press", phase, 12.5, 10, 1.7, 2.3, AlertSeverity.Critical), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow,
             2, [0.1f, 0.2f, 1.5f, 0.3f], phase == AlertPhase.Start ? [0xFF, 0xD8, 0xFF, 0xD9] : null);
 
-    /// <summary>Writes until the filesystem refuses.</summary>
-    private static void Fill(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
-        var block = new byte[4096];
-        try
-        {
-            while (true) stream.Write(block);
-        }
-        catch (IOException)
-        {
-            // full
-        }
-    }
-
-    public void Dispose()
-    {
-        ShellCommand.Run("umount", _dir.Path);
-        _dir.Dispose();
-    }
+    public void Dispose() => _disk.Dispose();
 }

@@ -11,13 +11,7 @@ namespace LineWatch.IntegrationTests.Comms;
 /// </summary>
 public sealed class OutboxFullDiskTests : IDisposable
 {
-    private readonly TempDirectory _dir = new();
-
-    public OutboxFullDiskTests()
-    {
-        var (exitCode, output) = ShellCommand.Run("mount", "-t", "tmpfs", "-o", "size=256k", "linewatch-test", _dir.Path);
-        Assert.True(exitCode == 0, output);
-    }
+    private readonly SmallDisk _disk = new("256k");
 
     [RootFact("a tmpfs mount")]
     public void An_alert_raised_while_the_disk_is_full_is_still_published()
@@ -27,8 +21,7 @@ public sealed class OutboxFullDiskTests : IDisposable
         using var publisher = new AlertPath(options, "m");
         publisher.Start();
         Eventually.True(() => publisher.IsConnected, TimeSpan.FromSeconds(15), "the connection");
-        var filler = Path.Combine(_dir.Path, "filler");
-        Fill(filler);
+        var filler = _disk.Fill();
 
         using var sub = broker.Subscribe("lw/it-agent/press/events", 2, 15);
         publisher.OnAlert(Notice("full-1")); // the database cannot write a byte, and must not hold the event back
@@ -66,8 +59,7 @@ public sealed class OutboxFullDiskTests : IDisposable
         {
             before.OnAlert(Notice("before-1")); // kept on disk: the publisher was never started
         }
-        var filler = Path.Combine(_dir.Path, "filler");
-        Fill(filler);
+        var filler = _disk.Fill();
 
         using (var sub = broker.Subscribe("lw/it-agent/press/events", 1, 15))
         using (var full = new AlertPath(options, "m"))
@@ -92,7 +84,7 @@ public sealed class OutboxFullDiskTests : IDisposable
     /// <summary>An agent whose data directory is the small tmpfs, publishing to the test's broker.</summary>
     private AgentOptions Options(MosquittoBroker broker)
     {
-        var options = new AgentOptions { AgentId = "it-agent", DataDir = _dir.Path };
+        var options = new AgentOptions { AgentId = "it-agent", DataDir = _disk.Path };
         options.Mqtt.Mode = MqttMode.External;
         options.Mqtt.Port = broker.Port;
         options.Mqtt.TopicPrefix = "lw";
@@ -103,24 +95,5 @@ public sealed class OutboxFullDiskTests : IDisposable
         new(new AlertEvent(id, "press", AlertPhase.Start, 12.5, 10, 1.7, 2.3, AlertSeverity.Critical), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow,
             2, [0.1f, 0.2f, 1.5f, 0.3f], [0xFF, 0xD8, 0xFF, 0xD9]);
 
-    /// <summary>Writes until the filesystem refuses.</summary>
-    private static void Fill(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
-        var block = new byte[4096];
-        try
-        {
-            while (true) stream.Write(block);
-        }
-        catch (IOException)
-        {
-            // full
-        }
-    }
-
-    public void Dispose()
-    {
-        ShellCommand.Run("umount", _dir.Path);
-        _dir.Dispose();
-    }
+    public void Dispose() => _disk.Dispose();
 }
