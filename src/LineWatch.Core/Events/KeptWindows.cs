@@ -5,8 +5,8 @@ namespace LineWatch.Events;
 /// camera's profile. Holds at most <c>alertsKept</c> alerts of <c>windowsPerAlert</c> windows each; a new alert
 /// takes the place of the oldest and reuses its feature arrays, so keeping a window copies into memory allocated
 /// once instead of allocating a copy per window (a window's patch tokens are a large object, which only a full
-/// collection frees: copies made while alerts were active were most of the agent's heap growth in a long run).
-/// Safe to use from several threads.
+/// collection frees: such copies were most of what the agent allocated, docs/benchmarks.md "Soak"). Safe to use
+/// from several threads.
 /// </summary>
 internal sealed class KeptWindows(int alertsKept, int windowsPerAlert)
 {
