@@ -7,6 +7,9 @@ public static class NearestRank
     {
         var sorted = values.Order().ToArray();
         if (sorted.Length == 0) return double.NaN;
-        return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+        return sorted[Index(p, sorted.Length)];
     }
+
+    /// <summary>Where the <paramref name="p"/>th percentile lies among <paramref name="count"/> sorted values (count > 0).</summary>
+    public static int Index(double p, int count) => Math.Clamp((int)Math.Ceiling(p / 100 * count) - 1, 0, count - 1);
 }

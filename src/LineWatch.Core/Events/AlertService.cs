@@ -49,9 +49,7 @@ public sealed class AlertService : IWindowSink
     private readonly IAlertRecorder? _recorder;
     private readonly ProfileVersionStore _versions;
     private readonly long _epochTicks = Stopwatch.GetTimestamp();
-    private readonly Lock _lock = new();
-    private readonly Dictionary<string, (int Camera, List<(double Score, float[] Tokens, float[] Signals)> Windows)> _kept = [];
-    private readonly Queue<string> _keptOrder = new();
+    private readonly KeptWindows _kept = new(AlertsKept, WindowsKeptPerAlert);
 
     /// <param name="slots">The agent's camera slots; null for the configured cameras alone.</param>
     public AlertService(AgentOptions options, IReadOnlyList<IAlertSink> sinks, ILogger<AlertService> logger, IAlertRecorder? recorder = null,
@@ -130,7 +128,7 @@ public sealed class AlertService : IWindowSink
         {
             if (_suspended[window.CameraIndex]) return;
             alert = policy.Observe(time, score);
-            if (policy.ActiveId is { } active) Keep(active, window, score);
+            if (policy.ActiveId is { } active) _kept.Keep(active, window.CameraIndex, score, window.Tokens.Span, window.Signals.Span);
         }
         if (alert is null) return;
         Publish(alert, DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(newest), newest, window);
@@ -167,42 +165,22 @@ public sealed class AlertService : IWindowSink
     /// <param name="by">Who gave the feedback ("dashboard", "mqtt"), recorded in the version.</param>
     public ProfileVersion? MarkFalseAlarm(string alertId, string by = "agent")
     {
-        (int Camera, List<(double Score, float[] Tokens, float[] Signals)> Windows) kept;
-        lock (_lock)
+        if (_kept.Take(alertId) is not { } kept) return null;
+        try
         {
-            if (!_kept.Remove(alertId, out kept)) return null;
+            var change = new ProfileChange(ProfileSource.Feedback, by, $"false-alarm feedback on alert {alertId} ({kept.Count} window(s))", alertId);
+            var camera = _slots.Name(kept.Camera)!;
+            var version = _versions.CommitFeedback(camera, change, profile =>
+            {
+                for (var i = 0; i < kept.Count; i++) profile.AddFeedback(kept.Tokens(i), kept.Signals(i));
+            });
+            _logger.LogInformation("Alert {Id} marked a false alarm: {Count} window(s) added to {Camera}'s normal profile (version {Version})",
+                alertId, kept.Count, camera, version.Id);
+            return version;
         }
-        var change = new ProfileChange(ProfileSource.Feedback, by, $"false-alarm feedback on alert {alertId} ({kept.Windows.Count} window(s))", alertId);
-        var camera = _slots.Name(kept.Camera)!;
-        var version = _versions.CommitFeedback(camera, change, profile =>
+        finally
         {
-            foreach (var w in kept.Windows) profile.AddFeedback(w.Tokens, w.Signals);
-        });
-        _logger.LogInformation("Alert {Id} marked a false alarm: {Count} window(s) added to {Camera}'s normal profile (version {Version})",
-            alertId, kept.Windows.Count, camera, version.Id);
-        return version;
-    }
-
-    /// <summary>Keeps the highest-scoring windows of an active alert (copies: the features are only borrowed).</summary>
-    private void Keep(string alertId, WindowResult window, double score)
-    {
-        lock (_lock)
-        {
-            if (!_kept.TryGetValue(alertId, out var kept))
-            {
-                kept = (window.CameraIndex, []);
-                _kept[alertId] = kept;
-                _keptOrder.Enqueue(alertId);
-                while (_keptOrder.Count > AlertsKept) _kept.Remove(_keptOrder.Dequeue());
-            }
-            var list = kept.Windows;
-            if (list.Count == WindowsKeptPerAlert)
-            {
-                var lowest = list.Select((w, i) => (w.Score, i)).Min();
-                if (score <= lowest.Score) return;
-                list.RemoveAt(lowest.i);
-            }
-            list.Add((score, window.Tokens.ToArray(), window.Signals.ToArray()));
+            _kept.Return(kept);
         }
     }
 }

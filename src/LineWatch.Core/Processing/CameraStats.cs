@@ -74,10 +74,14 @@ public sealed class CameraStats(string name)
     }
 }
 
-/// <summary>The last N samples of a latency, for percentiles; recording allocates nothing.</summary>
+/// <summary>
+/// The last N samples of a latency, for percentiles; neither recording nor reading allocates (the status line,
+/// dashboard and MQTT read several percentiles of every camera each second).
+/// </summary>
 public sealed class LatencyWindow(int capacity)
 {
     private readonly double[] _samples = new double[capacity];
+    private readonly double[] _sorted = new double[capacity];
     private readonly Lock _lock = new();
     private long _count;
 
@@ -103,8 +107,14 @@ public sealed class LatencyWindow(int capacity)
     /// <summary>Nearest-rank percentile of the samples held, or NaN when there are none.</summary>
     public double Percentile(double p)
     {
-        double[] copy;
-        lock (_lock) copy = _samples[..(int)Math.Min(_count, _samples.Length)];
-        return NearestRank.Percentile(copy, p);
+        lock (_lock)
+        {
+            var held = (int)Math.Min(_count, _samples.Length);
+            if (held == 0) return double.NaN;
+            var sorted = _sorted.AsSpan(0, held);
+            _samples.AsSpan(0, held).CopyTo(sorted);
+            sorted.Sort();
+            return sorted[NearestRank.Index(p, held)];
+        }
     }
 }
