@@ -74,6 +74,8 @@ def nearest_rank(values, p):
     values = sorted(values)
     return values[max(0, min(len(values) - 1, math.ceil(p / 100 * len(values)) - 1))] if values else None
 for name in sorted(os.listdir(reports)):
+    if not name.endswith(".json"):
+        continue  # a video still being scored (.json.partial), as in a run cut short
     r = json.load(open(os.path.join(reports, name)))
     alarms += r["falseAlarms"]; normal_h += r["normalHours"]
     per_video.append((name[:-5], r))
