@@ -49,6 +49,7 @@ public sealed class NormalProfile
     private LineSpeed? _speed;
     private GaussianModel[]? _local;
     private float[] _typical;
+    private float[] _spread;
 
     public NormalProfile(string camera, ModelIdentity model, int grid)
     {
@@ -58,6 +59,7 @@ public sealed class NormalProfile
         Local = Enumerable.Range(0, grid * grid).Select(_ => new GaussianStats(model.Dim)).ToArray();
         Motion = new MotionStats(grid);
         _typical = new float[grid * grid];
+        _spread = Enumerable.Repeat(1f, grid * grid).ToArray();
     }
 
     private NormalProfile(Header header, GaussianStats[] local, MotionStats motion)
@@ -68,6 +70,7 @@ public sealed class NormalProfile
         Local = local;
         Motion = motion;
         _typical = header.Typical;
+        _spread = header.Spread ?? Enumerable.Repeat(1f, header.Grid * header.Grid).ToArray();
         LocalThreshold = header.LocalThreshold;
         MotionThreshold = header.MotionThreshold;
         SpeedThreshold = header.SpeedThreshold;
@@ -102,6 +105,27 @@ public sealed class NormalProfile
         if (typical.Length != Grid * Grid) throw new ArgumentException($"expected {Grid * Grid} positions, got {typical.Length}");
         _typical = typical.ToArray();
     }
+    /// <summary>
+    /// Per patch position, the unit its local distance is counted in (set by <see cref="ProfileFitter"/> from the
+    /// learning day's held-out windows; 1 everywhere in a profile learned before scoring v5). Where normal operation
+    /// varies a lot (parts passing the station) the unit is large; where it is quiet (the belt between parts, the
+    /// floor) it is small, so the busiest position no longer sets the threshold for the quiet ones, where a
+    /// wrong-coloured or fallen part shows. Distances, <see cref="TypicalLocal"/> and the local threshold are in
+    /// these units.
+    /// </summary>
+    public ReadOnlySpan<float> LocalSpread => _spread;
+
+    /// <summary>Sets <see cref="LocalSpread"/>; every value must be positive and finite.</summary>
+    public void SetLocalSpread(ReadOnlySpan<float> spread)
+    {
+        if (spread.Length != Grid * Grid) throw new ArgumentException($"expected {Grid * Grid} positions, got {spread.Length}");
+        foreach (var v in spread)
+        {
+            if (!(v > 0 && float.IsFinite(v))) throw new ArgumentException($"every position's spread must be positive and finite, got {v}");
+        }
+        _spread = spread.ToArray();
+    }
+
     public DateTimeOffset Created { get; private set; } = DateTimeOffset.UtcNow;
     public DateTimeOffset Updated { get; private set; } = DateTimeOffset.UtcNow;
 
@@ -192,9 +216,11 @@ public sealed class NormalProfile
         for (var p = 0; p < positions; p++)
         {
             WindowMean(tokens, p, positions, dim, mean);
-            map[p] = MathF.Sqrt(local[p].Score(mean, work));
+            map[p] = MathF.Sqrt(local[p].Score(mean, work)) / _spread[p];
         }
         if (baseline is not null && IsCalibrated) baseline.Correct(map[..positions], _typical, LocalThreshold);
+        // What the whole picture shares (a jolt, a burst of compression) is not a local fault: docs/scoring.md.
+        if (IsCalibrated) CommonLevel.Remove(map[..positions], _typical, (float)(CommonLevel.MaxCorrection * LocalThreshold), stackalloc float[positions]);
         var worst = 0f;
         for (var p = 0; p < positions; p++)
         {
@@ -266,7 +292,7 @@ public sealed class NormalProfile
     }
 
     private sealed record Header(int Version, string Camera, ModelIdentity Model, int Grid, double LocalThreshold, double MotionThreshold,
-        double SpeedThreshold, double LightingThreshold, long Windows, long FeedbackWindows, DateTimeOffset Created, DateTimeOffset Updated, float[] Typical);
+        double SpeedThreshold, double LightingThreshold, long Windows, long FeedbackWindows, DateTimeOffset Created, DateTimeOffset Updated, float[] Typical, float[]? Spread = null);
 
     /// <summary>Writes through <see cref="AtomicFile"/>: the running agent may reload it at any moment, and a power cut must not cost it.</summary>
     public void Save(string path)
@@ -284,7 +310,7 @@ public sealed class NormalProfile
         {
             writer.Write(System.Text.Encoding.ASCII.GetBytes(Magic));
             writer.Write(JsonSerializer.Serialize(new Header(FormatVersion, Camera, Model, Grid, LocalThreshold, MotionThreshold, SpeedThreshold, LightingThreshold,
-                Windows, FeedbackWindows, Created, Updated, _typical)));
+                Windows, FeedbackWindows, Created, Updated, _typical, _spread)));
             foreach (var stats in Local)
             {
                 writer.Write(stats.Count);
@@ -318,6 +344,10 @@ public sealed class NormalProfile
             if (header.Typical is null || header.Typical.Length != header.Grid * header.Grid || header.Typical.Any(v => !float.IsFinite(v) || v < 0))
             {
                 throw new InvalidDataException($"{path}: the typical local distances are missing or not {header.Grid * header.Grid} finite, non-negative values");
+            }
+            if (header.Spread is not null && (header.Spread.Length != header.Grid * header.Grid || header.Spread.Any(v => !float.IsFinite(v) || v <= 0)))
+            {
+                throw new InvalidDataException($"{path}: the local spreads are not {header.Grid * header.Grid} finite, positive values");
             }
             var local = new GaussianStats[header.Grid * header.Grid];
             var dim = header.Model.Dim;

@@ -69,16 +69,19 @@ public sealed class ProfileFitter
             map.AsSpan(0, positions).CopyTo(distances.AsSpan(i * positions, positions)); // uncalibrated: the raw local distances
             return score;
         }).ToList();
+        var spread = LocalSpread(distances, positions);
         var typical = new float[positions];
         var column = new float[_heldOut.Count];
+        var heldOutLocal = 0.0;
         for (var p = 0; p < positions; p++)
         {
-            for (var i = 0; i < column.Length; i++) column[i] = distances[i * positions + p];
+            for (var i = 0; i < column.Length; i++) column[i] = distances[i * positions + p] / spread[p];
             Array.Sort(column);
             typical[p] = column[column.Length / 2];
+            heldOutLocal = Math.Max(heldOutLocal, column[^1]);
         }
+        _profile.SetLocalSpread(spread);
         _profile.SetTypicalLocal(typical);
-        var heldOutLocal = scores.Max(s => s.Local);
         var heldOutMotion = scores.Max(s => s.Motion);
         var heldOutSpeed = scores.Max(s => s.Speed);
         _profile.LocalThreshold = _options.Margin * heldOutLocal;
@@ -86,6 +89,30 @@ public sealed class ProfileFitter
         _profile.SpeedThreshold = Math.Max(_options.MinSpeedChange, _options.Margin * heldOutSpeed);
         _profile.LightingThreshold = Math.Max(_options.MinLightingChange, _options.Margin * _largestLightingChange);
         return new Result(_profile, (int)_profile.Windows, _heldOut.Count, heldOutLocal, heldOutMotion, _largestLightingChange, heldOutSpeed);
+    }
+
+    /// <summary>
+    /// How far a position's own spread counts against the camera's widest, in log terms: each position's unit is
+    /// its largest held-out distance to the power 0.75 times the widest position's to the power 0.25. Fully per
+    /// position (0) trusts a maximum over a few hundred windows in every quiet corner, and rougher days than the
+    /// learning day raised false alarms there; one unit for the whole picture (1, scoring v4) let the busiest
+    /// position set the threshold everywhere. Chosen on the dev scenes 112-114 (docs/benchmarks.md).
+    /// </summary>
+    public const double SpreadShare = 0.25;
+
+    private static float[] LocalSpread(float[] distances, int positions)
+    {
+        var spread = new float[positions];
+        for (var i = 0; i < distances.Length; i++) spread[i % positions] = Math.Max(spread[i % positions], distances[i]);
+        var widest = spread.Max();
+        if (!(widest > 0)) return Enumerable.Repeat(1f, positions).ToArray();
+        // A position that never moved on held-out windows (0) takes the smallest unit any position has, not zero.
+        var smallest = spread.Where(v => v > 0).Min();
+        for (var p = 0; p < positions; p++)
+        {
+            spread[p] = (float)(Math.Pow(Math.Max(spread[p], smallest), 1 - SpreadShare) * Math.Pow(widest, SpreadShare));
+        }
+        return spread;
     }
 
     /// <summary>

@@ -183,7 +183,65 @@ public class NormalProfileTests
         Assert.Equal(profile.LightingThreshold, loaded.LightingThreshold);
         Assert.Equal(profile.SpeedThreshold, loaded.SpeedThreshold);
         Assert.Equal(profile.TypicalLocal.ToArray(), loaded.TypicalLocal.ToArray());
+        Assert.Equal(profile.LocalSpread.ToArray(), loaded.LocalSpread.ToArray());
         Assert.True(loaded.IsCalibrated);
+    }
+
+    [Fact]
+    public void The_local_spread_survives_a_save_and_scales_the_local_distance()
+    {
+        using var dir = new TempConfig("{}");
+        var path = Path.Combine(dir.Directory, "cam.profile");
+        var profile = Learned();
+        var window = NormalWindow(new Random(3));
+        var before = Score(profile, window).Local;
+        profile.SetLocalSpread([2f]);
+        profile.Save(path);
+
+        var loaded = NormalProfile.Load(path);
+        Assert.Equal([2f], loaded.LocalSpread.ToArray());
+        Assert.Equal(before / 2, Score(loaded, window).Local, 5);
+    }
+
+    [Fact]
+    public void A_profile_learned_before_the_local_spread_existed_scores_in_one_unit_for_every_position()
+    {
+        using var dir = new TempConfig("{}");
+        var path = Path.Combine(dir.Directory, "cam.profile");
+        Learned(100).Save(path);
+        WithHeader(path, h => h.Remove("Spread"));
+        Assert.Equal([1f], NormalProfile.Load(path).LocalSpread.ToArray());
+    }
+
+    [Theory]
+    [InlineData("[0]")]
+    [InlineData("[1, 1]")]
+    [InlineData("[-2]")]
+    public void A_header_with_an_unsound_local_spread_is_refused_by_name(string spread)
+    {
+        using var dir = new TempConfig("{}");
+        var path = Path.Combine(dir.Directory, "cam.profile");
+        Learned(100).Save(path);
+        WithHeader(path, h => h["Spread"] = System.Text.Json.Nodes.JsonNode.Parse(spread));
+        Assert.Contains("local spreads", Assert.Throws<InvalidDataException>(() => NormalProfile.Load(path)).Message);
+    }
+
+    /// <summary>Rewrites a saved profile's JSON header, keeping the statistics after it.</summary>
+    private static void WithHeader(string path, Action<System.Text.Json.Nodes.JsonObject> change)
+    {
+        byte[] rest;
+        System.Text.Json.Nodes.JsonObject header;
+        using (var reader = new BinaryReader(File.OpenRead(path)))
+        {
+            reader.ReadBytes("LWPROFILE".Length);
+            header = System.Text.Json.Nodes.JsonNode.Parse(reader.ReadString())!.AsObject();
+            rest = reader.ReadBytes((int)(reader.BaseStream.Length - reader.BaseStream.Position));
+        }
+        change(header);
+        using var writer = new BinaryWriter(File.Create(path));
+        writer.Write(System.Text.Encoding.ASCII.GetBytes("LWPROFILE"));
+        writer.Write(header.ToJsonString());
+        writer.Write(rest);
     }
 
     [Fact]

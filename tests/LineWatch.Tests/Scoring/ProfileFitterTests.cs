@@ -85,4 +85,45 @@ public class ProfileFitterTests
         var error = Assert.Throws<InvalidOperationException>(() => fitter.Finish());
         Assert.Contains("not enough normal footage: 40 windows to fit and 0 to calibrate", error.Message);
     }
+
+    [Fact]
+    public void Each_position_counts_in_its_own_spread_so_the_busiest_one_does_not_set_the_threshold_of_the_quiet_ones()
+    {
+        // A 3 x 3 grid. Position 0 is a station: one window in 25 shows something large there (a part pushed through).
+        // The other positions only see noise.
+        var model = Model with { ImageSize = 48 };
+        const int positions = 9, dim = 8, frames = 2;
+        var random = new Random(5);
+        (float[] Tokens, float[] Signals) Window(int i, int odd = -1, float offset = 0)
+        {
+            var tokens = new float[frames * positions * dim];
+            for (var k = 0; k < tokens.Length; k++) tokens[k] = (float)(random.NextDouble() - 0.5);
+            for (var t = 0; t < frames; t++)
+            for (var d = 0; d < dim; d++)
+            {
+                if (i % 25 == 13) tokens[(t * positions + 0) * dim + d] += 4;
+                if (odd >= 0) tokens[(t * positions + odd) * dim + d] += offset;
+            }
+            var signals = new float[frames * FrameSignals.Length(3)];
+            for (var t = 0; t < frames; t++)
+            {
+                for (var r = 0; r < positions; r++) signals[t * FrameSignals.Length(3) + 2 * r] = (float)(2 + 0.4 * (random.NextDouble() - 0.5));
+                signals[t * FrameSignals.Length(3) + FrameSignals.Luminance(3)] = 120;
+                signals[t * FrameSignals.Length(3) + FrameSignals.Contrast(3)] = 40;
+            }
+            return (tokens, signals);
+        }
+        var fitter = new ProfileFitter("cam", model, new LearningOptions(), 2);
+        var fed = Enumerable.Range(0, 400).Select(i => Window(i)).ToList();
+        foreach (var w in fed) fitter.Add(w.Tokens, w.Signals);
+        var profile = fitter.Finish().Profile;
+        double Score((float[] Tokens, float[] Signals) w) => profile.Score(w.Tokens, w.Signals, 0, null, null, new float[positions], new float[2 * dim]).Score;
+
+        var spread = profile.LocalSpread.ToArray();
+        Assert.True(spread[0] > 1.2 * spread[1..].Max(), $"the station's unit {spread[0]} against the others' {string.Join(", ", spread[1..])}");
+        Assert.True(fed.Where((_, i) => i / 20 % 5 == 4).Max(Score) < 1, "held-out windows stay below the threshold");
+        // The same object, in a quiet corner and at the station: only the quiet corner alerts.
+        Assert.True(Score(Window(1, odd: 8, offset: 1.3f)) >= 1, "an object in a quiet position alerts");
+        Assert.True(Score(Window(1, odd: 0, offset: 1.3f)) < 1, "the same at the station, whose normal is wider, does not");
+    }
 }
