@@ -106,12 +106,12 @@ public sealed class NormalProfile
         _typical = typical.ToArray();
     }
     /// <summary>
-    /// Per patch position, the unit its local distance is counted in (set by <see cref="ProfileFitter"/> from the
-    /// learning day's held-out windows; 1 everywhere in a profile learned before scoring v5). Where normal operation
-    /// varies a lot (parts passing the station) the unit is large; where it is quiet (the belt between parts, the
-    /// floor) it is small, so the busiest position no longer sets the threshold for the quiet ones, where a
-    /// wrong-coloured or fallen part shows. Distances, <see cref="TypicalLocal"/> and the local threshold are in
-    /// these units.
+    /// Per patch position, the unit its local distance is counted in, relative to the position that varied most on
+    /// the learning day (unit 1; set by <see cref="ProfileFitter"/> from held-out windows; 1 everywhere in a profile
+    /// learned before scoring v5). Where normal operation varies a lot (parts passing the station) the unit is
+    /// large; where it is quiet (the belt between parts, the floor) it is small, so the busiest position no longer
+    /// sets the threshold for the quiet ones, where a wrong-coloured or fallen part shows. Distances,
+    /// <see cref="TypicalLocal"/> and the local threshold are in these units.
     /// </summary>
     public ReadOnlySpan<float> LocalSpread => _spread;
 

@@ -93,10 +93,12 @@ public sealed class ProfileFitter
 
     /// <summary>
     /// How far a position's own spread counts against the camera's widest, in log terms: each position's unit is
-    /// its largest held-out distance to the power 0.75 times the widest position's to the power 0.25. Fully per
-    /// position (0) trusts a maximum over a few hundred windows in every quiet corner, and rougher days than the
-    /// learning day raised false alarms there; one unit for the whole picture (1, scoring v4) let the busiest
-    /// position set the threshold everywhere. Chosen on the dev scenes 112-114 (docs/benchmarks.md).
+    /// (its largest held-out distance / the widest position's) to the power 1 - 0.25, so the widest position keeps
+    /// unit 1 (and the threshold its meaning: the margin times the largest held-out distance) and a quiet one is
+    /// counted in a smaller unit. Fully per position (share 0) trusts a maximum over a few hundred windows in every
+    /// quiet corner, and rougher days than the learning day raised false alarms there; one unit for the whole picture
+    /// (1, scoring v4) let the busiest position set the threshold everywhere. Chosen on the dev scenes 112-114
+    /// (docs/benchmarks.md).
     /// </summary>
     public const double SpreadShare = 0.25;
 
@@ -108,10 +110,7 @@ public sealed class ProfileFitter
         if (!(widest > 0)) return Enumerable.Repeat(1f, positions).ToArray();
         // A position that never moved on held-out windows (0) takes the smallest unit any position has, not zero.
         var smallest = spread.Where(v => v > 0).Min();
-        for (var p = 0; p < positions; p++)
-        {
-            spread[p] = (float)(Math.Pow(Math.Max(spread[p], smallest), 1 - SpreadShare) * Math.Pow(widest, SpreadShare));
-        }
+        for (var p = 0; p < positions; p++) spread[p] = (float)Math.Pow(Math.Max(spread[p], smallest) / widest, 1 - SpreadShare);
         return spread;
     }
 
