@@ -138,8 +138,8 @@ internal sealed class DashboardApi(AgentOptions options, CameraSlots slots, Agen
 
     private int? Camera(string name) => control.IndexOf(name) is var i and >= 0 ? i : null;
 
-    /// <summary>The history can be asked about a camera removed from the configuration since start-up too: its alerts stay.</summary>
-    private bool HasRun(string name) => Camera(name) is not null || slots.SlotOf(name) is { } slot && slots.Name(slot) == name;
+    /// <summary>The history can be asked about a camera removed from the configuration since start-up too (its slot taken by another or not): its alerts stay.</summary>
+    private bool HasRun(string name) => slots.HasRun(name);
 
     internal static bool Only(JsonElement body, params string[] properties) => body.EnumerateObject().All(p => properties.Contains(p.Name));
 

@@ -70,7 +70,9 @@ internal static class AgentHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloadService>());
         builder.Services.AddSingleton<MqttCommandListener>();
         builder.Services.AddSingleton<HomeAssistantDiscovery>();
-        builder.Services.AddSingleton(new ScoreTimeline(slots.Capacity));
+        var timeline = new ScoreTimeline(slots.Capacity);
+        slots.Reused += (slot, _) => timeline.Forget(slot);
+        builder.Services.AddSingleton(timeline);
         // Where every scored window goes, in this order: alerts first (latency), then live learning, the chart, the clips' heatmap.
         builder.Services.AddSingleton(sp => new WindowSinks(
             [sp.GetRequiredService<AlertService>(), sp.GetRequiredService<LiveLearning>(), sp.GetRequiredService<ScoreTimeline>(), sp.GetRequiredService<ClipRecorder>()]));

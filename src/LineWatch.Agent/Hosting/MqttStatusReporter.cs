@@ -21,24 +21,21 @@ internal sealed class MqttStatusReporter(AgentStatus status, MqttPublisher publi
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        slots.Left += Clear;
+        slots.Left += camera => Clear(slots.Name(camera)!);
         publisher.Connected += ClearRemoved;
         _timer = new Timer(_ => Report(), null, TimeSpan.FromSeconds(1), Period);
         return Task.CompletedTask;
     }
 
-    private void Clear(int camera)
+    private void Clear(string camera)
     {
-        lock (_publishing) publisher.PublishState(publisher.Topics.State(slots.Name(camera)!), []);
+        lock (_publishing) publisher.PublishState(publisher.Topics.State(camera), []);
     }
 
-    /// <summary>Cameras removed while the broker was away.</summary>
+    /// <summary>Cameras removed while the broker was away (also once their slot went to another).</summary>
     private void ClearRemoved()
     {
-        for (var i = 0; i < slots.Capacity; i++)
-        {
-            if (!slots.IsConfigured(i) && slots.Name(i) is not null) Clear(i);
-        }
+        foreach (var camera in slots.Removed()) Clear(camera);
     }
 
     private void Report()

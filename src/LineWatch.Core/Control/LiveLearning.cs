@@ -45,6 +45,19 @@ public sealed class LiveLearning : IWindowSink
         _logger = logger;
         _sessions = new Session?[_slots.Capacity];
         _outcomes = new string?[_slots.Capacity];
+        _slots.Reused += Forget;
+    }
+
+    /// <summary>A new camera took the slot of a removed one: a session the removed camera left running is abandoned (its windows
+    /// were that camera's), and its last outcome is not the new camera's.</summary>
+    private void Forget(int camera, string previous)
+    {
+        if (Interlocked.Exchange(ref _sessions[camera], null) is { } session)
+        {
+            lock (session) session.Closed = true;
+            _logger.LogInformation("Camera {Camera}: learning abandoned, as the camera was removed and its slot went to another", previous);
+        }
+        Volatile.Write(ref _outcomes[camera], null);
     }
 
     /// <summary>Raised with the camera index when a session fills up and should be stopped.</summary>

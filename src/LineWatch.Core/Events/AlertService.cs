@@ -64,6 +64,22 @@ public sealed class AlertService : IWindowSink
         _suspended = new bool[_slots.Capacity];
         _sinks = new FanOut<IAlertSink>(sinks, "Alert", logger);
         _logger = logger;
+        _slots.Reused += Forget;
+    }
+
+    /// <summary>
+    /// A new camera took the slot of a removed one (whose alert ended as it left): the removed camera's policy (it names the
+    /// camera in its events, and holds its hysteresis and cooldown), last score, suspension and kept windows go with it.
+    /// </summary>
+    private void Forget(int camera, string previous)
+    {
+        lock (_policiesLock)
+        {
+            Volatile.Write(ref _policies[camera], null);
+            Volatile.Write(ref _lastScores[camera], double.NaN);
+            _suspended[camera] = false;
+        }
+        _kept.Forget(camera);
     }
 
     /// <summary>The alert policy values in force.</summary>

@@ -107,6 +107,21 @@ internal sealed class KeptWindows(int alertsKept, int windowsPerAlert)
         }
     }
 
+    /// <summary>Drops the kept windows of a camera slot's alerts (its camera was removed and a new one took the slot).</summary>
+    public void Forget(int camera)
+    {
+        lock (_lock)
+        {
+            for (var i = 0; i < _alerts.Length; i++)
+            {
+                if (_alerts[i] is not { } alert || alert.Camera != camera) continue;
+                _alerts[i] = null;
+                alert.Clear();
+                _spare.Push(alert);
+            }
+        }
+    }
+
     private KeptAlert? Find(string alertId)
     {
         foreach (var alert in _alerts)

@@ -6,7 +6,8 @@ namespace LineWatch.Events;
 /// <summary>
 /// The recent scores of every camera (the last <see cref="Capacity"/> windows, 20 minutes at the default two
 /// windows a second) and its latest anomaly map, for the dashboard's chart and heatmap. Written on the inference
-/// thread into arrays allocated with a camera slot's first scored window; readers take copies.
+/// thread into arrays allocated with a camera slot's first scored window; readers take copies. A slot that passes to a new
+/// camera is cleared (<see cref="Forget"/>).
 /// </summary>
 public sealed class ScoreTimeline : IWindowSink
 {
@@ -30,7 +31,7 @@ public sealed class ScoreTimeline : IWindowSink
     public void OnWindow(WindowResult window)
     {
         if (window.Score is not { } score) return;
-        // Only the inference thread writes, so no other ring can be swapped in meanwhile.
+        // Only the inference thread makes rings, so no other ring can be swapped in meanwhile (Forget only takes one out).
         var ring = Volatile.Read(ref _rings[window.CameraIndex]);
         if (ring is null) Volatile.Write(ref _rings[window.CameraIndex], ring = new Ring());
         var time = _epoch + Stopwatch.GetElapsedTime(_epochTicks, window.FrameTicks.Span[^1]);
@@ -45,6 +46,10 @@ public sealed class ScoreTimeline : IWindowSink
             map.CopyTo(ring.Map);
         }
     }
+
+    /// <summary>A new camera took the slot of a removed one: its chart starts empty. A window of the removed camera being written
+    /// meanwhile goes into the ring dropped here.</summary>
+    public void Forget(int camera) => Volatile.Write(ref _rings[camera], null);
 
     /// <summary>(unix ms, score) of the camera's windows since <paramref name="since"/>, oldest first.</summary>
     public IReadOnlyList<(long Time, float Score)> Since(int camera, DateTimeOffset since)

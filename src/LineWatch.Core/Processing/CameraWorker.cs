@@ -215,6 +215,7 @@ public sealed class CameraWorker : IDisposable
         var clip = _pool.Rent();
         _window.CopyTo(clip);
         clip.CameraIndex = _index;
+        clip.Camera = Stats;
         clip.Sequence = ++_sequence;
         _queue.Enqueue(clip);
         Stats.ClipQueued();

@@ -31,6 +31,10 @@ public sealed class Clip
 
     public int CameraIndex { get; internal set; }
 
+    /// <summary>The counters of the camera that made the clip: a slot's counters are replaced when a new camera takes it,
+    /// which tells its windows from those of the removed camera still on their way.</summary>
+    internal CameraStats? Camera { get; set; }
+
     /// <summary>Per camera, counting from 1; a gap means a clip was dropped.</summary>
     public long Sequence { get; internal set; }
 

@@ -84,6 +84,23 @@ public sealed class InferenceQueue
         }
     }
 
+    /// <summary>Returns the waiting clips of a camera slot to the pool (a removed camera's, when a new camera takes its slot).</summary>
+    public void Forget(int camera)
+    {
+        lock (_lock)
+        {
+            for (var i = _clips.Count - 1; i >= 0; i--)
+            {
+                if (_clips[i].CameraIndex != camera) continue;
+                _pool.Return(_clips[i]);
+                _clips.RemoveAt(i);
+                _perCamera[camera]--;
+                // As for a drop: a consumer already holding this count finds one clip fewer, which TakeOldest allows for.
+                _available.Wait(0);
+            }
+        }
+    }
+
     /// <summary>Null only when a drop took the clip this caller's count was for (see DropOldestOfBusiest).</summary>
     private Clip? TakeOldest()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LineWatch.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace LineWatch.Processing;
@@ -15,6 +16,7 @@ public sealed class InferenceScheduler : IDisposable
     private readonly ClipPool _pool;
     // Per camera slot; a slot with clips in the queue has its counters (they are made before its capture starts).
     private readonly CameraStats?[] _stats;
+    private readonly CameraSlots _slots;
     private readonly IWindowScorer? _scorer;
     private readonly FanOut<IWindowSink> _sinks;
     private readonly TimeSpan _maxWait;
@@ -25,10 +27,10 @@ public sealed class InferenceScheduler : IDisposable
     private long _batches, _clips, _failures, _scoringFailures;
     private long _batchStartedTicks; // 0 while the thread waits for clips
 
-    public InferenceScheduler(BackboneRunner runner, InferenceQueue queue, ClipPool pool, CameraStats?[] stats, IWindowScorer? scorer,
+    public InferenceScheduler(BackboneRunner runner, InferenceQueue queue, ClipPool pool, CameraStats?[] stats, CameraSlots slots, IWindowScorer? scorer,
         IReadOnlyList<IWindowSink> sinks, TimeSpan maxWait, ILogger logger)
     {
-        (_runner, _queue, _pool, _stats, _scorer, _maxWait, _logger) = (runner, queue, pool, stats, scorer, maxWait, logger);
+        (_runner, _queue, _pool, _stats, _slots, _scorer, _maxWait, _logger) = (runner, queue, pool, stats, slots, scorer, maxWait, logger);
         _sinks = new FanOut<IWindowSink>(sinks, "Window", logger);
         _batch = new Clip[runner.MaxBatch];
         _results = new WindowResult[runner.MaxBatch];
@@ -106,9 +108,14 @@ public sealed class InferenceScheduler : IDisposable
     private void Deliver(int index, long start, long end)
     {
         var clip = _batch[index];
+        // A window of a camera removed since, whose slot a new camera took, is none of the new camera's business. The slot's
+        // name changes first, before its consumers forget the removed camera (CameraSlots.Reused), and its counters later
+        // (Pipeline.Forget): either tells.
+        if (clip.Camera is null || clip.Camera != Volatile.Read(ref _stats[clip.CameraIndex])
+            || !string.Equals(clip.Camera.Name, _slots.Name(clip.CameraIndex), StringComparison.Ordinal)) return;
         var result = _results[index];
         result.CameraIndex = clip.CameraIndex;
-        result.Camera = _stats[clip.CameraIndex]!.Name;
+        result.Camera = clip.Camera.Name;
         result.Sequence = clip.Sequence;
         result.FrameTicks = clip.FrameTicks;
         result.Signals = clip.Signals;
@@ -123,16 +130,16 @@ public sealed class InferenceScheduler : IDisposable
         result.Thumbnails = clip.ThumbnailWidth > 0 ? clip.Thumbnails : ReadOnlyMemory<byte>.Empty;
         result.ThumbnailWidth = clip.ThumbnailWidth;
         result.ThumbnailHeight = clip.ThumbnailHeight;
-        Score(result, clip.CameraIndex);
+        Score(result, clip.Camera);
         _sinks.Deliver(result, static (sink, window) => sink.OnWindow(window));
-        _stats[clip.CameraIndex]!.WindowScored(clip.NewestFrameTicks, Stopwatch.GetTimestamp());
+        clip.Camera.WindowScored(clip.NewestFrameTicks, Stopwatch.GetTimestamp());
     }
 
     /// <summary>
     /// A scorer that throws (a damaged profile, a bug) costs that window its score, not the inference thread and
     /// with it the agent: the window goes on to the sinks unscored, the failure is counted and shown on its camera.
     /// </summary>
-    private void Score(WindowResult result, int camera)
+    private void Score(WindowResult result, CameraStats camera)
     {
         if (_scorer is null) return;
         try
@@ -144,8 +151,8 @@ public sealed class InferenceScheduler : IDisposable
             result.Score = null;
             result.AnomalyMap = ReadOnlyMemory<float>.Empty;
             Interlocked.Increment(ref _scoringFailures);
-            _stats[camera]!.Error($"scoring failed: {e.Message}");
-            _logger.LogError(e, "Scoring a window of camera {Camera} failed", _stats[camera]!.Name);
+            camera.Error($"scoring failed: {e.Message}");
+            _logger.LogError(e, "Scoring a window of camera {Camera} failed", camera.Name);
         }
     }
 

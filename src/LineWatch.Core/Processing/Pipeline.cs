@@ -11,7 +11,8 @@ namespace LineWatch.Processing;
 /// bounded inference queue, one inference thread batching across cameras, and a watchdog. The window shape
 /// (T, S) comes from the model file; a camera that asks for another is rejected (left offline with the
 /// reason) while the others run. Indexed by camera slot (<see cref="CameraSlots"/>): a camera added while it runs gets
-/// its counters and picture buffer when it first starts, in a slot the queue and the inference thread already know.
+/// its counters and picture buffer when it first starts, in a slot the queue and the inference thread already know; in
+/// the slot of a removed camera, it gets new ones and none of that camera's windows.
 /// </summary>
 public sealed class Pipeline : IDisposable
 {
@@ -45,7 +46,7 @@ public sealed class Pipeline : IDisposable
         _liveFrames = new LiveFrame?[_slots.Capacity];
         Pool = new ClipPool(Shape);
         Queue = new InferenceQueue(options.Model.QueueCapacity, Pool, _stats);
-        Inference = new InferenceScheduler(_runner, Queue, Pool, _stats, scorer, sinks, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMs),
+        Inference = new InferenceScheduler(_runner, Queue, Pool, _stats, _slots, scorer, sinks, TimeSpan.FromMilliseconds(options.Model.MaxBatchWaitMs),
             loggers.CreateLogger<InferenceScheduler>());
 
         for (var i = 0; i < options.Cameras.Count; i++)
@@ -67,9 +68,26 @@ public sealed class Pipeline : IDisposable
             }
             _workers[i] = Worker(i, camera, sources[i]);
         }
+        _slots.Reused += Forget;
     }
 
-    /// <summary>The slot's counters, made (with its picture buffer) when its camera first starts; kept while it is out of the configuration.</summary>
+    /// <summary>
+    /// A new camera took the slot of a removed one (whose capture has stopped): the removed camera's windows still waiting
+    /// are dropped, and its counters and picture buffer go, so the new camera starts from zero (<see cref="Open"/>).
+    /// Windows of it already taken for inference are dropped there, as their counters are no longer the slot's.
+    /// </summary>
+    private void Forget(int index, string previous)
+    {
+        Queue.Forget(index);
+        lock (_workersLock)
+        {
+            Volatile.Write(ref _stats[index], null);
+            Volatile.Write(ref _liveFrames[index], null);
+        }
+    }
+
+    /// <summary>The slot's counters, made (with its picture buffer) when its camera first starts; kept while it is out of the configuration
+    /// until a new camera takes the slot.</summary>
     private CameraStats Open(int index, string name)
     {
         lock (_workersLock)
@@ -211,6 +229,7 @@ public sealed class Pipeline : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        _slots.Reused -= Forget;
         Stop(TimeSpan.FromSeconds(5));
         foreach (var worker in Running()) worker.Dispose();
         Inference.Dispose();

@@ -14,11 +14,11 @@ public sealed record ClipCameraStats(bool Recording, string? CurrentAlert, long 
 /// and a <see cref="ClipWriter"/> on its own; told of every alert event by <see cref="AlertService"/>, and of every
 /// scored window for the heatmap. With <c>Clips:Enabled</c> off (or a camera's <c>RecordClips</c> off) it holds
 /// nothing for that camera and costs nothing. A camera added to the configuration while the agent runs gets its recording
-/// from <see cref="Open"/>, before its capture starts.
+/// from <see cref="Open"/>, before its capture starts; in the slot of a removed camera, a new one, not the removed camera's.
 /// </summary>
 public sealed class ClipRecorder : IAlertRecorder, IWindowSink, IDisposable
 {
-    // Per camera slot; a slot's pair is made once, when its camera first joins, and kept for when it is put back.
+    // Per camera slot; a slot's pair is made when its camera first joins, and kept for when it is put back until a new camera takes the slot.
     private readonly CameraRecording?[] _recordings;
     private readonly ClipWriter?[] _writers;
     private readonly bool[] _opened;
@@ -39,6 +39,25 @@ public sealed class ClipRecorder : IAlertRecorder, IWindowSink, IDisposable
         _opened = new bool[_slots.Capacity];
         if (_clips.Enabled) store.Prune();
         foreach (var camera in _slots.Configured()) Open(camera);
+        _slots.Reused += Forget;
+    }
+
+    /// <summary>
+    /// A new camera took the slot of a removed one (its capture stopped, its alert ended): the removed camera's writer finishes
+    /// what it writes and goes with its pre-roll, so the new camera's clips hold none of its pictures and carry its own name.
+    /// </summary>
+    private void Forget(int camera, string previous)
+    {
+        lock (_lock)
+        {
+            var (recording, writer) = (_recordings[camera], _writers[camera]);
+            Volatile.Write(ref _recordings[camera], null);
+            Volatile.Write(ref _writers[camera], null);
+            _opened[camera] = false;
+            writer?.Stop(TimeSpan.FromSeconds(5));
+            writer?.Dispose();
+            recording?.Dispose();
+        }
     }
 
     /// <summary>Makes and starts the recording of the camera in the slot, if it records clips; once per slot.</summary>

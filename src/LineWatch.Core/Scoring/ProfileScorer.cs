@@ -58,11 +58,12 @@ public sealed class ProfileScorer : IWindowScorer, IDisposable
 
     /// <summary>
     /// A camera (back) in the configuration: a new one gets its slot, its profile loaded now (it scores from its first window,
-    /// or stays unscored without a usable profile, as at start-up); one put back keeps its slot and takes its regions.
+    /// or stays unscored without a usable profile, as at start-up), also in the slot of a removed camera, whose profile and
+    /// recent levels go; one put back keeps its slot and takes its regions.
     /// </summary>
     public void Open(int cameraIndex, CameraOptions camera)
     {
-        if (Volatile.Read(ref _slots[cameraIndex]) is not null)
+        if (Volatile.Read(ref _slots[cameraIndex]) is { } held && held.Camera.Equals(camera.Name, StringComparison.OrdinalIgnoreCase))
         {
             SetRegions(cameraIndex, camera.Regions);
             return;

@@ -74,21 +74,105 @@ public class CameraSlotsTests
     }
 
     [Fact]
-    public void With_every_slot_held_a_new_camera_gets_none_and_nothing_changes()
+    public void With_every_slot_held_by_a_configured_camera_a_new_camera_gets_none_and_nothing_changes()
     {
-        var slots = new CameraSlots(Options(2, "press"));
-        Assert.Equal(1, slots.Take(Camera("belt")));
-        slots.Release(1);
-        var joined = new List<int>();
+        var slots = new CameraSlots(Options(2, "press", "belt"));
+        var (joined, reused) = (new List<int>(), new List<(int, string)>());
         slots.Joined += joined.Add;
+        slots.Reused += (slot, previous) => reused.Add((slot, previous));
 
-        // belt's slot is kept for belt: paint finds none.
         Assert.Null(slots.Take(Camera("paint")));
 
         Assert.Empty(joined);
-        Assert.Equal([0], slots.Configured());
+        Assert.Empty(reused);
+        Assert.Equal([0, 1], slots.Configured());
         Assert.Null(slots.SlotOf("paint"));
+        Assert.False(slots.HasRun("paint"));
+    }
+
+    [Fact]
+    public void With_no_slot_left_unused_a_new_camera_takes_the_slot_of_the_camera_removed_longest_ago_and_its_consumers_are_told_first()
+    {
+        var slots = new CameraSlots(Options(3, "press", "belt", "line"));
+        slots.Release(2);
+        slots.Release(0);
+        var heard = new List<string>();
+        slots.Reused += (slot, previous) => heard.Add($"reused {slot} from {previous} (now {slots.Name(slot)}, configured {slots.IsConfigured(slot)})");
+        slots.Joined += slot => heard.Add($"joined {slot}");
+
+        // line left first, so its slot goes first; press keeps its own for now.
+        var paint = Camera("paint");
+        Assert.Equal(2, slots.Take(paint));
+
+        Assert.Equal(["reused 2 from line (now paint, configured True)", "joined 2"], heard);
+        Assert.Equal("paint", slots.Name(2));
+        Assert.Same(paint, slots.Camera(2));
+        Assert.Equal([1, 2], slots.Configured());
+        Assert.Equal(2, slots.IndexOf("paint"));
+        // line no longer holds a slot: put back now, it is a new camera and takes the next one removed (press's).
+        Assert.Null(slots.SlotOf("line"));
+        Assert.Equal(0, slots.SlotOf("press"));
+        heard.Clear();
+        Assert.Equal(0, slots.Take(Camera("line")));
+        Assert.Equal(["reused 0 from press (now line, configured True)", "joined 0"], heard);
+        Assert.Null(slots.SlotOf("press"));
+        Assert.Null(slots.Take(Camera("press")));
+    }
+
+    [Fact]
+    public void A_removed_camera_put_back_while_its_slot_is_unreused_resumes_in_it_without_a_reset()
+    {
+        var slots = new CameraSlots(Options(2, "press", "belt"));
+        slots.Release(0);
+        slots.Release(1);
+        var reused = new List<(int, string)>();
+        slots.Reused += (slot, previous) => reused.Add((slot, previous));
+
         Assert.Equal(1, slots.Take(Camera("belt")));
+        // press's slot is the one left for a new name.
+        Assert.Equal(0, slots.Take(Camera("paint")));
+
+        Assert.Equal([(0, "press")], reused);
+        Assert.Equal("belt", slots.Name(1));
+    }
+
+    [Fact]
+    public void A_slot_reused_more_than_once_goes_by_when_it_was_last_left()
+    {
+        var slots = new CameraSlots(Options(2, "press", "belt"));
+        slots.Release(0);
+        Assert.Equal(0, slots.Take(Camera("paint")));
+        slots.Release(1);
+        slots.Release(0); // paint leaves after belt
+
+        Assert.Equal(1, slots.Take(Camera("line")));
+        Assert.Equal(0, slots.Take(Camera("oven")));
+    }
+
+    [Fact]
+    public void Every_name_that_held_a_slot_since_start_up_is_remembered_for_the_history_by_its_exact_spelling()
+    {
+        var slots = new CameraSlots(Options(1, "press"));
+        slots.Release(0);
+        Assert.Equal(0, slots.Take(Camera("paint")));
+
+        Assert.True(slots.HasRun("press"));
+        Assert.True(slots.HasRun("paint"));
+        Assert.False(slots.HasRun("PRESS"));
+        Assert.False(slots.HasRun("belt"));
+    }
+
+    [Fact]
+    public void The_cameras_removed_since_start_up_are_listed_by_name_also_once_their_slot_went_to_another()
+    {
+        var slots = new CameraSlots(Options(2, "press", "belt"));
+        slots.Release(0);
+        slots.Release(1);
+        Assert.Equal(0, slots.Take(Camera("paint")));
+        Assert.Equal(1, slots.Take(Camera("belt")));
+
+        // press's retained MQTT topics are still to be cleared on the next connect, though paint holds its slot now.
+        Assert.Equal(["press"], slots.Removed());
     }
 
     [Fact]

@@ -119,6 +119,34 @@ public sealed class AlertServiceTests : IDisposable
         Assert.NotNull(service.MarkFalseAlarm(ids[4]));
     }
 
+    [Fact]
+    public void A_new_camera_in_a_removed_cameras_slot_starts_with_none_of_its_alert_state()
+    {
+        _options.MaxCameras = 1;
+        var slots = new CameraSlots(_options);
+        var events = new List<AlertNotice>();
+        var service = new AlertService(_options, [new Recorder(events)], NullLogger<AlertService>.Instance, slots: slots);
+        var window = Window();
+        Observe(service, window, 1.5);
+        Observe(service, window, 1.6);
+        var removed = service.ActiveAlert(0)!;
+        // As a removal does: the alert ends, then the camera leaves; a new camera takes its slot.
+        service.SetSuspended(0, true);
+        slots.Release(0);
+        Assert.Equal(0, slots.Take(new CameraOptions { Name = "paint", Source = "demo:" }));
+
+        Assert.Null(service.LastScore(0));
+        Assert.Null(service.ActiveAlert(0));
+        Assert.Null(service.MarkFalseAlarm(removed)); // its kept windows are not the new camera's to learn from
+        // Not suspended as the removed camera was: the new camera alerts, under its own name.
+        window.Camera = "paint";
+        Observe(service, window, 1.5);
+        Observe(service, window, 1.6);
+        Assert.Equal("paint", events[^1].Event.Camera);
+        Assert.Equal(AlertPhase.Start, events[^1].Event.Phase);
+        Assert.Equal(1.6, service.LastScore(0));
+    }
+
     private sealed class Recorder(List<AlertNotice> events) : IAlertSink
     {
         public void OnAlert(AlertNotice notice) => events.Add(notice);

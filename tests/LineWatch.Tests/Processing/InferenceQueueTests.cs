@@ -51,6 +51,29 @@ public class InferenceQueueTests
     }
 
     [Fact]
+    public void A_slot_passed_to_a_new_camera_has_the_removed_cameras_waiting_clips_dropped_and_the_rest_wait_on()
+    {
+        var pool = new ClipPool(Shape);
+        var stats = new[] { new CameraStats("a"), new CameraStats("b") };
+        var queue = new InferenceQueue(8, pool, stats);
+        queue.Enqueue(ClipOf(pool, 1, 1));
+        queue.Enqueue(ClipOf(pool, 0, 1));
+        queue.Enqueue(ClipOf(pool, 1, 2));
+
+        queue.Forget(1);
+
+        Assert.Equal(1, queue.Count);
+        Assert.Equal(0, stats[1].ClipsDropped); // not dropped for a full queue: its camera is gone
+        var batch = new Clip[4];
+        Assert.Equal(1, queue.TakeBatch(batch, TimeSpan.FromMilliseconds(50), CancellationToken.None));
+        Assert.Equal((0, 1L), (batch[0].CameraIndex, batch[0].Sequence));
+        // The dropped clips went back to the pool: the next two rented are they.
+        pool.Rent();
+        pool.Rent();
+        Assert.Equal(3, pool.Created);
+    }
+
+    [Fact]
     public void Taking_from_an_empty_queue_ends_when_cancelled()
     {
         var queue = new InferenceQueue(2, new ClipPool(Shape), [new CameraStats("a")]);

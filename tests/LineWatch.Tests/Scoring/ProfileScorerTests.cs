@@ -35,6 +35,25 @@ public sealed class ProfileScorerTests
         Assert.Contains(path, error);
     }
 
+    [Fact]
+    public void A_new_camera_in_a_removed_cameras_slot_is_scored_by_its_own_profile_file_not_the_removed_cameras()
+    {
+        using var dir = new TempConfig("{}");
+        var path = ProfileStore.PathFor(dir.Directory, "paint");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        NormalProfileTests.WriteHeader(path, NormalProfileTests.Header(0, 8, "[0.5]"));
+        var logger = new ListLogger();
+        using var scorer = new ProfileScorer(dir.Directory, [new CameraOptions { Name = "cam", Source = "demo:" }], NormalProfileTests.Model, logger);
+        Assert.Empty(logger.Errors); // cam has no profile: unscored, nothing wrong
+
+        // cam was removed and paint took its slot: paint's file is read (and found damaged), as for a camera in a slot never used.
+        scorer.Open(0, new CameraOptions { Name = "paint", Source = "demo:" });
+
+        var error = Assert.Single(logger.Errors);
+        Assert.Contains("paint: profile not used", error);
+        Assert.Contains(path, error);
+    }
+
     private sealed class ListLogger : ILogger<ProfileScorer>
     {
         public List<string> Errors { get; } = [];

@@ -49,12 +49,9 @@ public sealed class HomeAssistantDiscovery
 
     private void AnnounceAll()
     {
-        for (var i = 0; i < _slots.Capacity; i++)
-        {
-            // A camera removed while the broker was away has its entities deleted now.
-            if (_slots.IsConfigured(i)) Announce(_slots.Name(i)!);
-            else if (_slots.Name(i) is { } removed) Withdraw(removed);
-        }
+        foreach (var camera in _slots.Configured()) Announce(_slots.Name(camera)!);
+        // A camera removed while the broker was away has its entities deleted now (also once its slot went to another).
+        foreach (var removed in _slots.Removed()) Withdraw(removed);
     }
 
     private void Announce(string camera)

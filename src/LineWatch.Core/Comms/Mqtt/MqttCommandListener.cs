@@ -67,7 +67,9 @@ public sealed class MqttCommandListener : IDisposable
         _publisher.Subscribe(_publisher.Topics.AllCommands, OnMessage);
         _publisher.Connected += PublishAllStates;
         _slots.Joined += PublishStates;
-        _slots.Left += ClearStates;
+        _slots.Left += camera => ClearStates(_slots.Name(camera)!);
+        // The last feedback answer of a removed camera is not the new camera's in its slot.
+        _slots.Reused += (camera, _) => Volatile.Write(ref _lastFeedback[camera], null);
         // Feedback is answered to the MQTT command that gave it (in Handle); other changes may come from the dashboard too.
         _control.Changed += (camera, feature) =>
         {
@@ -153,12 +155,9 @@ public sealed class MqttCommandListener : IDisposable
 
     private void PublishAllStates()
     {
-        for (var i = 0; i < _slots.Capacity; i++)
-        {
-            // A camera removed while the broker was away has its states cleared now.
-            if (_slots.IsConfigured(i)) PublishStates(i);
-            else if (_slots.Name(i) is not null) ClearStates(i);
-        }
+        foreach (var camera in _slots.Configured()) PublishStates(camera);
+        // A camera removed while the broker was away has its states cleared now (also once its slot went to another).
+        foreach (var removed in _slots.Removed()) ClearStates(removed);
     }
 
     private void PublishStates(int camera)
@@ -169,9 +168,8 @@ public sealed class MqttCommandListener : IDisposable
         PublishState(camera, CameraFeature.Feedback);
     }
 
-    private void ClearStates(int camera)
+    private void ClearStates(string name)
     {
-        var name = _slots.Name(camera)!;
         foreach (var feature in Enum.GetValues<CameraFeature>()) _publisher.PublishState(_publisher.Topics.FeatureState(name, feature), []);
     }
 
