@@ -27,7 +27,8 @@ public sealed class RateWindow(TimeSpan span, TimeProvider time)
             var rates = new double[counters.Length];
             if (_samples.First is { } first && time.GetElapsedTime(first.Value.Timestamp, now) is var elapsed && elapsed >= Shortest)
             {
-                for (var i = 0; i < counters.Length; i++) rates[i] = (counters[i] - first.Value.Counters[i]) / elapsed.TotalSeconds;
+                // A counter below its base started again from zero (a new camera took the slot): no rate until the base is past that.
+                for (var i = 0; i < counters.Length; i++) rates[i] = Math.Max(0, counters[i] - first.Value.Counters[i]) / elapsed.TotalSeconds;
             }
             if (_samples.Last is not { } last || time.GetElapsedTime(last.Value.Timestamp, now) >= _keepEvery) _samples.AddLast((now, counters));
             return rates;

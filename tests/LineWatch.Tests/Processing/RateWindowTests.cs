@@ -36,6 +36,32 @@ public sealed class RateWindowTests
     }
 
     [Fact]
+    public void A_counter_that_starts_again_from_zero_reads_no_rate_rather_than_a_negative_one_until_its_base_is_past_the_restart()
+    {
+        // Camera slot 0 counts 8 frames a second; then a new camera takes the slot and its counters start from zero.
+        for (var step = 0; step < 40; step++)
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(250));
+            _window.Rates([2L * (step + 1)]);
+        }
+        long frames = 0;
+        for (var step = 0; step < 8; step++)
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(250));
+            frames += 2;
+            Assert.Equal(0, _window.Rates([frames])[0]);
+        }
+
+        for (var step = 0; step < 24; step++)
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(250));
+            frames += 2;
+            _window.Rates([frames]);
+        }
+        Assert.Equal(8, _window.Rates([frames])[0], 1);
+    }
+
+    [Fact]
     public void Extra_readings_in_quick_succession_do_not_shrink_the_window_to_nothing()
     {
         long frames = 0;
