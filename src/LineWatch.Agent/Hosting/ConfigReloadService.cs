@@ -10,8 +10,10 @@ namespace LineWatch.Agent.Hosting;
 /// <summary>
 /// Watches the configuration file and puts a new version in force without a restart where it can: the alert
 /// policy, cameras' regions, a camera removed from the file (its alert ends, its capture stops, it leaves the listings;
-/// the others run on), a camera added (it takes a free camera slot and starts like the cameras of start-up) or put back
-/// (it starts again in its old slot), and a camera's capture settings (that camera alone restarts) (<see cref="ConfigChange"/>).
+/// the others run on), a camera added (it takes a free camera slot, or the slot of the camera removed longest ago, and
+/// starts like the cameras of start-up; with every slot held by a configured camera it waits, and starts once a removal
+/// frees one) or put back (it starts again in its old slot, if no new camera took it), and a camera's capture settings
+/// (that camera alone restarts) (<see cref="ConfigChange"/>).
 /// Events are debounced, since an editor's save is several of them.
 /// A version that does not load is rejected with its errors logged by key, and the agent keeps the one it runs; keys
 /// that only a restart applies are logged as such. The dashboard's edits come through <see cref="Apply"/>.
@@ -119,7 +121,6 @@ internal sealed class ConfigReloadService(AgentConfiguration initial, CameraSlot
                 slots.Release(index);
                 logger.LogInformation("Configuration change applied: camera {Camera} removed; its capture stopped and it is no longer listed", camera);
             }
-            foreach (var (position, camera) in change.Added) Add(position, next.Options.Cameras[position], next.CameraSources[position]);
             foreach (var (position, camera, keys) in change.Recaptured)
             {
                 if (slots.SlotOf(camera) is not { } index) continue;
@@ -130,6 +131,9 @@ internal sealed class ConfigReloadService(AgentConfiguration initial, CameraSlot
                 if (settings.Enabled && pipeline.Pipeline?.StartCamera(index, settings, next.CameraSources[position]) == true) control.Resume(index);
                 logger.LogInformation("Configuration change applied: camera {Camera} restarted alone for {Keys}", camera, string.Join(", ", keys));
             }
+            // Cameras joining last, so that one refused earlier and starting now does so once, with this version's settings.
+            if (change.Removed.Count > 0) StartWaiting(next, change);
+            foreach (var (position, _) in change.Added) Add(position, next.Options.Cameras[position], next.CameraSources[position], waited: false);
             foreach (var key in change.NeedRestart)
             {
                 logger.LogWarning("Configuration change of {Key} takes effect after a restart; the agent runs on the previous value until then", key);
@@ -138,22 +142,44 @@ internal sealed class ConfigReloadService(AgentConfiguration initial, CameraSlot
         }
     }
 
-    /// <summary>A camera that joins the configuration: back in its slot, or in a free one; with none free it stays out, and says why.</summary>
-    private void Add(int position, CameraOptions camera, CameraSource source)
+    /// <summary>
+    /// The cameras of the file refused earlier for want of a slot (in it, not new in this version, holding none): a removal
+    /// freed one, so they start now, in file order, before any camera new in this version.
+    /// </summary>
+    private void StartWaiting(AgentConfiguration next, ConfigChange change)
+    {
+        for (var i = 0; i < next.Options.Cameras.Count; i++)
+        {
+            var camera = next.Options.Cameras[i];
+            if (change.Added.Any(a => a.Index == i) || slots.SlotOf(camera.Name) is { } held && slots.IsConfigured(held)) continue;
+            Add(i, camera, next.CameraSources[i], waited: true);
+        }
+    }
+
+    /// <summary>
+    /// A camera that joins the configuration: back in its slot, or in a free one (one never used, or a removed camera's);
+    /// with none free it waits for a removal (<see cref="StartWaiting"/>), and says so.
+    /// </summary>
+    /// <param name="waited">Whether it was refused before and waited for a slot.</param>
+    private void Add(int position, CameraOptions camera, CameraSource source, bool waited)
     {
         var returning = slots.SlotOf(camera.Name) is not null;
         if (slots.Take(camera) is not { } slot)
         {
-            logger.LogError("Configuration change of Cameras:{Index} (camera {Camera} added) not applied: all {Capacity} camera slots are taken (MaxCameras; "
-                + "a camera removed since start-up keeps its slot until a restart); the camera starts after a restart, or with a larger MaxCameras",
-                position, camera.Name, slots.Capacity);
+            if (waited) logger.LogWarning("Camera {Camera} still waits for a camera slot: all {Capacity} hold cameras in the configuration", camera.Name, slots.Capacity);
+            else logger.LogError("Configuration change of Cameras:{Index} (camera {Camera} added) not applied: all {Capacity} camera slots are taken by cameras in the "
+                + "configuration (MaxCameras as the agent started with; a new value takes effect after a restart); the camera starts by itself once one is "
+                + "removed from the file, or after a restart", position, camera.Name, slots.Capacity);
             return;
         }
         var started = pipeline.StartCamera(slot, camera, source);
         control.Resume(slot);
         var capture = started ? "its capture started" : pipeline.Pipeline is null ? "not captured: analysis is not running" : $"not captured: {pipeline.Pipeline.Stats(slot)?.LastError}";
+        var whose = returning || slots.Previous(slot) is not { } previous ? "" : $" (camera {previous}'s, removed)";
         if (returning) logger.LogInformation("Configuration change applied: camera {Camera} back in the configuration; {Capture}", camera.Name, capture);
-        else logger.LogInformation("Configuration change applied: camera {Camera} added in slot {Slot} of {Capacity}; {Capture}", camera.Name, slot, slots.Capacity, capture);
+        else if (waited) logger.LogInformation("Configuration change applied: camera {Camera}, waiting for a free slot, started in slot {Slot} of {Capacity}{Whose}; {Capture}",
+            camera.Name, slot, slots.Capacity, whose, capture);
+        else logger.LogInformation("Configuration change applied: camera {Camera} added in slot {Slot} of {Capacity}{Whose}; {Capture}", camera.Name, slot, slots.Capacity, whose, capture);
     }
 
     public Task StopAsync(CancellationToken cancellationToken)

@@ -8,7 +8,8 @@ namespace LineWatch.IntegrationTests.Hosting;
 /// Editing the configuration file of the running agent process (the generated line, a real Mosquitto): a bad edit is
 /// rejected by key while the agent runs on; a key only a restart applies is named; the alert policy applies at once;
 /// a camera taken out of the file stops and leaves the listings, put back starts, and one the agent never ran starts in a
-/// free slot, while the other camera runs on. The process is the same throughout and the camera's scored windows keep rising.
+/// free slot or, with none left, in a removed camera's slot with nothing of that camera; one refused for want of a slot
+/// starts when a slot frees; while the other camera runs on. The process is the same throughout and the camera's scored windows keep rising.
 /// </summary>
 [Collection(LearnedLineCollection.Name)]
 public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
@@ -135,16 +136,17 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
     }
 
     [Fact]
-    public async Task A_camera_added_to_the_file_starts_scored_alerting_and_listed_without_restarting_the_other_and_a_removed_one_leaves_the_listings()
+    public async Task A_camera_added_to_the_file_starts_scored_alerting_and_listed_without_restarting_the_other_a_removed_one_leaves_the_listings_and_its_slot_passes_to_a_new_one()
     {
         using var broker = new MosquittoBroker();
         var port = MosquittoBroker.FreePort();
         var dataDir = line.NewDataDir(_dir.Path); // holds line's learned profile; belt has none and runs unscored
         var config = Path.Combine(_dir.Path, "linewatch.json");
         const string prefix = "it/it-agent";
+        var maxCameras = 2;
         string Config(params string[] added) => $$"""
             {
-              "AgentId": "it-agent", "DataDir": "{{dataDir}}", "MaxCameras": 2,
+              "AgentId": "it-agent", "DataDir": "{{dataDir}}", "MaxCameras": {{maxCameras}},
               "Cameras": [
                 { "Name": "belt", "Source": "{{line.Faulty.VideoPath}}", "Stride": 4, "Loop": true }
                 {{string.Concat(added.Select(name => $", {{ \"Name\": \"{name}\", \"Source\": \"{line.Faulty.VideoPath}\", \"Stride\": 4, \"Loop\": true }}"))}}
@@ -211,6 +213,7 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
         Eventually.True(() => AgentState.Camera(http, "line").Result.GetProperty("enabled").GetBoolean(), TimeSpan.FromSeconds(10), "line switched on over MQTT");
 
         // Removed: gone from the API at the next snapshot, its retained MQTT states cleared.
+        var lineWindows = await AgentState.WindowsScored(http, "line");
         File.WriteAllText(config, Config());
         Assert.True(agent.WaitForOutput("Configuration change applied: camera line removed", TimeSpan.FromSeconds(15)), agent.Output);
         Eventually.True(() => AgentState.Names(http).Result.SequenceEqual(["belt"]), TimeSpan.FromSeconds(5), "line gone from /api/state");
@@ -225,15 +228,57 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
         Assert.Contains("\"camera\":\"line\"", await history.Content.ReadAsStringAsync());
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await http.GetAsync("/api/alerts?camera=paint")).StatusCode);
 
-        // No slot for a third name while line keeps its own: said so, and the agent runs on.
+        // A new name with no slot left unused takes line's (the one removed): nothing of line comes with it. paint has no
+        // profile, so a score, a map or a chart point there could only be line's.
         File.WriteAllText(config, Config("paint"));
-        Assert.True(agent.WaitForOutput("(camera paint added) not applied: all 2 camera slots are taken", TimeSpan.FromSeconds(15)), agent.Output);
-        Assert.Equal(["belt"], await AgentState.Names(http));
+        Assert.True(agent.WaitForOutput("Configuration change applied: camera paint added in slot 1 of 2 (camera line's, removed); its capture started",
+            TimeSpan.FromSeconds(15)), agent.Output);
+        Eventually.True(() => AgentState.Names(http).Result.SequenceEqual(["belt", "paint"]), TimeSpan.FromSeconds(5), "paint listed in line's slot");
+        Eventually.True(() => AgentState.WindowsScored(http, "paint").Result > 0, TimeSpan.FromSeconds(30), "paint's first window");
+        var paint = await AgentState.Camera(http, "paint");
+        Assert.Equal(JsonValueKind.Null, paint.GetProperty("score").ValueKind);
+        Assert.Equal(JsonValueKind.Null, paint.GetProperty("alert_id").ValueKind);
+        Assert.Equal(JsonValueKind.Null, paint.GetProperty("profile").ValueKind);
+        Assert.Empty(paint.GetProperty("map").EnumerateArray());
+        Assert.Equal("[]", await http.GetStringAsync("/api/cameras/paint/scores?minutes=20"));
+        Assert.Equal("ON", broker.ReadOne($"{prefix}/paint/enabled/state"));
+        Assert.Null(broker.ReadOne($"{prefix}/line/state", timeoutSeconds: 2));
+        // line's history stays askable though its slot is gone.
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/api/alerts?camera=line")).StatusCode);
 
-        // Put back: its old slot, streaming again.
+        // A third camera with MaxCameras raised to 3 (which only a restart applies): both slots hold configured cameras, so
+        // it is refused, said so, and the agent runs on.
+        maxCameras = 3;
+        File.WriteAllText(config, Config("paint", "press"));
+        Assert.True(agent.WaitForOutput("(camera press added) not applied: all 2 camera slots are taken", TimeSpan.FromSeconds(15)), agent.Output);
+        Assert.Contains("Configuration change of MaxCameras takes effect after a restart", agent.Output);
+        Assert.Equal(["belt", "paint"], await AgentState.Names(http));
+        Eventually.True(() => AgentState.WindowsScored(http, "paint").Result >= 12, TimeSpan.FromSeconds(60), "paint's windows");
+
+        // paint leaves: press, refused earlier and still in the file, starts in the slot it frees, without a restart.
+        File.WriteAllText(config, Config("press"));
+        Assert.True(agent.WaitForOutput("Configuration change applied: camera press, waiting for a free slot, started in slot 1 of 2 (camera paint's, removed); its capture started",
+            TimeSpan.FromSeconds(15)), agent.Output);
+        Eventually.True(() => AgentState.Names(http).Result.SequenceEqual(["belt", "press"]), TimeSpan.FromSeconds(5), "press listed");
+        Eventually.True(() => AgentState.WindowsScored(http, "press").Result >= 12, TimeSpan.FromSeconds(60), "press's windows");
+        Assert.Null(broker.ReadOne($"{prefix}/paint/enabled/state", timeoutSeconds: 2));
+
+        // line comes back as a new camera in press's slot: its counters start from zero, it is scored with its profile and alerts.
+        var pressLast = await AgentState.Camera(http, "press");
+        var alertsBefore = agent.Output.Split('\n').Count(l => l.Contains(" on line: score"));
         File.WriteAllText(config, Config("line"));
-        Assert.True(agent.WaitForOutput("Configuration change applied: camera line back in the configuration; its capture started", TimeSpan.FromSeconds(15)), agent.Output);
-        Eventually.True(() => AgentState.Names(http).Result.SequenceEqual(["belt", "line"]), TimeSpan.FromSeconds(5), "line listed again");
+        Assert.True(agent.WaitForOutput("Configuration change applied: camera line added in slot 1 of 2 (camera press's, removed); its capture started",
+            TimeSpan.FromSeconds(15)), agent.Output);
+        Eventually.True(() => AgentState.Names(http).Result.SequenceEqual(["belt", "line"]), TimeSpan.FromSeconds(5), "line listed in press's slot");
+        var back = await AgentState.Camera(http, "line");
+        Assert.True(back.GetProperty("windows_scored").GetInt64() < pressLast.GetProperty("windows_scored").GetInt64(), $"line starts with press's windows: {back}");
+        Assert.True(back.GetProperty("picture").GetInt64() < pressLast.GetProperty("picture").GetInt64(), $"line starts with press's pictures: {back}");
+        Assert.True(back.GetProperty("windows_scored").GetInt64() < lineWindows, $"line starts with its old windows: {back}");
+        Eventually.True(() => AgentState.Camera(http, "line").Result.GetProperty("score").ValueKind == JsonValueKind.Number, TimeSpan.FromSeconds(30),
+            "line's first scored window in its new slot: " + agent.Output);
+        Assert.Equal(1, (await AgentState.Camera(http, "line")).GetProperty("profile").GetProperty("version").GetInt32());
+        Eventually.True(() => agent.Output.Split('\n').Count(l => l.Contains(" on line: score")) > alertsBefore, TimeSpan.FromSeconds(45),
+            "no alert from line in its new slot: " + agent.Output);
         Eventually.True(() => broker.ReadOne($"{prefix}/line/state", timeoutSeconds: 2) is { } state && state.Contains("\"capture\":\"streaming\""),
             TimeSpan.FromSeconds(20), "line's MQTT state again");
 
