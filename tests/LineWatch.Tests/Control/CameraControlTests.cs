@@ -132,6 +132,36 @@ public sealed class CameraControlTests : IDisposable
     }
 
     [Fact]
+    public void A_new_camera_in_the_slot_of_a_removed_one_left_learning_neither_learns_nor_stays_silent()
+    {
+        _options.MaxCameras = 2;
+        var slots = new CameraSlots(_options);
+        var alerts = new AlertService(_options, [new Recorder(_events)], NullLogger<AlertService>.Instance, slots: slots);
+        var learning = new LiveLearning(_options, () => _model, NullLogger<LiveLearning>.Instance, slots: slots);
+        var control = new CameraControl(_options, new CameraSwitches(_options.DataDir, slots, NullLogger<CameraSwitches>.Instance), learning, alerts, _history,
+            NullLogger<CameraControl>.Instance, slots: slots);
+        _model = new ModelIdentity("videomambapro", "tiny", 4, 1, 32, "random", new string('0', 64));
+        Assert.True(control.Apply(new SetLearning(1, true)).Applied);
+        // press is removed while learning (as the reload does: alerts suspended, then it leaves); paint takes its slot.
+        alerts.SetSuspended(1, true);
+        slots.Release(1);
+        Assert.Equal(1, slots.Take(new CameraOptions { Name = "paint", Source = "demo:" }));
+        control.Resume(1);
+
+        Assert.Equal(new LearningStatus(false, 0, null, null), control.Learning(1));
+        learning.OnWindow(new WindowResult { CameraIndex = 1, Camera = "paint", Tokens = new float[16], Signals = new float[4] });
+        Assert.False(learning.IsLearning(1));
+        for (var i = 0; i < 2; i++)
+        {
+            alerts.OnWindow(new WindowResult
+            {
+                CameraIndex = 1, Camera = "paint", FrameTicks = new[] { Stopwatch.GetTimestamp() }, Tokens = new float[16], Score = 1.5, AnomalyMap = new float[4],
+            });
+        }
+        Assert.Equal("paint", Assert.Single(_events).Event.Camera);
+    }
+
+    [Fact]
     public void Feedback_needs_a_known_alert_of_the_same_camera()
     {
         var (control, _) = Create();
