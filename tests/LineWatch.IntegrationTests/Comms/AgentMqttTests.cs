@@ -217,7 +217,7 @@ public sealed partial class AgentMqttTests(LearnedLine line, ITestOutputHelper r
         var random = new Random(seed);
         using var broker = new MosquittoBroker(persistence: true);
         using var events = new SubscriptionRecorder(broker, $"{Prefix}/line/events", persistentId: "it-kill-9");
-        var config = WriteConfig(broker.Port, alerts: "\"OnScore\": 0.3, \"OffScore\": 0.28, \"MinWindows\": 1, \"CooldownSeconds\": 0");
+        var config = WriteConfig(broker.Port, alerts: LearnedLine.FastAlerts);
         var output = new StringBuilder();
         var kills = new List<int>();
         for (var round = 0; round < 4; round++)
