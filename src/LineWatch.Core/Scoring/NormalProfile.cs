@@ -105,6 +105,7 @@ public sealed class NormalProfile
         if (typical.Length != Grid * Grid) throw new ArgumentException($"expected {Grid * Grid} positions, got {typical.Length}");
         _typical = typical.ToArray();
     }
+
     /// <summary>
     /// Per patch position, the unit its local distance is counted in, relative to the position that varied most on
     /// the learning day (unit 1; set by <see cref="ProfileFitter"/> from held-out windows; 1 everywhere in a profile
