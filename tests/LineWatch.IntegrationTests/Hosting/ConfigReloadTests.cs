@@ -45,10 +45,10 @@ public sealed class ConfigReloadTests(LearnedLine line) : IDisposable
         Assert.DoesNotContain("Alert ", agent.Output.Split('\n').Where(l => l.Contains(" on line: score")));
         scored = await AgentState.WindowsScored(http, "line");
         File.WriteAllText(config, original.Replace(silent, LearnedLine.FastAlerts).Replace("\"TopicPrefix\": \"it\"", "\"TopicPrefix\": \"it\", \"KeepAliveSeconds\": 45"));
-        Assert.True(agent.WaitForOutput("Configuration change applied: Alerts (OnScore 0.3", TimeSpan.FromSeconds(10)), agent.Output);
+        Assert.True(agent.WaitForOutput("Configuration change applied: Alerts (OnScore 0.42", TimeSpan.FromSeconds(10)), agent.Output);
         Assert.True(agent.WaitForOutput(" on line: score", TimeSpan.FromSeconds(45)), "no alert after lowering the threshold: " + agent.Output);
         var state = await http.GetFromJsonAsync<JsonElement>("/api/state");
-        Assert.Equal(0.3, state.GetProperty("threshold").GetDouble());
+        Assert.Equal(0.42, state.GetProperty("threshold").GetDouble());
         Assert.True(await AgentState.WindowsScored(http, "line") > scored);
         Assert.Equal(pid, agent.Pid);
         Assert.False(agent.HasExited);
