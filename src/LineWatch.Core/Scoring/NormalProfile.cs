@@ -19,7 +19,9 @@ public enum ScoreChannel { Local, Motion, Speed, Lighting }
 /// <list type="bullet">
 /// <item>local — per patch position, a Gaussian of the backbone's patch token averaged over the window's frames
 /// (PaDiM-style): "something here looks unusual" (a foreign object, a hand, a turned part); it also draws the
-/// anomaly map. Its distances are compared with the camera's recent level (<see cref="LocalBaseline"/>);</item>
+/// anomaly map. Its distances are counted in each position's own spread (<see cref="LocalSpread"/>), compared with
+/// the camera's recent level (<see cref="LocalBaseline"/>) and lowered by what the whole picture shares
+/// (<see cref="CommonLevel"/>);</item>
 /// <item>motion — per region, the window's signed optical flow against its normal mean and spread
 /// (<see cref="MotionStats"/>): a belt that stops or reverses, a hand, anything moving where nothing should;</item>
 /// <item>line speed — the flow along the whole belt as a fraction of normal (<see cref="LineSpeed"/>): a belt
