@@ -15,6 +15,9 @@ public readonly ref struct OfflineWindow(int newestFrame, ReadOnlySpan<float> em
 
 public delegate void OfflineWindowHandler(in OfflineWindow window);
 
+/// <summary>One window's frame signals (T x <see cref="FrameSignals"/>), valid only during the callback.</summary>
+public delegate void WindowSignalsHandler(int newestFrame, ReadOnlySpan<float> signals);
+
 /// <summary>
 /// Runs a video file through the same sampling, windowing and backbone as a live camera, but as fast as the
 /// machine allows and timed by the video's own clock (frame index / fps), so learning and evaluation see the
@@ -28,13 +31,40 @@ public static class VideoWindows
     public static int Run(string video, BackboneRunner runner, double analysisFps, int stride, double settleSeconds, OfflineWindowHandler handler,
         double maxSeconds = double.PositiveInfinity)
     {
+        var pool = new ClipPool(runner.Shape);
+        var pending = new List<Clip>(runner.MaxBatch);
+        var frames = Sample(video, runner.Shape, analysisFps, stride, settleSeconds, maxSeconds, window =>
+        {
+            var clip = pool.Rent();
+            window.CopyTo(clip);
+            pending.Add(clip);
+            if (pending.Count == runner.MaxBatch) Flush(runner, pending, pool, handler);
+        });
+        Flush(runner, pending, pool, handler);
+        return frames;
+    }
+
+    /// <summary>
+    /// The same windows' frame signals only, without the backbone: what a window cache needs when only
+    /// <see cref="FrameSignalProbe"/> has changed. Costs the decoding and the probe, a small part of a backbone run.
+    /// </summary>
+    public static int Signals(string video, ClipShape shape, double analysisFps, int stride, double settleSeconds, WindowSignalsHandler handler)
+    {
+        var clip = new Clip(shape);
+        return Sample(video, shape, analysisFps, stride, settleSeconds, double.PositiveInfinity, window =>
+        {
+            window.CopyTo(clip);
+            handler((int)clip.NewestFrameTicks, clip.Signals);
+        });
+    }
+
+    /// <summary>Reads the video, preprocesses and probes each analysed frame, and hands every due window to <paramref name="due"/>.</summary>
+    private static int Sample(string video, ClipShape shape, double analysisFps, int stride, double settleSeconds, double maxSeconds, Action<FrameWindow> due)
+    {
         using var source = VideoSource.Open(video);
         using var probe = new FrameSignalProbe();
         var fps = source.Info.Fps is > 0 and < 240 ? source.Info.Fps : 25;
-        var shape = runner.Shape;
         var window = new FrameWindow(shape, stride);
-        var pool = new ClipPool(shape);
-        var pending = new List<Clip>(runner.MaxBatch);
         var nextSample = settleSeconds;
         var frame = 0;
         while (frame / fps < maxSeconds && source.TryRead(out var image))
@@ -45,17 +75,10 @@ public static class VideoWindows
                 nextSample += 1 / analysisFps;
                 FramePreprocessor.Normalize(image, shape.ImageSize, shape.ImageSize, window.NextSlot);
                 probe.Measure(image, shape.ImageSize, shape.Grid, window.NextSignals);
-                if (window.Commit(frame))
-                {
-                    var clip = pool.Rent();
-                    window.CopyTo(clip);
-                    pending.Add(clip);
-                    if (pending.Count == runner.MaxBatch) Flush(runner, pending, pool, handler);
-                }
+                if (window.Commit(frame)) due(window);
             }
             frame++;
         }
-        Flush(runner, pending, pool, handler);
         return frame;
     }
 

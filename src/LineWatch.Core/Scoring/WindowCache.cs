@@ -11,21 +11,27 @@ namespace LineWatch.Scoring;
 /// <summary>
 /// The backbone's output for every window of a video file, kept on disk so that learning and evaluation can be
 /// run again after a scoring change in seconds instead of running the backbone again. A cache file is named
-/// by what its windows depend on — the video (path, size, time written), the model (SHA-256), the frame
+/// by what the backbone's output depends on — the video (path, size, time written), the model (SHA-256), the frame
 /// preprocessing's version and the camera's sampling (fps, stride, settle time) — so a changed input never
-/// reads stale windows. The values are the exact float32 outputs and frame signals, so a cached run scores
-/// exactly as a live one.
+/// reads stale windows. The frame signals beside them carry <see cref="FrameSignalProbe.Version"/>: when the probe
+/// has changed, only the signals are measured again (decoding and the probe, no backbone), which turns a day of
+/// recomputing a benchmark's caches into minutes. The values are the exact float32 outputs and frame signals, so
+/// a cached run scores exactly as a live one.
 /// </summary>
 public static class WindowCache
 {
-    private const string Magic = "LWWINDOWS2";
+    // The name's key still starts with the format before signal versions: the backbone part is laid out as then, and
+    // keeping the key keeps those caches, whose signals are measured again on first use.
+    private const string KeyTag = "LWWINDOWS2";
+    private const string UnversionedMagic = "LWWINDOWS2"; // format 2: no signal version, so its signals count as stale
+    private const string Magic = "LWWINDOWS3"; // + the embedding width and the FrameSignalProbe version of the signals
 
     /// <summary>Where the windows of <paramref name="video"/> are cached (the file format is part of the name, so
     /// caches written by an older agent are not read but computed again) in <paramref name="directory"/> for this model and sampling.</summary>
     public static string PathFor(string directory, string video, ModelIdentity model, CameraOptions camera)
     {
         var file = new FileInfo(video);
-        var key = string.Join('|', Magic, FramePreprocessor.Version, file.FullName, file.Exists ? file.Length : -1, file.Exists ? file.LastWriteTimeUtc.Ticks : 0, model.Sha256,
+        var key = string.Join('|', KeyTag, FramePreprocessor.Version, file.FullName, file.Exists ? file.Length : -1, file.Exists ? file.LastWriteTimeUtc.Ticks : 0, model.Sha256,
             camera.AnalysisFps.ToString("R", System.Globalization.CultureInfo.InvariantCulture), camera.Stride,
             camera.SettleSeconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
@@ -48,6 +54,7 @@ public static class WindowCache
         var path = PathFor(directory, video, model, camera);
         if (double.IsPositiveInfinity(maxSeconds) && File.Exists(path))
         {
+            if (SignalsVersion(path, model) != FrameSignalProbe.Version) Resignal(path, video, model, runner.Shape, camera);
             Replay(path, model, handler);
             return;
         }
@@ -57,6 +64,7 @@ public static class WindowCache
         {
             writer.Write(Encoding.ASCII.GetBytes(Magic));
             writer.Write(model.Dim);
+            writer.Write(FrameSignalProbe.Version);
             VideoWindows.Run(video, runner, camera.AnalysisFps, camera.Stride, camera.SettleSeconds, (in OfflineWindow w) =>
             {
                 writer.Write(w.NewestFrame);
@@ -74,13 +82,90 @@ public static class WindowCache
         else File.Delete(partial);
     }
 
+    /// <summary>The probe version of the cache's signals (0 for a cache written before signals had one).</summary>
+    /// <exception cref="InvalidDataException">The file is not a window cache of this model.</exception>
+    private static int SignalsVersion(string path, ModelIdentity model)
+    {
+        using var stream = File.OpenRead(path);
+        return ReadHeader(stream, path, model);
+    }
+
+    /// <summary>Reads the header; returns the signals' probe version (0 in format 2).</summary>
+    private static int ReadHeader(Stream stream, string path, ModelIdentity model)
+    {
+        Span<byte> magic = stackalloc byte[Magic.Length];
+        if (stream.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false) != magic.Length) throw new InvalidDataException($"{path}: not a LineWatch window cache");
+        var format = Encoding.ASCII.GetString(magic);
+        if (format != Magic && format != UnversionedMagic) throw new InvalidDataException($"{path}: not a LineWatch window cache");
+        if (ReadInt(stream, path) != model.Dim) throw new InvalidDataException($"{path}: cached for another embedding width than {model}");
+        return format == Magic ? ReadInt(stream, path) : 0;
+    }
+
+    /// <summary>
+    /// Measures the signals of a cache written by another probe again and writes the cache anew with them (under a
+    /// temporary name, then renamed over it): the backbone's outputs are copied as they are. The windows must be the
+    /// same as the video's sampling gives, frame for frame, or the cache is refused.
+    /// </summary>
+    private static void Resignal(string path, string video, ModelIdentity model, Processing.ClipShape shape, CameraOptions camera)
+    {
+        var partial = path + ".partial";
+        try
+        {
+            using (var source = new BufferedStream(File.OpenRead(path), 1 << 20))
+            using (var writer = new BinaryWriter(File.Create(partial)))
+            {
+                ReadHeader(source, path, model);
+                writer.Write(Encoding.ASCII.GetBytes(Magic));
+                writer.Write(model.Dim);
+                writer.Write(FrameSignalProbe.Version);
+                var header = new byte[16];
+                byte[] features = [], stale = [];
+                VideoWindows.Signals(video, shape, camera.AnalysisFps, camera.Stride, camera.SettleSeconds, (frame, signals) =>
+                {
+                    if (source.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) != header.Length)
+                    {
+                        throw new InvalidDataException($"{path}: ends before the window ending at frame {frame}; delete it to compute it again");
+                    }
+                    var cachedFrame = BinaryPrimitives.ReadInt32LittleEndian(header);
+                    var embeddingLength = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4));
+                    var tokensLength = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8));
+                    var signalsLength = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(12));
+                    if (cachedFrame != frame || signalsLength != signals.Length || embeddingLength != model.Dim || tokensLength <= 0 || tokensLength % model.Dim != 0)
+                    {
+                        throw new InvalidDataException($"{path}: its windows are not the video's (frame {cachedFrame} where the video gives {frame}); delete it to compute it again");
+                    }
+                    var bytes = 4 * (embeddingLength + tokensLength);
+                    if (features.Length != bytes) features = new byte[bytes];
+                    if (stale.Length != 4 * signalsLength) stale = new byte[4 * signalsLength];
+                    try
+                    {
+                        source.ReadExactly(features);
+                        source.ReadExactly(stale);
+                    }
+                    catch (EndOfStreamException)
+                    {
+                        throw new InvalidDataException($"{path}: cut off in the window ending at frame {frame}; delete it to compute it again");
+                    }
+                    writer.Write(header);
+                    writer.Write(features);
+                    writer.Write(MemoryMarshal.AsBytes(signals));
+                });
+                if (source.ReadByte() != -1) throw new InvalidDataException($"{path}: holds more windows than the video gives; delete it to compute it again");
+            }
+        }
+        catch
+        {
+            File.Delete(partial); // what was written is of no use, and the next run starts again from the cache
+            throw;
+        }
+        File.Move(partial, path, overwrite: true);
+    }
+
     /// <exception cref="InvalidDataException">The file is not a window cache of this model, or is damaged.</exception>
     private static void Replay(string path, ModelIdentity model, OfflineWindowHandler handler)
     {
         using var stream = new BufferedStream(File.OpenRead(path), 1 << 20);
-        Span<byte> magic = stackalloc byte[Magic.Length];
-        if (stream.Read(magic) != magic.Length || Encoding.ASCII.GetString(magic) != Magic) throw new InvalidDataException($"{path}: not a LineWatch window cache");
-        if (ReadInt(stream, path) != model.Dim) throw new InvalidDataException($"{path}: cached for another embedding width than {model}");
+        ReadHeader(stream, path, model);
         float[] embedding = [], tokens = [], signals = [];
         Span<byte> header = stackalloc byte[16];
         while (true)

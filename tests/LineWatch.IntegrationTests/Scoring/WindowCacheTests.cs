@@ -1,3 +1,4 @@
+using LineWatch.Capture;
 using LineWatch.Configuration;
 using LineWatch.Inference;
 using LineWatch.IntegrationTests.Support;
@@ -24,10 +25,42 @@ public sealed class WindowCacheTests : IDisposable
         return (ModelIdentity.Of(path), OrtSessionFactory.Create(path, new ModelOptions { Device = ModelDevice.Cpu }, NullLogger.Instance));
     }
 
-    private static List<(int Frame, float[] Embedding, float[] Tokens)> Collect(string? cache, string video, ModelIdentity identity, BackboneRunner runner, CameraOptions camera)
+    private static List<(int Frame, float[] Embedding, float[] Tokens, float[] Signals)> Collect(string? cache, string video, ModelIdentity identity, BackboneRunner runner, CameraOptions camera)
     {
-        var windows = new List<(int, float[], float[])>();
-        WindowCache.Run(cache, video, identity, runner, camera, (in OfflineWindow w) => windows.Add((w.NewestFrame, w.Embedding.ToArray(), w.Tokens.ToArray())));
+        var windows = new List<(int, float[], float[], float[])>();
+        WindowCache.Run(cache, video, identity, runner, camera, (in OfflineWindow w) => windows.Add((w.NewestFrame, w.Embedding.ToArray(), w.Tokens.ToArray(), w.Signals.ToArray())));
+        return windows;
+    }
+
+    /// <summary>Rewrites a cache as an agent before signal versions wrote it (format 2), with every signal zeroed, as a
+    /// probe that measured something else would have left it; returns how many windows it holds.</summary>
+    private static int AsStaleFormat2(string path)
+    {
+        using var input = new BinaryReader(File.OpenRead(path));
+        Assert.Equal("LWWINDOWS3", System.Text.Encoding.ASCII.GetString(input.ReadBytes(10)));
+        var dim = input.ReadInt32();
+        input.ReadInt32(); // the signals' version
+        var stale = path + ".stale";
+        var windows = 0;
+        using (var output = new BinaryWriter(File.Create(stale)))
+        {
+            output.Write(System.Text.Encoding.ASCII.GetBytes("LWWINDOWS2"));
+            output.Write(dim);
+            while (input.BaseStream.Position < input.BaseStream.Length)
+            {
+                var (frame, embedding, tokens, signals) = (input.ReadInt32(), input.ReadInt32(), input.ReadInt32(), input.ReadInt32());
+                output.Write(frame);
+                output.Write(embedding);
+                output.Write(tokens);
+                output.Write(signals);
+                output.Write(input.ReadBytes(4 * (embedding + tokens)));
+                input.ReadBytes(4 * signals);
+                output.Write(new byte[4 * signals]);
+                windows++;
+            }
+        }
+        input.Close();
+        File.Move(stale, path, overwrite: true);
         return windows;
     }
 
@@ -56,6 +89,55 @@ public sealed class WindowCacheTests : IDisposable
             Assert.Equal(computed[i].Tokens, replayed[i].Tokens);
         }
         Assert.NotEqual(path, WindowCache.PathFor(cache, video, identity, new CameraOptions { AnalysisFps = 4, Stride = 3, SettleSeconds = 0 }));
+    }
+
+    [Fact]
+    public void Signals_of_another_probe_version_are_measured_again_and_the_backbones_outputs_kept()
+    {
+        var (identity, model) = SmallModel();
+        using var _ = model;
+        using var runner = new BackboneRunner(model, 4);
+        var (camera, cache) = (_camera, Cache);
+        var computed = Collect(cache, TestPaths.Vtest, identity, runner, camera);
+        var path = WindowCache.PathFor(cache, TestPaths.Vtest, identity, camera);
+        Assert.Equal(computed.Count, AsStaleFormat2(path));
+
+        var replayed = Collect(cache, TestPaths.Vtest, identity, runner, camera);
+
+        Assert.Equal(computed.Count, replayed.Count);
+        for (var i = 0; i < computed.Count; i++)
+        {
+            Assert.Equal(computed[i].Frame, replayed[i].Frame);
+            Assert.Equal(computed[i].Tokens, replayed[i].Tokens);
+            Assert.Equal(computed[i].Signals, replayed[i].Signals);
+        }
+        Assert.Contains(computed, w => w.Signals.Any(v => v != 0));
+        using var file = new BinaryReader(File.OpenRead(path));
+        Assert.Equal("LWWINDOWS3", System.Text.Encoding.ASCII.GetString(file.ReadBytes(10)));
+        file.ReadInt32();
+        Assert.Equal(FrameSignalProbe.Version, file.ReadInt32());
+    }
+
+    [Fact]
+    public void A_stale_cache_whose_windows_are_not_the_videos_is_refused_with_its_path()
+    {
+        var (identity, model) = SmallModel();
+        using var _ = model;
+        using var runner = new BackboneRunner(model, 4);
+        var (camera, cache) = (_camera, Cache);
+        Collect(cache, TestPaths.Vtest, identity, runner, camera);
+        var path = WindowCache.PathFor(cache, TestPaths.Vtest, identity, camera);
+        AsStaleFormat2(path);
+        using (var file = File.OpenWrite(path))
+        {
+            file.Position = 14; // the first window's frame
+            file.Write(BitConverter.GetBytes(-5));
+        }
+
+        var error = Assert.Throws<InvalidDataException>(() => Collect(cache, TestPaths.Vtest, identity, runner, camera));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("not the video's", error.Message);
+        Assert.False(File.Exists(path + ".partial"));
     }
 
     [Fact]
