@@ -35,7 +35,9 @@ public enum ScoreChannel { Local, Motion, Speed, Lighting }
 /// </summary>
 public sealed class NormalProfile
 {
-    public const int FormatVersion = 4;
+    /// <summary>5: the flow channels were learned from flow measured at one contrast (<see cref="Capture.FrameSignalProbe.Version"/> 2);
+    /// a format-4 profile's flow is in another unit and would read a dim belt as too fast.</summary>
+    public const int FormatVersion = 5;
     private const string Magic = "LWPROFILE";
 
     /// <summary>
