@@ -15,20 +15,29 @@ public sealed class WindowCacheTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly CameraOptions _camera = new() { AnalysisFps = 4, Stride = 2, SettleSeconds = 0 };
+    private readonly ModelIdentity _identity;
+    private readonly LoadedModel _model;
+    private readonly BackboneRunner _runner;
     private string Cache => _dir.File("cache");
+    private string CachePath => WindowCache.PathFor(Cache, TestPaths.Vtest, _identity, _camera);
 
-    private (ModelIdentity Identity, LoadedModel Model) SmallModel()
+    /// <summary>A small random-weight backbone: the cache stores whatever the backbone gives, so its size does not matter.</summary>
+    public WindowCacheTests()
     {
         var spec = BackboneSpec.Custom(BackboneArch.VideoMambaPro, dim: 32, depth: 1, frames: 4, imageSize: 32);
         var path = _dir.File("model.onnx");
         OnnxModelFile.Save(BackboneGraph.Build(spec, RandomWeights.Create(spec, 0), ScanKind.Custom), path);
-        return (ModelIdentity.Of(path), OrtSessionFactory.Create(path, new ModelOptions { Device = ModelDevice.Cpu }, NullLogger.Instance));
+        _identity = ModelIdentity.Of(path);
+        _model = OrtSessionFactory.Create(path, new ModelOptions { Device = ModelDevice.Cpu }, NullLogger.Instance);
+        _runner = new BackboneRunner(_model, 4);
     }
 
-    private static List<(int Frame, float[] Embedding, float[] Tokens, float[] Signals)> Collect(string? cache, string video, ModelIdentity identity, BackboneRunner runner, CameraOptions camera)
+    /// <summary>Every window of vtest.avi through the cache in <paramref name="cache"/> (null: straight from the backbone).</summary>
+    private List<(int Frame, float[] Embedding, float[] Tokens, float[] Signals)> Collect(string? cache)
     {
         var windows = new List<(int, float[], float[], float[])>();
-        WindowCache.Run(cache, video, identity, runner, camera, (in OfflineWindow w) => windows.Add((w.NewestFrame, w.Embedding.ToArray(), w.Tokens.ToArray(), w.Signals.ToArray())));
+        WindowCache.Run(cache, TestPaths.Vtest, _identity, _runner, _camera,
+            (in OfflineWindow w) => windows.Add((w.NewestFrame, w.Embedding.ToArray(), w.Tokens.ToArray(), w.Signals.ToArray())));
         return windows;
     }
 
@@ -67,17 +76,10 @@ public sealed class WindowCacheTests : IDisposable
     [Fact]
     public void A_replay_gives_the_backbones_windows_exactly_and_a_changed_sampling_misses()
     {
-        var (identity, model) = SmallModel();
-        using var _ = model;
-        using var runner = new BackboneRunner(model, 4);
-        var (camera, cache) = (_camera, Cache);
-        var video = TestPaths.Vtest;
-
-        var computed = Collect(cache, video, identity, runner, camera);
-        var path = WindowCache.PathFor(cache, video, identity, camera);
-        Assert.True(File.Exists(path));
-        var replayed = Collect(cache, video, identity, runner, camera);
-        var uncached = Collect(null, video, identity, runner, camera);
+        var computed = Collect(Cache);
+        Assert.True(File.Exists(CachePath));
+        var replayed = Collect(Cache);
+        var uncached = Collect(null);
 
         Assert.True(computed.Count > 50, $"{computed.Count} windows");
         Assert.Equal(computed.Count, replayed.Count);
@@ -88,21 +90,17 @@ public sealed class WindowCacheTests : IDisposable
             Assert.Equal(computed[i].Embedding, replayed[i].Embedding);
             Assert.Equal(computed[i].Tokens, replayed[i].Tokens);
         }
-        Assert.NotEqual(path, WindowCache.PathFor(cache, video, identity, new CameraOptions { AnalysisFps = 4, Stride = 3, SettleSeconds = 0 }));
+        Assert.NotEqual(CachePath, WindowCache.PathFor(Cache, TestPaths.Vtest, _identity, new CameraOptions { AnalysisFps = 4, Stride = 3, SettleSeconds = 0 }));
     }
 
     [Fact]
     public void Signals_of_another_probe_version_are_measured_again_and_the_backbones_outputs_kept()
     {
-        var (identity, model) = SmallModel();
-        using var _ = model;
-        using var runner = new BackboneRunner(model, 4);
-        var (camera, cache) = (_camera, Cache);
-        var computed = Collect(cache, TestPaths.Vtest, identity, runner, camera);
-        var path = WindowCache.PathFor(cache, TestPaths.Vtest, identity, camera);
+        var computed = Collect(Cache);
+        var path = CachePath;
         Assert.Equal(computed.Count, AsStaleFormat2(path));
 
-        var replayed = Collect(cache, TestPaths.Vtest, identity, runner, camera);
+        var replayed = Collect(Cache);
 
         Assert.Equal(computed.Count, replayed.Count);
         for (var i = 0; i < computed.Count; i++)
@@ -121,12 +119,8 @@ public sealed class WindowCacheTests : IDisposable
     [Fact]
     public void A_stale_cache_whose_windows_are_not_the_videos_is_refused_with_its_path()
     {
-        var (identity, model) = SmallModel();
-        using var _ = model;
-        using var runner = new BackboneRunner(model, 4);
-        var (camera, cache) = (_camera, Cache);
-        Collect(cache, TestPaths.Vtest, identity, runner, camera);
-        var path = WindowCache.PathFor(cache, TestPaths.Vtest, identity, camera);
+        Collect(Cache);
+        var path = CachePath;
         AsStaleFormat2(path);
         using (var file = File.OpenWrite(path))
         {
@@ -134,7 +128,7 @@ public sealed class WindowCacheTests : IDisposable
             file.Write(BitConverter.GetBytes(-5));
         }
 
-        var error = Assert.Throws<InvalidDataException>(() => Collect(cache, TestPaths.Vtest, identity, runner, camera));
+        var error = Assert.Throws<InvalidDataException>(() => Collect(Cache));
         Assert.Contains(path, error.Message);
         Assert.Contains("not the video's", error.Message);
         Assert.False(File.Exists(path + ".partial"));
@@ -143,17 +137,18 @@ public sealed class WindowCacheTests : IDisposable
     [Fact]
     public void A_damaged_cache_is_refused_with_its_path()
     {
-        var (identity, model) = SmallModel();
-        using var _ = model;
-        using var runner = new BackboneRunner(model, 4);
-        var (camera, cache) = (_camera, Cache);
-        Collect(cache, TestPaths.Vtest, identity, runner, camera);
-        var path = WindowCache.PathFor(cache, TestPaths.Vtest, identity, camera);
+        Collect(Cache);
+        var path = CachePath;
         using (var file = File.OpenWrite(path)) file.SetLength(file.Length - 7); // a crash mid-write
 
-        var error = Assert.Throws<InvalidDataException>(() => Collect(cache, TestPaths.Vtest, identity, runner, camera));
+        var error = Assert.Throws<InvalidDataException>(() => Collect(Cache));
         Assert.Contains(path, error.Message);
     }
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose()
+    {
+        _runner.Dispose();
+        _model.Dispose();
+        _dir.Dispose();
+    }
 }
