@@ -118,25 +118,21 @@ public static class WindowCache
                 writer.Write(Encoding.ASCII.GetBytes(Magic));
                 writer.Write(model.Dim);
                 writer.Write(FrameSignalProbe.Version);
-                var header = new byte[16];
+                var header = new byte[WindowHeader.Bytes];
                 byte[] features = [], stale = [];
                 VideoWindows.Signals(video, shape, camera.AnalysisFps, camera.Stride, camera.SettleSeconds, (frame, signals) =>
                 {
-                    if (source.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) != header.Length)
+                    if (!TryReadWindowHeader(source, header, path, model, out var cached))
                     {
                         throw new InvalidDataException($"{path}: ends before the window ending at frame {frame}; delete it to compute it again");
                     }
-                    var cachedFrame = BinaryPrimitives.ReadInt32LittleEndian(header);
-                    var embeddingLength = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4));
-                    var tokensLength = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(8));
-                    var signalsLength = BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(12));
-                    if (cachedFrame != frame || signalsLength != signals.Length || embeddingLength != model.Dim || tokensLength <= 0 || tokensLength % model.Dim != 0)
+                    if (cached.Frame != frame || cached.SignalsLength != signals.Length)
                     {
-                        throw new InvalidDataException($"{path}: its windows are not the video's (frame {cachedFrame} where the video gives {frame}); delete it to compute it again");
+                        throw new InvalidDataException($"{path}: its windows are not the video's (frame {cached.Frame} where the video gives {frame}); delete it to compute it again");
                     }
-                    var bytes = 4 * (embeddingLength + tokensLength);
+                    var bytes = 4 * (cached.EmbeddingLength + cached.TokensLength);
                     if (features.Length != bytes) features = new byte[bytes];
-                    if (stale.Length != 4 * signalsLength) stale = new byte[4 * signalsLength];
+                    if (stale.Length != 4 * cached.SignalsLength) stale = new byte[4 * cached.SignalsLength];
                     try
                     {
                         source.ReadExactly(features);
@@ -167,20 +163,10 @@ public static class WindowCache
         using var stream = new BufferedStream(File.OpenRead(path), 1 << 20);
         ReadHeader(stream, path, model);
         float[] embedding = [], tokens = [], signals = [];
-        Span<byte> header = stackalloc byte[16];
-        while (true)
+        Span<byte> header = stackalloc byte[WindowHeader.Bytes];
+        while (TryReadWindowHeader(stream, header, path, model, out var window))
         {
-            var read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
-            if (read == 0) return;
-            if (read < header.Length) throw new InvalidDataException($"{path}: cut off in a window header");
-            var frame = BinaryPrimitives.ReadInt32LittleEndian(header);
-            var embeddingLength = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
-            var tokensLength = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
-            var signalsLength = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
-            if (embeddingLength != model.Dim || tokensLength <= 0 || tokensLength % model.Dim != 0 || signalsLength is < 0 or > 1 << 20)
-            {
-                throw new InvalidDataException($"{path}: a window of unexpected size");
-            }
+            var (frame, embeddingLength, tokensLength, signalsLength) = window;
             if (embedding.Length != embeddingLength) embedding = new float[embeddingLength];
             if (tokens.Length != tokensLength) tokens = new float[tokensLength];
             if (signals.Length != signalsLength) signals = new float[signalsLength];
@@ -196,6 +182,29 @@ public static class WindowCache
             }
             handler(new OfflineWindow(frame, embedding, tokens, signals));
         }
+    }
+
+    /// <summary>A cached window's header: the frame that ends it and the lengths of what follows, in floats.</summary>
+    private readonly record struct WindowHeader(int Frame, int EmbeddingLength, int TokensLength, int SignalsLength)
+    {
+        public const int Bytes = 16;
+    }
+
+    /// <summary>Reads the next window's header; false at the end of the file.</summary>
+    /// <exception cref="InvalidDataException">The file ends inside the header, or the sizes are not this model's.</exception>
+    private static bool TryReadWindowHeader(Stream stream, Span<byte> buffer, string path, ModelIdentity model, out WindowHeader header)
+    {
+        header = default;
+        var read = stream.ReadAtLeast(buffer[..WindowHeader.Bytes], WindowHeader.Bytes, throwOnEndOfStream: false);
+        if (read == 0) return false;
+        if (read < WindowHeader.Bytes) throw new InvalidDataException($"{path}: cut off in a window header");
+        header = new WindowHeader(BinaryPrimitives.ReadInt32LittleEndian(buffer), BinaryPrimitives.ReadInt32LittleEndian(buffer[4..]),
+            BinaryPrimitives.ReadInt32LittleEndian(buffer[8..]), BinaryPrimitives.ReadInt32LittleEndian(buffer[12..]));
+        if (header.EmbeddingLength != model.Dim || header.TokensLength <= 0 || header.TokensLength % model.Dim != 0 || header.SignalsLength is < 0 or > 1 << 20)
+        {
+            throw new InvalidDataException($"{path}: a window of unexpected size");
+        }
+        return true;
     }
 
     private static int ReadInt(Stream stream, string path)
