@@ -64,10 +64,13 @@ public sealed partial class AgentMqttTests(LearnedLine line, ITestOutputHelper r
         using var events = new SubscriptionRecorder(broker, $"{Prefix}/line/events");
         using var errors = new SubscriptionRecorder(broker, $"{Prefix}/errors");
         // An independent witness of what the agent was given: the broker's own log of the commands it sent to the agent's
-        // client, so every one must be accounted for by the agent as applied, rejected or dropped (the count that once
-        // hid DropWrite's silent drops). Not another subscriber's count: a message that subscriber got may not have
-        // reached the agent (a session that ended mid-flood), which is the broker's business, not a silent drop.
-        int DeliveredToAgent() => broker.SentTo("it-agent", topic => topic.StartsWith($"{Prefix}/", StringComparison.Ordinal) && topic.EndsWith("/set", StringComparison.Ordinal));
+        // client and of those the client acknowledged, so every acknowledged one must be accounted for by the agent as
+        // applied, rejected or dropped (the count that once hid DropWrite's silent drops), and nothing beyond what was sent.
+        // Not another subscriber's count, nor the sends alone: a command sent as the agent's session ended (a reconnect
+        // mid-flood under load, seen in CI) may never have been read, which is the broker's business, not a silent drop.
+        static bool IsCommand(string topic) => topic.StartsWith($"{Prefix}/", StringComparison.Ordinal) && topic.EndsWith("/set", StringComparison.Ordinal);
+        int SentToAgent() => broker.SentTo("it-agent", IsCommand);
+        int AcknowledgedByAgent() => broker.AcknowledgedBy("it-agent", IsCommand);
         int AgentSessions() => broker.Log.Split('\n').Count(line => line.Contains("New client connected") && line.Contains(" as it-agent "));
         using var agent = StartAgent(WriteConfig(broker.Port));
         Eventually.True(() => broker.ReadOne($"{Prefix}/line/enabled/state", 1) == "ON", TimeSpan.FromSeconds(15), "the retained enabled state");
@@ -119,8 +122,8 @@ public sealed partial class AgentMqttTests(LearnedLine line, ITestOutputHelper r
         broker.Publish($"{Prefix}/line/enabled/set", "OFF", retain: true);
         sent += 2;
         Settle();
-        var delivered = DeliveredToAgent(); // the flood and the valid feedback command above
-        Assert.True(delivered >= 3000, $"only {delivered} of the {sent} commands reached the agent ({AgentSessions()} session(s))");
+        var acknowledged = AcknowledgedByAgent(); // the flood and the valid feedback command above
+        Assert.True(acknowledged >= 3000, $"only {acknowledged} of the {sent} commands reached the agent ({AgentSessions()} session(s))");
 
         // Every one is applied (the feedback) or answered with an error (or counted as dropped when the queue was full), and nothing changed.
         JsonElement stats = default;
@@ -131,14 +134,14 @@ public sealed partial class AgentMqttTests(LearnedLine line, ITestOutputHelper r
             {
                 if (broker.ReadOne($"{Prefix}/stats", 5) is not { } json) return false;
                 stats = JsonDocument.Parse(json).RootElement;
-                return Handled() >= delivered;
-            }, TimeSpan.FromSeconds(60), $"all {delivered} commands the broker sent the agent (of {sent} published) to be counted applied, rejected or dropped");
+                return Handled() >= acknowledged;
+            }, TimeSpan.FromSeconds(60), $"all {acknowledged} commands the agent acknowledged (of {sent} published) to be counted applied, rejected or dropped");
         }
         catch (TimeoutException e)
         {
             throw new TimeoutException($"{e.Message}; last stats: {stats}; errors received: {errors.Messages.Count}; agent sessions: {AgentSessions()}; agent exited: {agent.HasExited}");
         }
-        Assert.Equal(delivered, Handled());
+        Assert.InRange(Handled(), acknowledged, SentToAgent());
         Assert.Equal(1, stats.GetProperty("commands_applied").GetInt64());
         Assert.False(agent.HasExited);
         Eventually.True(() => errors.Messages.Count >= stats.GetProperty("commands_rejected").GetInt64(), TimeSpan.FromSeconds(20), "an error message per rejection");

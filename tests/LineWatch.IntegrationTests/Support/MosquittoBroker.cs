@@ -130,6 +130,36 @@ internal sealed class MosquittoBroker : IDisposable
                                               && line.Split('\'') is [_, var topic, ..] && topicMatches(topic));
     }
 
+    /// <summary>
+    /// How many QoS 1 messages on topics that <paramref name="topicMatches"/> the client <paramref name="clientId"/> has
+    /// acknowledged, by the broker's log (needs <c>logMessages</c>): what that client certainly read. A message sent just
+    /// before the client's connection ended may never have been read, so this is the lower bound to
+    /// <see cref="SentTo"/>'s upper one.
+    /// </summary>
+    public int AcknowledgedBy(string clientId, Func<string, bool> topicMatches)
+    {
+        if (!_logMessages) throw new InvalidOperationException("start the broker with logMessages: true");
+        var sending = $"Sending PUBLISH to {clientId} (";
+        var acknowledging = $"Received PUBACK from {clientId} (Mid: ";
+        var topicOfMid = new Dictionary<string, string>();
+        var acknowledged = 0;
+        foreach (var line in Log.Split('\n'))
+        {
+            if (line.IndexOf(sending, StringComparison.Ordinal) is var sent and >= 0 && line.Split('\'') is [var head, var topic, ..])
+            {
+                // "(d0, q1, r0, m17, 'topic', ..." — the message id is the fourth field.
+                var mid = head[(sent + sending.Length)..].Split(',', StringSplitOptions.TrimEntries) is [_, _, _, ['m', .. var id], ..] ? id : null;
+                if (mid is not null) topicOfMid[mid] = topic;
+            }
+            else if (line.IndexOf(acknowledging, StringComparison.Ordinal) is var acked and >= 0
+                     && topicOfMid.Remove(line[(acked + acknowledging.Length)..].Split(',')[0], out var ackedTopic) && topicMatches(ackedTopic))
+            {
+                acknowledged++;
+            }
+        }
+        return acknowledged;
+    }
+
     /// <summary>Starts the broker (again) on the same port, with the same configuration.</summary>
     public void Start()
     {
