@@ -97,10 +97,10 @@ step "Demo camera: the synthetic production line and its learned profile"
 # operation. Both depend only on the generator and the model, so they are made once and cached.
 demo_video="$ROOT/data/demo/demo-line.mp4"
 demo_profile="$ROOT/data/profiles/demo-line.profile"
-# The key names what the demo depends on: the generator and profile format ("line-v9") and the model. A marker
+# The key names what the demo depends on: the generator and profile format ("line-v10") and the model. A marker
 # beside the installed profile records the key it came from, so a checkout whose profile format changed gets a
 # new demo profile, while one that only gained operator feedback keeps it.
-demo_key="line-v9-$(sha256sum "$default_model" | cut -c1-16)"
+demo_key="line-v10-$(sha256sum "$default_model" | cut -c1-16)"
 demo_marker="$ROOT/data/profiles/.demo-line.key"
 if [ -f "$demo_video" ] && [ -f "$demo_profile" ] && [ "$(cat "$demo_marker" 2>/dev/null)" = "$demo_key" ]; then
   echo "present: data/demo/demo-line.mp4, data/profiles/demo-line.profile"

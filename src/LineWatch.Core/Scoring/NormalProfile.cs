@@ -35,9 +35,10 @@ public enum ScoreChannel { Local, Motion, Speed, Lighting }
 /// </summary>
 public sealed class NormalProfile
 {
-    /// <summary>5: the flow channels were learned from flow measured at one contrast (<see cref="Capture.FrameSignalProbe.Version"/> 2);
-    /// a format-4 profile's flow is in another unit and would read a dim belt as too fast.</summary>
-    public const int FormatVersion = 5;
+    /// <summary>6: the flow channels were learned from regions' flow weighed by texture (<see cref="Capture.FrameSignalProbe.Version"/> 3);
+    /// a format-5 profile's flow was the plain mean of its pixels', whose flat regions read other values.
+    /// 5: flow measured at one contrast (probe version 2); format 4's flow was in another unit.</summary>
+    public const int FormatVersion = 6;
     private const string Magic = "LWPROFILE";
 
     /// <summary>

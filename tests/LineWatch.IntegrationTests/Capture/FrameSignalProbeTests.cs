@@ -84,6 +84,26 @@ public sealed class FrameSignalProbeTests
         }
     }
 
+    [Fact]
+    public void A_flat_box_whose_slanted_edge_shakes_by_a_fraction_of_a_pixel_is_not_read_as_fast_motion()
+    {
+        // Found on scene 118 of the detection benchmark: a pale, flat station head above the belt, its left edge slanted
+        // by the camera's angle and reaching the top of the picture, shook by a few tenths of a pixel, and its region read
+        // 40-90 px of vertical motion per analysed frame: along such an edge only the motion across it can be seen, and
+        // Farneback filled the flat box with whatever its smoothing brought. Five false alarms in 2.55 hours.
+        using var dir = new TempDirectory();
+        var clip = dir.File("station.mkv");
+        var box = "clip(X-(30+Y/40+0.3*sin(2*N))+0.5,0,1)*clip(45.5-Y,0,1)*clip(80.5-X,0,1)";
+        FfmpegClip.Generate($"-f lavfi -i nullsrc=s={Size}x{Size}:r=8:d=2 -vf \"geq=lum='55+72*{box}':cb=128:cr=128\" -c:v ffv1 -pix_fmt gray {clip}");
+        var frames = Measure(clip);
+
+        // The box moves at most 0.6 px, across its edge, and nothing moves up or down; but a 1-in-40 slant shows the motion
+        // along the edge only faintly, so a little of it is still misread (1.4 px at most here, where the plain mean of
+        // Farneback's flow read 23 px).
+        var fastest = frames.Skip(1).Max(signals => signals[..(2 * Grid * Grid)].Max(MathF.Abs));
+        Assert.InRange(fastest, 0, 2);
+    }
+
     /// <summary>
     /// A still scene like the synthetic line's (pale panels on a dark wall, faint texture), whose light flickers by 12%
     /// from frame to frame, or moving <paramref name="pixelsPerFrame"/> to the right while it flickers. Lossless RGB, so
@@ -122,13 +142,17 @@ public sealed class FrameSignalProbeTests
 
         foreach (var signals in frames.Skip(1))
         {
-            // Every region reads the motion's direction. Where texture is faint Farneback reads less than all of it, and
-            // along a panel's top and bottom edges its vertical component is ambiguous, so speed and the vertical are
-            // judged on the median region.
+            // Every region reads the motion's direction. Where texture is faint beside the panels' strong edges, a region
+            // reads only a share of it (the probe draws regions flatter than the picture towards no motion), and along a
+            // panel's top and bottom edges the vertical component is ambiguous, so speed and the vertical are judged on
+            // the median region.
             var dx = Enumerable.Range(0, Grid * Grid).Select(r => signals[2 * r]).Order().ToArray();
             var dy = Enumerable.Range(0, Grid * Grid).Select(r => signals[2 * r + 1]).Order().ToArray();
-            Assert.All(dx, v => Assert.True(v > 0.5, $"dx {v}"));
-            Assert.InRange(dx[dx.Length / 2], 2 - 0.4, 2 + 0.4);
+            Assert.All(dx, v => Assert.True(v > 0.1, $"dx {v}"));
+            // Most of the panel picture's regions show the motion only through faint texture, so the median reads 1.3 of
+            // the 2 px (a textured picture reads its full speed: the first test); the same share on every frame, so a belt
+            // that slows or stops still reads slower or still.
+            Assert.InRange(dx[dx.Length / 2], 2 * 0.6, 2 + 0.4);
             Assert.InRange(dy[dy.Length / 2], -0.3, 0.3);
         }
     }

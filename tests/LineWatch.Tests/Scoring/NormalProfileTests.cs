@@ -275,13 +275,13 @@ public class NormalProfileTests
     [Fact]
     public void A_profile_whose_flow_an_older_probe_measured_is_refused()
     {
-        // Format 4 learned its motion and line speed from flow measured at the picture's own contrast; today's probe reads a
-        // dim belt up to half as fast again, so such a profile would alarm on line speed at once.
+        // Format 5 learned its motion and line speed from each region's plain mean flow; today's probe weighs the pixels by
+        // their texture, so a flat region that read noise now reads still, and such a profile would score other values.
         using var dir = new TempConfig("{}");
         var path = Path.Combine(dir.Directory, "cam.profile");
-        WriteHeader(path, Header(1, 8, "[0.5]").Replace("\"Version\":" + NormalProfile.FormatVersion, "\"Version\":4"));
+        WriteHeader(path, Header(1, 8, "[0.5]").Replace("\"Version\":" + NormalProfile.FormatVersion, "\"Version\":5"));
         var error = Assert.Throws<InvalidDataException>(() => NormalProfile.Load(path)).Message;
-        Assert.Contains("profile format 4", error);
+        Assert.Contains("profile format 5", error);
         Assert.Contains("learn the camera again", error);
     }
 
