@@ -5,7 +5,7 @@ namespace LineWatch.Capture;
 
 /// <summary>
 /// Measures, per analysed frame, what the backbone's features do not show reliably: which way and how fast each
-/// region moves (dense Farneback optical flow against the previous analysed frame, averaged per region, so a
+/// region moves (dense Farneback optical flow against the previous analysed frame, combined per region, so a
 /// belt running backwards at normal speed, stopped or too fast is told from normal), and the picture's light
 /// level and contrast (lights failing, smoke). It works on the model-sized picture that
 /// <see cref="FramePreprocessor.Normalize"/> has just made, in Mats allocated once, so nothing is allocated per
