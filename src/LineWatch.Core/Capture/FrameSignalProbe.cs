@@ -194,15 +194,19 @@ public sealed unsafe class FrameSignalProbe : IDisposable
         for (var y = 0; y < size; y++)
         {
             var regionRow = Math.Min(y / cell, grid - 1) * grid;
+            var border = y == 0 || y == size - 1;
+            var row = (float*)(earlierData + y * earlierStep);
+            var above = border ? row : (float*)(earlierData + (y - 1) * earlierStep);
+            var below = border ? row : (float*)(earlierData + (y + 1) * earlierStep);
+            var flowRow = (float*)(flowData + y * flowStep);
             for (var x = 0; x < size; x++)
             {
                 var sums6 = sums.Slice(6 * (regionRow + Math.Min(x / cell, grid - 1)), 6);
                 sums6[5]++;
-                if (y == 0 || x == 0 || y == size - 1 || x == size - 1) continue;
-                var row = (float*)(earlierData + y * earlierStep);
+                if (border || x == 0 || x == size - 1) continue;
                 var gx = (row[x + 1] - row[x - 1]) / 2;
-                var gy = (((float*)(earlierData + (y + 1) * earlierStep))[x] - ((float*)(earlierData + (y - 1) * earlierStep))[x]) / 2;
-                var f = (float*)(flowData + y * flowStep) + 2 * x;
+                var gy = (below[x] - above[x]) / 2;
+                var f = flowRow + 2 * x;
                 if (!Matches(laterData, laterStep, size, x + f[0], y + f[1], row[x])) continue;
                 var (xx, xy, yy) = ((double)gx * gx, (double)gx * gy, (double)gy * gy);
                 sums6[0] += xx;

@@ -142,10 +142,10 @@ public sealed class FrameSignalProbeTests
 
         foreach (var signals in frames.Skip(1))
         {
-            // Every region reads the motion's direction. Where texture is faint beside the panels' strong edges, a region
-            // reads only a share of it (the probe draws regions flatter than the picture towards no motion), and along a
-            // panel's top and bottom edges the vertical component is ambiguous, so speed and the vertical are judged on
-            // the median region.
+            // Every region reads the motion's direction. Where a region shows the motion only through faint texture beside
+            // a panel's strong edge, it reads only a share of it (the probe draws each region towards no motion in the
+            // directions in which it shows little texture), and along a panel's top and bottom edges the vertical
+            // component is ambiguous, so speed and the vertical are judged on the median region.
             var dx = Enumerable.Range(0, Grid * Grid).Select(r => signals[2 * r]).Order().ToArray();
             var dy = Enumerable.Range(0, Grid * Grid).Select(r => signals[2 * r + 1]).Order().ToArray();
             Assert.All(dx, v => Assert.True(v > 0.1, $"dx {v}"));
