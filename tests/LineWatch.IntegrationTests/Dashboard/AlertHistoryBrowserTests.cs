@@ -58,7 +58,10 @@ public sealed class AlertHistoryBrowserTests(LearnedLine line) : IDisposable
         var warnings = Count(http, "/api/alerts?severity=warning");
         await Assertions.Expect(page.Locator("#history-count")).ToContainTextAsync(warnings == 0 ? "No alerts match" : $"of {warnings}");
         foreach (var severity in await page.Locator("#history-alerts tr.alert-row td:nth-child(6)").AllTextContentsAsync()) Assert.Equal("warning", severity);
-        Assert.Equal(Count(http, "/api/alerts"), warnings + Count(http, "/api/alerts?severity=critical"));
+        // The agent keeps raising alerts on the demo video, so the totals are compared up to a moment already past: one
+        // that started between two unbounded counts once made them differ (4 against 3, in CI).
+        var until = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddSeconds(-2).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(Count(http, $"/api/alerts?to={until}"), Count(http, $"/api/alerts?severity=warning&to={until}") + Count(http, $"/api/alerts?severity=critical&to={until}"));
 
         // CSV export with the form's filters: the browser downloads what /api/alerts lists for them.
         await page.SelectOptionAsync("#history-filter select[name=severity]", "");
