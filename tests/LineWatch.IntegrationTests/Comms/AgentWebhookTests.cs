@@ -29,6 +29,12 @@ public sealed partial class AgentWebhookTests(LearnedLine line) : IDisposable
     private static HashSet<(string Id, string Type)> Received(WebhookReceiver receiver) =>
         [.. receiver.Accepted.Select(r => JsonDocument.Parse(r.Body).RootElement).Select(e => (e.GetProperty("id").GetString()!, e.GetProperty("type").GetString()!))];
 
+    private static string Describe(Request r)
+    {
+        var e = JsonDocument.Parse(r.Body).RootElement;
+        return $"{r.Delivery} {r.Answer} {e.GetProperty("id").GetString()}/{e.GetProperty("type").GetString()}";
+    }
+
     [Fact]
     public async Task Every_logged_event_reaches_a_webhook_that_failed_hung_and_refused_across_a_kill_9_and_the_dashboard_shows_its_health()
     {
@@ -86,7 +92,9 @@ public sealed partial class AgentWebhookTests(LearnedLine line) : IDisposable
 
             receiver.Set(Behaviour.Accept);
             Eventually.True(() => Received(receiver).IsSupersetOf(Logged(output + agent.Output)), TimeSpan.FromSeconds(60),
-                $"every logged event at the webhook; missing: {string.Join(", ", Logged(output + agent.Output).Except(Received(receiver)))}");
+                () => $"every logged event at the webhook; missing: {string.Join(", ", Logged(output + agent.Output).Except(Received(receiver)))}\n" +
+                    $"requests (delivery, answer, event): {string.Join("; ", receiver.Requests.Select(Describe))}\n" +
+                    $"agent log (webhook and alert lines):\n{string.Join("\n", (output + agent.Output).Split('\n').Where(l => l.Contains("Webhook") || l.Contains("Alert ")))}");
             var state = await http.GetFromJsonAsync<JsonElement>("/api/state");
             var webhook = state.GetProperty("webhooks").EnumerateArray().Single();
             Assert.Equal("mes", webhook.GetProperty("name").GetString());
