@@ -18,7 +18,8 @@ internal static class EvalCommand
         var labels = new Option<string>("--labels") { Description = "Its labels file: {\"fps\", \"frames\", \"anomalies\": [{\"start_frame\", \"end_frame\", \"type\"}]}", Required = true };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
         var cache = new Option<string?>("--cache") { Description = "Folder for the backbone's windows of each video, reused when learning or evaluating the same video again" };
-        var command = new Command("eval", "Frame AUROC, event recall, false alarms per hour and detection latency of a profile on labelled video") { profile, video, labels, json, cache };
+        var scores = new Option<string?>("--scores") { Description = "Also write every window's score per channel, in thresholds, to this CSV file (why a window alerted, or nearly did)" };
+        var command = new Command("eval", "Frame AUROC, event recall, false alarms per hour and detection latency of a profile on labelled video") { profile, video, labels, json, cache, scores };
         command.SetAction(parse =>
         {
             var configuration = ConfigLoading.TryLoad(parse.GetValue(config), Console.Error);
@@ -36,6 +37,7 @@ internal static class EvalCommand
                 var map = new float[learned.Grid * learned.Grid];
                 var scratch = new float[CameraScorer.ScratchLength(learned.Model)];
                 var windows = new List<ScoredWindow>();
+                var channels = new List<WindowScore>();
                 // The camera's regions count as they do live.
                 var scorer = new CameraScorer(learned, camera.WindowsPerSecond(), RegionMask.For(camera.Regions, learned.Grid));
                 Console.Error.WriteLine($"scoring {parse.GetValue(video)} at {camera.AnalysisFps} fps, stride {camera.Stride}");
@@ -44,7 +46,9 @@ internal static class EvalCommand
                     {
                         var score = scorer.Score(w.Tokens, w.Signals, map, scratch);
                         windows.Add(new ScoredWindow(w.NewestFrame, score.Score, Cause(learned, score, map)));
+                        channels.Add(score);
                     });
+                if (parse.GetValue(scores) is { } scoresPath) WriteScores(scoresPath, learned, labelled.Fps, windows, channels);
                 var report = DetectionEvaluator.Evaluate(parse.GetValue(video)!, labelled, windows, options.Alerts);
                 if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, CliJson.Options));
                 else Print(report);
@@ -57,6 +61,20 @@ internal static class EvalCommand
             }
         });
         return command;
+    }
+
+    /// <summary>One line per window: its newest frame and time, each channel and the score in its thresholds, and the cause.</summary>
+    private static void WriteScores(string path, NormalProfile profile, double fps, List<ScoredWindow> windows, List<WindowScore> channels)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        using var writer = new StreamWriter(path);
+        writer.WriteLine("frame,seconds,local,motion,speed,lighting,score,cause");
+        for (var i = 0; i < windows.Count; i++)
+        {
+            var (w, c) = (windows[i], channels[i]);
+            writer.WriteLine(string.Create(invariant,
+                $"{w.NewestFrame},{w.NewestFrame / fps:0.00},{c.Local / profile.LocalThreshold:0.000},{c.Motion / profile.MotionThreshold:0.000},{c.Speed / profile.SpeedThreshold:0.000},{c.Lighting / profile.LightingThreshold:0.000},{c.Score:0.000},\"{w.Cause}\""));
+        }
     }
 
     /// <summary>"motion at patch (row 3, column 0)": the channel that set the score and, for the channels with a map, where the map peaked.</summary>
