@@ -31,6 +31,7 @@ public sealed partial class EvalCommandTests(LearnedLine line) : IDisposable
         Assert.All(rows, r => Assert.Equal(r.Channels.Max(), r.Score, 0.0015));
         Assert.All(rows, r => Assert.Matches("^\"(lighting|(local|motion|speed) at patch \\(row \\d, column \\d\\))\"$", r.Cause));
         Assert.True(rows.Zip(rows.Skip(1)).All(p => p.First.Frame < p.Second.Frame), "windows out of order");
+        Assert.All(rows, r => Assert.Equal(r.Frame / line.Faulty.Labels.Fps, r.Seconds, 0.006));
         var fault = line.Faulty.Labels.Anomalies.Single();
         var highest = rows.MaxBy(r => r.Score);
         Assert.InRange(highest.Frame, fault.StartFrame, fault.EndFrame + 25);
