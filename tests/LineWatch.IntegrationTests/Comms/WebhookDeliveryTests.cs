@@ -21,11 +21,11 @@ public sealed class WebhookDeliveryTests : IDisposable
 
     private sealed class Agent : IDisposable
     {
-        public Agent(AgentOptions options)
+        public Agent(AgentOptions options, TimeProvider? time = null)
         {
             Database = AgentDatabase.Open(options.DataDir, NullLogger.Instance);
             History = new AlertHistory(Database);
-            Webhooks = new WebhookDispatcher(options, "m", Database, NullLogger<WebhookDispatcher>.Instance);
+            Webhooks = new WebhookDispatcher(options, "m", Database, NullLogger<WebhookDispatcher>.Instance, time);
             Journal = new AlertJournal(Database, History, [Webhooks], NullLogger<AlertJournal>.Instance);
             Webhooks.Start();
         }
@@ -154,6 +154,33 @@ public sealed class WebhookDeliveryTests : IDisposable
             Assert.Equal(0, agent.Health.Pending);
         }
         Assert.Equal(0L, AgentDatabaseFile.Count(_dir.Path, "outbox"));
+    }
+
+    /// <summary>The system clock, except that the first reading after <see cref="Arm"/> throws: a fault no sender code expects.</summary>
+    private sealed class FailingOnceClock : TimeProvider
+    {
+        private int _armed;
+
+        public void Arm() => Volatile.Write(ref _armed, 1);
+
+        public override DateTimeOffset GetUtcNow() =>
+            Interlocked.Exchange(ref _armed, 0) == 1 ? throw new InvalidOperationException("the clock failed once") : System.GetUtcNow();
+    }
+
+    [Fact]
+    public void An_unexpected_exception_in_the_sender_is_shown_in_the_health_and_delivery_goes_on()
+    {
+        using var receiver = new WebhookReceiver(Behaviour.Accept);
+        var clock = new FailingOnceClock();
+        using var agent = new Agent(Options(receiver.Url), clock);
+
+        clock.Arm(); // the next event's signature reads the clock
+        agent.Journal.OnAlert(Notice("c1", AlertPhase.Start, 1.5));
+
+        Eventually.True(() => receiver.Accepted.Any() && agent.Health.Pending == 0, TimeSpan.FromSeconds(15),
+            () => $"the event delivered after the failure; health: {agent.Health}");
+        Assert.Contains("the clock failed once", agent.Health.LastError);
+        Assert.True(SignatureVerifies(receiver.Accepted.Single(), Secret));
     }
 
     public void Dispose() => _dir.Dispose();

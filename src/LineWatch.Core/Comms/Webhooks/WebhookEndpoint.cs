@@ -12,8 +12,9 @@ namespace LineWatch.Comms.Webhooks;
 
 /// <summary>
 /// One webhook URL and its queue in the <see cref="Outbox"/>: one sender task POSTs the queue's oldest event, and deletes
-/// it only once the URL answered 2xx; anything else (an error status, no answer within the timeout, no connection) is
-/// tried again after a backoff of 1 s, 2 s, 4 s … up to <see cref="WebhookOptions.MaxBackoffSeconds"/>. So events
+/// it only once the URL answered 2xx; anything else (an error status, no answer within the timeout, no connection, an
+/// unexpected error, which is also logged) is tried again after a backoff of 1 s, 2 s, 4 s … up to
+/// <see cref="WebhookOptions.MaxBackoffSeconds"/>. So events
 /// arrive in order, at least once: a crash after the POST and before the delete sends that one again, with the same
 /// <see cref="DeliveryHeader"/>, by which a receiver drops the repeat. Events the database could not take (a full disk)
 /// wait in memory and go first.
@@ -113,34 +114,46 @@ public sealed class WebhookEndpoint : IDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                Delivery? next;
                 try
                 {
-                    DeleteDelivered();
-                    next = Next();
+                    Delivery? next;
+                    try
+                    {
+                        DeleteDelivered();
+                        next = Next();
+                    }
+                    catch (SqliteException e)
+                    {
+                        _logger.LogError("Webhook {Name}: its queue could not be read ({Reason}); retrying", Name, e.Message);
+                        await Task.Delay(TimeSpan.FromSeconds(1), _time, _stop.Token).ConfigureAwait(false);
+                        continue;
+                    }
+                    if (next is null)
+                    {
+                        await _wake.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false);
+                        _wake.Reader.TryRead(out _);
+                        continue;
+                    }
+                    if (await PostAsync(next.Value).ConfigureAwait(false) is { } failure)
+                    {
+                        var wait = backoff.Next();
+                        Failed(failure, wait);
+                        await Task.Delay(wait, _time, _stop.Token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        Delivered(next.Value);
+                        backoff = NewBackoff();
+                    }
                 }
-                catch (SqliteException e)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    _logger.LogError("Webhook {Name}: its queue could not be read ({Reason}); retrying", Name, e.Message);
-                    await Task.Delay(TimeSpan.FromSeconds(1), _time, _stop.Token).ConfigureAwait(false);
-                    continue;
-                }
-                if (next is null)
-                {
-                    await _wake.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false);
-                    _wake.Reader.TryRead(out _);
-                    continue;
-                }
-                if (await PostAsync(next.Value).ConfigureAwait(false) is { } failure)
-                {
+                    // A fault nobody foresaw must not end delivery for good, and silently: it is logged and shown in the
+                    // health like a failed attempt, and the queue is tried again after the backoff.
                     var wait = backoff.Next();
-                    Failed(failure, wait);
+                    _logger.LogError(e, "Webhook {Name}: sending failed with an unexpected error; retrying", Name);
+                    Failed(SecretValues.Scrub($"unexpected error: {e.Message}", _secrets), wait);
                     await Task.Delay(wait, _time, _stop.Token).ConfigureAwait(false);
-                }
-                else
-                {
-                    Delivered(next.Value);
-                    backoff = NewBackoff();
                 }
             }
         }
