@@ -150,16 +150,42 @@ public sealed class EmbeddedBroker : IDisposable
                 return;
             }
             _logger.LogWarning("Embedded MQTT broker exited with code {Code}; starting it again in {Delay} s", _process.ExitCode, RestartDelay.TotalSeconds);
+            if (!await RelaunchAsync(config)) return;
+            Restarts++;
+        }
+    }
+
+    /// <summary>
+    /// Starts the broker again after <see cref="RestartDelay"/>, and keeps trying while it cannot be started (its program
+    /// replaced by a package upgrade, no process slots left): a failed start must not end the supervision for good.
+    /// </summary>
+    /// <returns>false when the agent stopped meanwhile.</returns>
+    private async Task<bool> RelaunchAsync(string config)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
             try
             {
                 await Task.Delay(RestartDelay, _stop.Token);
             }
             catch (OperationCanceledException)
             {
-                return;
+                return false;
             }
-            Launch(config);
-            Restarts++;
+            try
+            {
+                Launch(config);
+                return true;
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+            {
+                // The first failure and every thirtieth (a minute apart): the broker staying down must show, without a flood.
+                if (attempt % 30 == 1)
+                {
+                    _logger.LogError("Embedded MQTT broker could not be started again ({Reason}), attempt {Attempt}; trying again every {Delay} s",
+                        e.Message, attempt, RestartDelay.TotalSeconds);
+                }
+            }
         }
     }
 
