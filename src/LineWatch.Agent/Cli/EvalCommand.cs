@@ -37,7 +37,7 @@ internal static class EvalCommand
                 var map = new float[learned.Grid * learned.Grid];
                 var scratch = new float[CameraScorer.ScratchLength(learned.Model)];
                 var windows = new List<ScoredWindow>();
-                var channels = new List<WindowScore>();
+                using var scoresFile = parse.GetValue(scores) is { } scoresPath ? ScoresFile(scoresPath) : null;
                 // The camera's regions count as they do live.
                 var scorer = new CameraScorer(learned, camera.WindowsPerSecond(), RegionMask.For(camera.Regions, learned.Grid));
                 Console.Error.WriteLine($"scoring {parse.GetValue(video)} at {camera.AnalysisFps} fps, stride {camera.Stride}");
@@ -45,10 +45,10 @@ internal static class EvalCommand
                     (in OfflineWindow w) =>
                     {
                         var score = scorer.Score(w.Tokens, w.Signals, map, scratch);
-                        windows.Add(new ScoredWindow(w.NewestFrame, score.Score, Cause(learned, score, map)));
-                        channels.Add(score);
+                        var window = new ScoredWindow(w.NewestFrame, score.Score, Cause(learned, score, map));
+                        windows.Add(window);
+                        scoresFile?.WriteLine(ScoresLine(learned, labelled.Fps, window, score));
                     });
-                if (parse.GetValue(scores) is { } scoresPath) WriteScores(scoresPath, learned, labelled.Fps, windows, channels);
                 var report = DetectionEvaluator.Evaluate(parse.GetValue(video)!, labelled, windows, options.Alerts);
                 if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, CliJson.Options));
                 else Print(report);
@@ -63,19 +63,18 @@ internal static class EvalCommand
         return command;
     }
 
-    /// <summary>One line per window: its newest frame and time, each channel and the score in its thresholds, and the cause.</summary>
-    private static void WriteScores(string path, NormalProfile profile, double fps, List<ScoredWindow> windows, List<WindowScore> channels)
+    /// <summary>The <c>--scores</c> file, with its header: one line per window follows (<see cref="ScoresLine"/>).</summary>
+    private static StreamWriter ScoresFile(string path)
     {
-        var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        using var writer = new StreamWriter(path);
+        var writer = new StreamWriter(path);
         writer.WriteLine("frame,seconds,local,motion,speed,lighting,score,cause");
-        for (var i = 0; i < windows.Count; i++)
-        {
-            var (w, c) = (windows[i], channels[i]);
-            writer.WriteLine(string.Create(invariant,
-                $"{w.NewestFrame},{w.NewestFrame / fps:0.00},{c.Local / profile.LocalThreshold:0.000},{c.Motion / profile.MotionThreshold:0.000},{c.Speed / profile.SpeedThreshold:0.000},{c.Lighting / profile.LightingThreshold:0.000},{c.Score:0.000},\"{w.Cause}\""));
-        }
+        return writer;
     }
+
+    /// <summary>A window's newest frame and time, each channel and the score in its thresholds, and the cause.</summary>
+    private static string ScoresLine(NormalProfile profile, double fps, ScoredWindow w, in WindowScore c) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{w.NewestFrame},{w.NewestFrame / fps:0.00},{c.Local / profile.LocalThreshold:0.000},{c.Motion / profile.MotionThreshold:0.000},{c.Speed / profile.SpeedThreshold:0.000},{c.Lighting / profile.LightingThreshold:0.000},{c.Score:0.000},\"{w.Cause}\"");
 
     /// <summary>"motion at patch (row 3, column 0)": the channel that set the score and, for the channels with a map, where the map peaked.</summary>
     private static string Cause(NormalProfile profile, in WindowScore score, float[] map)

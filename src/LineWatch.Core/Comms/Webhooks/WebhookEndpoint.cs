@@ -14,10 +14,9 @@ namespace LineWatch.Comms.Webhooks;
 /// One webhook URL and its queue in the <see cref="Outbox"/>: one sender task POSTs the queue's oldest event, and deletes
 /// it only once the URL answered 2xx; anything else (an error status, no answer within the timeout, no connection, an
 /// unexpected error, which is also logged) is tried again after a backoff of 1 s, 2 s, 4 s … up to
-/// <see cref="WebhookOptions.MaxBackoffSeconds"/>. So events
-/// arrive in order, at least once: a crash after the POST and before the delete sends that one again, with the same
-/// <see cref="DeliveryHeader"/>, by which a receiver drops the repeat. Events the database could not take (a full disk)
-/// wait in memory and go first.
+/// <see cref="WebhookOptions.MaxBackoffSeconds"/>. So events arrive in order, at least once: a crash after the POST and
+/// before the delete sends that one again, with the same <see cref="DeliveryHeader"/>, by which a receiver drops the
+/// repeat. Events the database could not take (a full disk) wait in memory and go first.
 /// </summary>
 public sealed class WebhookEndpoint : IDisposable
 {
