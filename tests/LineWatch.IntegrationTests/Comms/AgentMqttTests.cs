@@ -96,17 +96,34 @@ public sealed partial class AgentMqttTests(LearnedLine line, ITestOutputHelper r
             sent += count;
             Settle();
         }
+        // A burst is answered when a marker sent after it is: the agent handles commands in order, one at a time. Not "no
+        // error for a second", which a stall under load mistakes for the end (seen in CI: the next commands then met a
+        // full queue and were dropped, as designed, so their answers never came). The marker goes again until answered,
+        // since a full queue drops it too.
+        var markers = 0;
         void Settle()
         {
-            var last = -1;
-            Eventually.True(() =>
+            var marker = $"settle-{++markers}";
+            Answered(() => broker.Publish($"{Prefix}/{marker}/enabled/set", "ON"), $"unknown camera '{marker}'", "the agent to answer the burst");
+        }
+        // Publishes until an error containing the fragment arrives (a command is lost when the queue is full, or when it
+        // reaches the broker while the agent's session is being renewed; both are counted, not errors of the agent).
+        void Answered(Action publish, string fragment, string what)
+        {
+            bool Seen() => errors.Messages.Any(m => JsonDocument.Parse(m.Payload).RootElement.GetProperty("error").GetString()!.Contains(fragment, StringComparison.Ordinal));
+            for (var attempt = 1; ; attempt++)
             {
-                Thread.Sleep(1000);
-                var now = errors.Messages.Count;
-                var quiet = now == last;
-                last = now;
-                return quiet;
-            }, TimeSpan.FromSeconds(120), "the agent to answer the burst");
+                publish();
+                sent++;
+                try
+                {
+                    Eventually.True(Seen, TimeSpan.FromSeconds(20), what);
+                    return;
+                }
+                catch (TimeoutException) when (attempt < 6)
+                {
+                }
+            }
         }
         string RandomText(int i) => "x" + new string(Enumerable.Range(0, random.Next(0, 300)).Select(_ => (char)random.Next(1, 0xD7FF)).Where(c => c != '\n' && c != '\r').ToArray());
         string[] wrongJson = ["{}", "[]", "null", "42", "\"false_alarm\"", """{"alert_id":1,"verdict":"confirmed"}""", """{"alert_id":"a","verdict":true}""",
@@ -118,9 +135,8 @@ public sealed partial class AgentMqttTests(LearnedLine line, ITestOutputHelper r
         Flood($"{Prefix}/line/zoom/set", _ => "ON", 500);
         var huge = _dir.File("huge.bin");
         File.WriteAllBytes(huge, RandomNumberGenerator.GetBytes(2_000_000));
-        broker.Publish($"{Prefix}/line/enabled/set", payloadFile: huge);
-        broker.Publish($"{Prefix}/line/enabled/set", "OFF", retain: true);
-        sent += 2;
+        Answered(() => broker.Publish($"{Prefix}/line/enabled/set", payloadFile: huge), "payload is 2000000 bytes", "the answer to a 2 MB command");
+        Answered(() => broker.Publish($"{Prefix}/line/enabled/set", "OFF", retain: true), "retained commands are ignored", "the answer to a retained command");
         Settle();
         var acknowledged = AcknowledgedByAgent(); // the flood and the valid feedback command above
         Assert.True(acknowledged >= 3000, $"only {acknowledged} of the {sent} commands reached the agent ({AgentSessions()} session(s))");
@@ -148,8 +164,6 @@ public sealed partial class AgentMqttTests(LearnedLine line, ITestOutputHelper r
         var reasons = errors.Messages.Select(m => JsonDocument.Parse(m.Payload).RootElement.GetProperty("error").GetString()!).ToList();
         var kinds = string.Join(" | ", reasons.Select(r => r.Split(',', '\'')[0]).Distinct());
         Assert.True(reasons.Any(r => r.Contains("unknown camera 'no-such-camera'")), kinds);
-        Assert.True(reasons.Any(r => r.Contains("payload is 2000000 bytes")), kinds);
-        Assert.True(reasons.Any(r => r.Contains("retained commands are ignored")), kinds);
         Assert.Equal("ON", broker.ReadOne($"{Prefix}/line/enabled/state"));
         Assert.Contains("\"state\":\"idle\"", broker.ReadOne($"{Prefix}/line/learn/state"));
         Assert.Equal(profileHash, Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(ProfileStore.PathFor(DataDir, "line")))));
