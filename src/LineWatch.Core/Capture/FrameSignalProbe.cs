@@ -28,12 +28,20 @@ namespace LineWatch.Capture;
 /// edge shook by 0.3 px read 40-90 px of vertical motion (scene 118's station head, five false alarms in 2.55 h). The
 /// tensor gives such pixels no say in the directions they cannot see, the photometric check drops flow that does not
 /// land on the same picture, and a region is drawn towards no motion in the directions in which it shows little texture.</para>
+/// <para>Each row and each column of regions is also matched as a whole strip by phase correlation, the shift at the peak
+/// of the two strips' normalised cross-power spectrum. Farneback's estimate shrinks as noise grows and stops following
+/// a shift much beyond its window: a dim scene's belt read 18-28% slow in its darker minutes, and a belt sped up 1.8x
+/// read only 27% faster, so the line-speed channel alarmed on one and missed the other. Noise lowers the correlation's
+/// peak but does not move it, and the strip's full width follows any shift it can still see: on the same footage the
+/// strip read within 10% and +71-74% (docs/benchmarks.md). Which strip carries the belt is the profile's business
+/// (<see cref="Scoring.BeltShift"/>): measuring every one keeps the signals independent of what was learned.</para>
 /// </summary>
 public sealed unsafe class FrameSignalProbe : IDisposable
 {
     /// <summary>What the signals' meaning depends on: a window cache whose signals were measured by another version
-    /// measures them again (<see cref="Scoring.WindowCache"/>). 2: flow at one contrast; 3: regions' flow weighed by texture.</summary>
-    public const int Version = 3;
+    /// measures them again (<see cref="Scoring.WindowCache"/>). 2: flow at one contrast; 3: regions' flow weighed by texture;
+    /// 4: strips' shifts by phase correlation.</summary>
+    public const int Version = 4;
 
     // The grey-level spread (0-255 scale) both frames are scaled to before the flow, and the most and least gain: a
     // black picture (a lens cap, lights out) is not amplified into pure noise.
@@ -67,6 +75,11 @@ public sealed unsafe class FrameSignalProbe : IDisposable
     private MatBuffer _previous = new(), _current = new();
     private readonly MatBuffer _flow = new(), _reference = new(), _matched = new(); // the previous frame and this one matched to its light, as floats
     private readonly int[] _ratios = new int[RatioBins];
+    // The strips (rows, then columns) of the two frames the flow compares, as views of their pixels, and the Hann windows
+    // the correlation weighs them with, so a strip's cut edges do not read as a pattern that stays put.
+    private MatBuffer[] _earlierStrips = [], _laterStrips = [];
+    private readonly MatBuffer _rowWindow = new(), _columnWindow = new();
+    private byte* _earlierPixels, _laterPixels;
     private bool _hasPrevious;
     private float _previousContrast;
 
@@ -110,14 +123,59 @@ public sealed unsafe class FrameSignalProbe : IDisposable
             GC.KeepAlive(_matched);
             GC.KeepAlive(_flow);
             RegionFlow(_flow.Mat, _reference.Mat, _matched.Mat, size, grid, flow);
+            StripShifts(size, grid, signals.Slice(FrameSignals.RowShift(grid, 0), 4 * grid));
         }
         else
         {
             flow.Clear();
+            signals.Slice(FrameSignals.RowShift(grid, 0), 4 * grid).Clear();
         }
         (_previous, _current) = (_current, _previous);
         _previousContrast = signals[FrameSignals.Contrast(grid)];
         _hasPrevious = true;
+    }
+
+    /// <summary>Each strip's (dx, dy) from the earlier frame to this one, rows then columns; 0 where the correlation has no peak.</summary>
+    private void StripShifts(int size, int grid, Span<float> shifts)
+    {
+        if (_reference.Mat.DataPointer != _earlierPixels || _matched.Mat.DataPointer != _laterPixels || _earlierStrips.Length != 2 * grid) MakeStrips(size, grid);
+        try
+        {
+            for (var s = 0; s < 2 * grid; s++)
+            {
+                var window = s < grid ? _rowWindow : _columnWindow;
+                NativeMethods.HandleException(NativeMethods.imgproc_phaseCorrelate(_earlierStrips[s].Input, _laterStrips[s].Input, window.Input, out _, out var shift));
+                (shifts[2 * s], shifts[2 * s + 1]) = double.IsFinite(shift.X) && double.IsFinite(shift.Y) ? ((float)shift.X, (float)shift.Y) : (0, 0);
+            }
+        }
+        catch (OpenCvSharpException e)
+        {
+            throw new VideoSourceException($"phase correlation on a {size}x{size} picture: {e.Message}");
+        }
+        GC.KeepAlive(_reference);
+        GC.KeepAlive(_matched);
+    }
+
+    /// <summary>The strips as views of the two frames' pixels (whole cells only: a remainder of pixels is left out) and
+    /// their windows; made when the frames first get pixels, and again should OpenCV give them new ones.</summary>
+    private void MakeStrips(int size, int grid)
+    {
+        DisposeStrips();
+        var cell = size / grid;
+        var areas = Enumerable.Range(0, grid).Select(r => new Rect(0, r * cell, size, cell))
+            .Concat(Enumerable.Range(0, grid).Select(c => new Rect(c * cell, 0, cell, size))).ToArray();
+        _earlierStrips = areas.Select(a => MatBuffer.View(_reference, a)).ToArray();
+        _laterStrips = areas.Select(a => MatBuffer.View(_matched, a)).ToArray();
+        NativeMethods.HandleException(NativeMethods.imgproc_createHanningWindow(_rowWindow.Output, new Size(size, cell), MatType.CV_32FC1));
+        NativeMethods.HandleException(NativeMethods.imgproc_createHanningWindow(_columnWindow.Output, new Size(cell, size), MatType.CV_32FC1));
+        _earlierPixels = _reference.Mat.DataPointer;
+        _laterPixels = _matched.Mat.DataPointer;
+    }
+
+    private void DisposeStrips()
+    {
+        foreach (var strip in _earlierStrips.Concat(_laterStrips)) strip.Dispose();
+        _earlierStrips = _laterStrips = [];
     }
 
     /// <summary>
@@ -253,5 +311,8 @@ public sealed unsafe class FrameSignalProbe : IDisposable
         _reference.Dispose();
         _matched.Dispose();
         _flow.Dispose();
+        DisposeStrips();
+        _rowWindow.Dispose();
+        _columnWindow.Dispose();
     }
 }

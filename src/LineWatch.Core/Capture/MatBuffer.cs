@@ -14,13 +14,22 @@ internal sealed class MatBuffer : IDisposable
 {
     private nint _input, _output;
 
-    public MatBuffer()
+    public MatBuffer() : this(new Mat())
     {
+    }
+
+    private MatBuffer(Mat mat)
+    {
+        Mat = mat;
         NativeMethods.HandleException(NativeMethods.core_InputArray_new_byMat(Mat.CvPtr, out _input));
         NativeMethods.HandleException(NativeMethods.core_OutputArray_new_byMat(Mat.CvPtr, out _output));
     }
 
-    public Mat Mat { get; } = new();
+    /// <summary>A rectangle of <paramref name="parent"/>'s pixels as they are now (it shares them; it does not follow
+    /// the parent if OpenCV later gives the parent new pixels, so make it again after a change of size).</summary>
+    public static MatBuffer View(MatBuffer parent, Rect area) => new(new Mat(parent.Mat, area));
+
+    public Mat Mat { get; }
 
     /// <summary>OpenCV's InputArray and OutputArray proxies of <see cref="Mat"/>, for native calls that take them.</summary>
     public nint Input => _input;

@@ -126,7 +126,8 @@ public static class WindowCache
                     {
                         throw new InvalidDataException($"{path}: ends before the window ending at frame {frame}; delete it to compute it again");
                     }
-                    if (cached.Frame != frame || cached.SignalsLength != signals.Length)
+                    // The signals' length may differ (a probe that measures more); the frames must not.
+                    if (cached.Frame != frame)
                     {
                         throw new InvalidDataException($"{path}: its windows are not the video's (frame {cached.Frame} where the video gives {frame}); delete it to compute it again");
                     }
@@ -142,6 +143,7 @@ public static class WindowCache
                     {
                         throw new InvalidDataException($"{path}: cut off in the window ending at frame {frame}; delete it to compute it again");
                     }
+                    BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(12), signals.Length);
                     writer.Write(header);
                     writer.Write(features);
                     writer.Write(MemoryMarshal.AsBytes(signals));

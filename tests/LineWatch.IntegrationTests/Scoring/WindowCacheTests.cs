@@ -42,8 +42,9 @@ public sealed class WindowCacheTests : IDisposable
     }
 
     /// <summary>Rewrites a cache as an agent before signal versions wrote it (format 2), with every signal zeroed, as a
-    /// probe that measured something else would have left it; returns how many windows it holds.</summary>
-    private static int AsStaleFormat2(string path)
+    /// probe that measured something else would have left it, and each frame's signals <paramref name="fewer"/> floats
+    /// shorter, as a probe that measured less; returns how many windows it holds.</summary>
+    private int AsStaleFormat2(string path, int fewer = 0)
     {
         using var input = new BinaryReader(File.OpenRead(path));
         Assert.Equal("LWWINDOWS3", System.Text.Encoding.ASCII.GetString(input.ReadBytes(10)));
@@ -61,10 +62,11 @@ public sealed class WindowCacheTests : IDisposable
                 output.Write(frame);
                 output.Write(embedding);
                 output.Write(tokens);
-                output.Write(signals);
+                var frames = signals / FrameSignals.Length(_identity.ImageSize / ClipShape.PatchSize);
+                output.Write(signals - fewer * frames);
                 output.Write(input.ReadBytes(4 * (embedding + tokens)));
                 input.ReadBytes(4 * signals);
-                output.Write(new byte[4 * signals]);
+                output.Write(new byte[4 * (signals - fewer * frames)]);
                 windows++;
             }
         }
@@ -114,6 +116,23 @@ public sealed class WindowCacheTests : IDisposable
         Assert.Equal("LWWINDOWS3", System.Text.Encoding.ASCII.GetString(file.ReadBytes(10)));
         file.ReadInt32();
         Assert.Equal(FrameSignalProbe.Version, file.ReadInt32());
+    }
+
+    [Fact]
+    public void Signals_of_a_probe_that_measured_less_per_frame_are_measured_again_at_todays_length()
+    {
+        var computed = Collect(Cache);
+        var grid = _identity.ImageSize / ClipShape.PatchSize;
+        AsStaleFormat2(CachePath, fewer: 4 * grid); // as probe version 3 wrote them: no strips' shifts
+
+        var replayed = Collect(Cache);
+
+        Assert.Equal(computed.Count, replayed.Count);
+        for (var i = 0; i < computed.Count; i++)
+        {
+            Assert.Equal(computed[i].Tokens, replayed[i].Tokens);
+            Assert.Equal(computed[i].Signals, replayed[i].Signals);
+        }
     }
 
     [Fact]
