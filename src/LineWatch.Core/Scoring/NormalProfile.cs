@@ -5,13 +5,13 @@ namespace LineWatch.Scoring;
 
 /// <summary>
 /// Where a window's score came from: the raw local (worst patch), motion (optical flow per region), line-speed
-/// (change as a fraction of normal) and lighting-change distances, and the combined score normalised so that 1.0 is
-/// the alert threshold on every camera.
+/// (change as a fraction of normal), lighting-change and belt-shift (change as a fraction of normal) distances, and the
+/// combined score normalised so that 1.0 is the alert threshold on every camera.
 /// </summary>
-public readonly record struct WindowScore(double Local, double Motion, double Speed, double Lighting, double Score, int WorstFrame = 0);
+public readonly record struct WindowScore(double Local, double Motion, double Speed, double Lighting, double Score, int WorstFrame = 0, double Shift = 0);
 
 /// <summary>The channels of <see cref="NormalProfile"/>, each with its own threshold.</summary>
-public enum ScoreChannel { Local, Motion, Speed, Lighting }
+public enum ScoreChannel { Local, Motion, Speed, Lighting, Shift }
 
 /// <summary>
 /// A camera's learned model of normal operation, in three channels that each catch what the others miss
@@ -28,17 +28,20 @@ public enum ScoreChannel { Local, Motion, Speed, Lighting }
 /// running slower or faster, a part missing from the rhythm. Both flow channels are compared with the camera's
 /// recent level (<see cref="MotionBaseline"/>);</item>
 /// <item>lighting — the change of light level or contrast over the last seconds (<see cref="LightingChange"/>):
-/// lights failing, smoke.</item>
+/// lights failing, smoke;</item>
+/// <item>belt shift — the line's speed again, as the strip along the belt shifts by phase correlation
+/// (<see cref="BeltShift"/>), which keeps its reading in noise and at speeds where the flow does not.</item>
 /// </list>
 /// Local and motion are stored as sufficient statistics, so operator feedback can add normal windows later; each
 /// channel has a threshold set by <see cref="ProfileFitter"/>.
 /// </summary>
 public sealed class NormalProfile
 {
-    /// <summary>6: the flow channels were learned from regions' flow weighed by texture (<see cref="Capture.FrameSignalProbe.Version"/> 3);
+    /// <summary>7: strips' normal shifts and the belt-shift threshold (probe version 4) were added.
+    /// 6: the flow channels were learned from regions' flow weighed by texture (<see cref="Capture.FrameSignalProbe.Version"/> 3);
     /// a format-5 profile's flow was the plain mean of its pixels', whose flat regions read other values.
     /// 5: flow measured at one contrast (probe version 2); format 4's flow was in another unit.</summary>
-    public const int FormatVersion = 6;
+    public const int FormatVersion = 7;
     private const string Magic = "LWPROFILE";
 
     /// <summary>
@@ -52,6 +55,7 @@ public sealed class NormalProfile
 
     private MotionModel? _motion;
     private LineSpeed? _speed;
+    private BeltShift? _shift;
     private GaussianModel[]? _local;
     private float[] _typical;
     private float[] _spread;
@@ -63,12 +67,15 @@ public sealed class NormalProfile
         Grid = grid;
         Local = Enumerable.Range(0, grid * grid).Select(_ => new GaussianStats(model.Dim)).ToArray();
         Motion = new MotionStats(grid);
+        Strips = new StripShiftStats(grid);
         _typical = new float[grid * grid];
         _spread = Enumerable.Repeat(1f, grid * grid).ToArray();
     }
 
-    private NormalProfile(Header header, GaussianStats[] local, MotionStats motion)
+    private NormalProfile(Header header, GaussianStats[] local, MotionStats motion, StripShiftStats strips)
     {
+        Strips = strips;
+        ShiftThreshold = header.ShiftThreshold ?? double.NaN;
         Camera = header.Camera;
         Model = header.Model;
         Grid = header.Grid;
@@ -90,6 +97,7 @@ public sealed class NormalProfile
     public int Grid { get; }
     public GaussianStats[] Local { get; }
     public MotionStats Motion { get; }
+    public StripShiftStats Strips { get; }
     public double LocalThreshold { get; set; } = double.NaN;
     public double MotionThreshold { get; set; } = double.NaN;
 
@@ -98,6 +106,9 @@ public sealed class NormalProfile
 
     /// <summary>A change of light level or contrast (log ratio) at which the lighting channel alone alerts.</summary>
     public double LightingThreshold { get; set; } = double.NaN;
+
+    /// <summary>A change of the belt strip's shift (fraction of normal) at which the belt-shift channel alone alerts.</summary>
+    public double ShiftThreshold { get; set; } = double.NaN;
     public long FeedbackWindows { get; private set; }
 
     /// <summary>Per patch position, the median local distance of the learning day's held-out windows: the level
@@ -138,7 +149,8 @@ public sealed class NormalProfile
     /// <summary>Normal windows learned, feedback included (feedback counts with its weight).</summary>
     public long Windows => (long)Motion.Count;
 
-    public bool IsCalibrated => IsThreshold(LocalThreshold) && IsThreshold(MotionThreshold) && IsThreshold(SpeedThreshold) && IsThreshold(LightingThreshold);
+    public bool IsCalibrated => IsThreshold(LocalThreshold) && IsThreshold(MotionThreshold) && IsThreshold(SpeedThreshold) && IsThreshold(LightingThreshold)
+        && IsThreshold(ShiftThreshold);
 
     private static bool IsThreshold(double value) => double.IsFinite(value) && value > 0;
 
@@ -158,8 +170,10 @@ public sealed class NormalProfile
         Span<float> flow = stackalloc float[2 * positions];
         MotionStats.WindowFlow(signals, Grid, flow);
         Motion.Add(flow, weight);
+        Strips.Add(signals, weight);
         _motion = null;
         _speed = null;
+        _shift = null;
         _local = null;
     }
 
@@ -183,6 +197,7 @@ public sealed class NormalProfile
         {
             _motion = Motion.Fit();
             _speed = new LineSpeed(_motion);
+            _shift = new BeltShift(Grid, _speed.Belt, _motion, Strips);
         }
     }
 
@@ -243,16 +258,22 @@ public sealed class NormalProfile
         var judgeSpeed = motionBaseline is null || !IsCalibrated || motionBaseline.Correct(flow, _motion!, MotionThreshold);
         var motion = _motion!.Score(flow, regions, scored);
         var speed = judgeSpeed ? Math.Abs(_speed!.Change(flow, scored)) : 0;
+        var shift = judgeSpeed ? Math.Abs(_shift!.Change(signals, scored)) : 0;
         // The local model sees the whole window at once; the snapshot shows its newest frame.
         var newest = frames - 1;
-        if (!IsCalibrated) return new WindowScore(worst, motion, speed, lightingChange, double.NaN, newest);
+        if (!IsCalibrated) return new WindowScore(worst, motion, speed, lightingChange, double.NaN, newest, shift);
         for (var p = 0; p < positions; p++) map[p] = Math.Max(map[p] / (float)LocalThreshold, regions[p] / (float)MotionThreshold);
         foreach (var r in _speed!.Belt)
         {
             if (scored.IsEmpty || scored[r]) map[r] = Math.Max(map[r], (float)(speed / SpeedThreshold));
         }
+        foreach (var r in _shift!.Regions)
+        {
+            if (scored.IsEmpty || scored[r]) map[r] = Math.Max(map[r], (float)(shift / ShiftThreshold));
+        }
         var score = Math.Max(Math.Max(worst / LocalThreshold, motion / MotionThreshold), Math.Max(speed / SpeedThreshold, lightingChange / LightingThreshold));
-        return new WindowScore(worst, motion, speed, lightingChange, score, newest);
+        score = Math.Max(score, shift / ShiftThreshold);
+        return new WindowScore(worst, motion, speed, lightingChange, score, newest, shift);
     }
 
     /// <summary>
@@ -280,7 +301,8 @@ public sealed class NormalProfile
         var (channel, level) = (ScoreChannel.Local, score.Local / LocalThreshold);
         if (score.Motion / MotionThreshold > level) (channel, level) = (ScoreChannel.Motion, score.Motion / MotionThreshold);
         if (score.Speed / SpeedThreshold > level) (channel, level) = (ScoreChannel.Speed, score.Speed / SpeedThreshold);
-        if (score.Lighting / LightingThreshold > level) channel = ScoreChannel.Lighting;
+        if (score.Lighting / LightingThreshold > level) (channel, level) = (ScoreChannel.Lighting, score.Lighting / LightingThreshold);
+        if (score.Shift / ShiftThreshold > level) channel = ScoreChannel.Shift;
         return channel;
     }
 
@@ -298,7 +320,8 @@ public sealed class NormalProfile
     }
 
     private sealed record Header(int Version, string Camera, ModelIdentity Model, int Grid, double LocalThreshold, double MotionThreshold,
-        double SpeedThreshold, double LightingThreshold, long Windows, long FeedbackWindows, DateTimeOffset Created, DateTimeOffset Updated, float[] Typical, float[]? Spread = null);
+        double SpeedThreshold, double LightingThreshold, long Windows, long FeedbackWindows, DateTimeOffset Created, DateTimeOffset Updated, float[] Typical, float[]? Spread = null,
+        double? ShiftThreshold = null);
 
     /// <summary>Writes through <see cref="AtomicFile"/>: the running agent may reload it at any moment, and a power cut must not cost it.</summary>
     public void Save(string path)
@@ -316,7 +339,7 @@ public sealed class NormalProfile
         {
             writer.Write(System.Text.Encoding.ASCII.GetBytes(Magic));
             writer.Write(JsonSerializer.Serialize(new Header(FormatVersion, Camera, Model, Grid, LocalThreshold, MotionThreshold, SpeedThreshold, LightingThreshold,
-                Windows, FeedbackWindows, Created, Updated, _typical, _spread)));
+                Windows, FeedbackWindows, Created, Updated, _typical, _spread, double.IsFinite(ShiftThreshold) ? ShiftThreshold : null)));
             foreach (var stats in Local)
             {
                 writer.Write(stats.Count);
@@ -327,6 +350,8 @@ public sealed class NormalProfile
             writer.Write(Motion.Count);
             foreach (var v in Motion.Sum) writer.Write(v);
             foreach (var v in Motion.Squares) writer.Write(v);
+            writer.Write(Strips.Count);
+            foreach (var v in Strips.Sum) writer.Write(v);
         }
     }
 
@@ -372,7 +397,10 @@ public sealed class NormalProfile
             var motionSquares = new double[motionSum.Length];
             for (var i = 0; i < motionSum.Length; i++) motionSum[i] = reader.ReadDouble();
             for (var i = 0; i < motionSquares.Length; i++) motionSquares[i] = reader.ReadDouble();
-            return new NormalProfile(header, local, new MotionStats(header.Grid, motionCount, motionSum, motionSquares));
+            var stripCount = reader.ReadDouble();
+            var stripSum = new double[4 * header.Grid];
+            for (var i = 0; i < stripSum.Length; i++) stripSum[i] = reader.ReadDouble();
+            return new NormalProfile(header, local, new MotionStats(header.Grid, motionCount, motionSum, motionSquares), new StripShiftStats(header.Grid, stripCount, stripSum));
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or IOException and not FileNotFoundException)
         {

@@ -6,7 +6,7 @@ namespace LineWatch.Scoring;
 /// Builds a camera's normal profile from a stream of normal windows in time order (from footage or from the live
 /// camera): windows go, in blocks, either into the profile's fit or into a held-out set (every k-th block,
 /// k = 1 / HoldOutFraction), whose largest local and motion distances, times <see cref="LearningOptions.Margin"/>,
-/// become the thresholds (the line-speed one never below <see cref="LearningOptions.MinSpeedChange"/>). Blocks rather than single windows, because neighbouring windows overlap. The lighting
+/// become the thresholds (the line-speed and belt-shift ones never below <see cref="LearningOptions.MinSpeedChange"/>). Blocks rather than single windows, because neighbouring windows overlap. The lighting
 /// threshold is the margin times the largest change of light seen over the whole footage (it has nothing to
 /// fit), and never below <see cref="LearningOptions.MinLightingChange"/>. The median local distance per position
 /// on the held-out windows is the profile's typical level, which <see cref="LocalBaseline"/> compares with.
@@ -38,8 +38,9 @@ public sealed class ProfileFitter
     /// <param name="HeldOutMotion">The largest motion distance among the held-out windows.</param>
     /// <param name="LargestLightingChange">The largest change of light seen over all the footage.</param>
     /// <param name="HeldOutSpeed">The largest change of line speed among the held-out windows.</param>
+    /// <param name="HeldOutShift">The largest change of the belt strip's shift among the held-out windows.</param>
     public sealed record Result(NormalProfile Profile, int FittedWindows, int HeldOutWindows, double HeldOutLocal = double.NaN, double HeldOutMotion = double.NaN,
-        double LargestLightingChange = double.NaN, double HeldOutSpeed = double.NaN);
+        double LargestLightingChange = double.NaN, double HeldOutSpeed = double.NaN, double HeldOutShift = double.NaN);
 
     public int Windows => _index;
 
@@ -84,11 +85,14 @@ public sealed class ProfileFitter
         _profile.SetTypicalLocal(typical);
         var heldOutMotion = scores.Max(s => s.Motion);
         var heldOutSpeed = scores.Max(s => s.Speed);
+        var heldOutShift = scores.Max(s => s.Shift);
         _profile.LocalThreshold = _options.Margin * heldOutLocal;
         _profile.MotionThreshold = _options.Margin * Math.Max(heldOutMotion, MotionFloor);
         _profile.SpeedThreshold = Math.Max(_options.MinSpeedChange, _options.Margin * heldOutSpeed);
         _profile.LightingThreshold = Math.Max(_options.MinLightingChange, _options.Margin * _largestLightingChange);
-        return new Result(_profile, (int)_profile.Windows, _heldOut.Count, heldOutLocal, heldOutMotion, _largestLightingChange, heldOutSpeed);
+        // The belt shift measures the line speed too, so it has the line speed's least change.
+        _profile.ShiftThreshold = Math.Max(_options.MinSpeedChange, _options.Margin * heldOutShift);
+        return new Result(_profile, (int)_profile.Windows, _heldOut.Count, heldOutLocal, heldOutMotion, _largestLightingChange, heldOutSpeed, heldOutShift);
     }
 
     /// <summary>

@@ -96,14 +96,14 @@ public sealed class AlertServiceTests : IDisposable
         var versions = new ProfileVersionStore(_dir.Path, 20);
         var profile = new NormalProfile(Camera, NormalProfileTests.Model, grid: 1);
         var random = new Random(1);
-        for (var i = 0; i < 20; i++) profile.Add(Enumerable.Range(0, 16).Select(_ => (float)random.NextDouble()).ToArray(), [2, 0, 120, 40, 2, 0, 120, 40]);
+        for (var i = 0; i < 20; i++) profile.Add(Enumerable.Range(0, 16).Select(_ => (float)random.NextDouble()).ToArray(), [2, 0, 120, 40, 2, 0, 2, 0, 2, 0, 120, 40, 2, 0, 2, 0]);
         (profile.LocalThreshold, profile.MotionThreshold, profile.SpeedThreshold, profile.LightingThreshold) = (2, 3, 0.2, 0.15);
         versions.Commit(profile, new ProfileChange(ProfileSource.CliLearn, "test", "learned in a test"));
         var events = new List<AlertNotice>();
         var sink = new Recorder(events);
         var service = new AlertService(_options, [sink], NullLogger<AlertService>.Instance, versions: versions);
         var window = Window(tokens: 16, signals: 8);
-        window.Signals = new float[] { 2, 0, 120, 40, 2, 0, 120, 40 };
+        window.Signals = new float[] { 2, 0, 120, 40, 2, 0, 2, 0, 2, 0, 120, 40, 2, 0, 2, 0 };
 
         // 20 alerts: the first 4 have given way to later ones, whose memory they reused.
         for (var k = 0; k < 20; k++) Alert(service, window, windows: 12);

@@ -1,3 +1,4 @@
+using LineWatch.Capture;
 using LineWatch.Configuration;
 using LineWatch.Scoring;
 
@@ -11,7 +12,8 @@ public class MaskedScoringTests
 {
     // D=8, T=2 frames, a 32x32 image: a 2 x 2 grid of patches (positions 0 1 / 2 3).
     private static readonly ModelIdentity Model = new("videomambapro", "custom", 8, 2, 32, "random seed 0", new string('b', 64));
-    private const int Grid = 2, Positions = 4, Dim = 8, Stride = 2 * Positions + 2;
+    private const int Grid = 2, Positions = 4, Dim = 8;
+    private static readonly int Stride = FrameSignals.Length(Grid);
 
     private static readonly RegionOptions BottomRight = RegionMaskTests.Region(RegionMode.Exclude, 0.5, 0.5, 1, 0.5, 1, 1, 0.5, 1);
     private static readonly RegionOptions WatchBottomRight = RegionMaskTests.Region(RegionMode.Watch, 0.5, 0.5, 1, 0.5, 1, 1, 0.5, 1);
@@ -27,8 +29,8 @@ public class MaskedScoringTests
                 frame[2 * r] = (float)(2 + 0.4 * (random.NextDouble() - 0.5));
                 frame[2 * r + 1] = (float)(0.4 * (random.NextDouble() - 0.5));
             }
-            frame[^2] = 120;
-            frame[^1] = 40;
+            frame[FrameSignals.Luminance(Grid)] = 120;
+            frame[FrameSignals.Contrast(Grid)] = 40;
             return frame;
         }
         return (tokens, Frame().Concat(Frame()).ToArray());
@@ -49,6 +51,7 @@ public class MaskedScoringTests
         profile.MotionThreshold = 2 * heldOut.Max(s => s.Motion);
         profile.SpeedThreshold = Math.Max(0.2, 2 * heldOut.Max(s => s.Speed));
         profile.LightingThreshold = 0.15;
+        profile.ShiftThreshold = 0.25;
         return profile;
     }
 

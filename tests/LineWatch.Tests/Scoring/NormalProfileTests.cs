@@ -1,3 +1,4 @@
+using LineWatch.Capture;
 using LineWatch.Configuration;
 using LineWatch.Scoring;
 using LineWatch.Tests.Configuration;
@@ -9,11 +10,16 @@ public class NormalProfileTests
     // A tiny "model": D=8, T=2 frames, one patch position (16x16 image), so one flow region.
     internal static readonly ModelIdentity Model = new("videomambapro", "custom", 8, 2, 16, "random seed 0", new string('a', 64));
 
-    /// <summary>Tokens spread ±0.5 per feature; the belt moving right at 2 px per frame, give or take 0.2.</summary>
+    // A frame's signals: the region's flow (dx, dy), light, contrast, the row strip's shift, the column strip's shift.
+    private static readonly int K = FrameSignals.Length(1);
+
+    /// <summary>Tokens spread ±0.5 per feature; the belt moving right at 2 px per frame, give or take 0.2, by its flow and
+    /// by its strips' shifts.</summary>
     private static (float[] Tokens, float[] Signals) NormalWindow(Random random)
     {
         var tokens = Enumerable.Range(0, 16).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-        float[] Frame() => [(float)(2 + 0.4 * (random.NextDouble() - 0.5)), (float)(0.4 * (random.NextDouble() - 0.5)), 120, 40];
+        float Noise() => (float)(0.4 * (random.NextDouble() - 0.5));
+        float[] Frame() => [2 + Noise(), Noise(), 120, 40, 2 + Noise(), Noise(), 2 + Noise(), Noise()];
         return (tokens, Frame().Concat(Frame()).ToArray());
     }
 
@@ -31,6 +37,7 @@ public class NormalProfileTests
         profile.MotionThreshold = 2 * heldOut.Max(s => s.Motion);
         profile.SpeedThreshold = 0.2;
         profile.LightingThreshold = 0.15;
+        profile.ShiftThreshold = 0.25;
         return profile;
     }
 
@@ -97,12 +104,31 @@ public class NormalProfileTests
     {
         var profile = Learned();
         var window = NormalWindow(new Random(4));
-        window.Signals[4] = 1f;
+        window.Signals[K] = 1f;
         var score = Score(profile, window);
 
         Assert.Equal(0.5, score.Speed, 1);
         Assert.True(score.Speed / profile.SpeedThreshold > 1, $"line speed {score.Speed} vs threshold {profile.SpeedThreshold}");
         Assert.Equal([0], profile.BeltRegions.ToArray());
+    }
+
+    [Fact]
+    public void A_belt_whose_strip_shifts_faster_than_its_flow_reads_alerts_through_the_belt_shift_channel()
+    {
+        // Scene 124: Farneback read a belt sped up 1.8x as 27% faster; the strip's phase correlation read +71-74%.
+        var profile = Learned();
+        var window = NormalWindow(new Random(4));
+        window.Signals[K] = 2.5f;
+        window.Signals[K + 4] = 3.6f;
+        window.Signals[K + 5] = 0;
+        var map = new float[1];
+        var score = Score(profile, window, map: map);
+
+        Assert.Equal(0.8, score.Shift, 1);
+        Assert.True(score.Speed / profile.SpeedThreshold < 2, $"line speed {score.Speed}");
+        Assert.Equal(ScoreChannel.Shift, profile.Dominant(score));
+        Assert.Equal(score.Shift / profile.ShiftThreshold, score.Score, 6);
+        Assert.Equal(score.Score, map[0], 5); // the belt's regions show it on the map
     }
 
     [Fact]
@@ -114,10 +140,10 @@ public class NormalProfileTests
         var profile = Learned();
         var baseline = new MotionBaseline(1, windowsPerSecond: 2);
         var slow = NormalWindow(new Random(4));
-        slow.Signals[4] = 1.5f;
-        slow.Signals[5] = 0;
+        slow.Signals[K] = 1.5f;
+        slow.Signals[K + 1] = 0;
         var stopped = NormalWindow(new Random(5));
-        stopped.Signals[4] = stopped.Signals[5] = 0;
+        stopped.Signals[K] = stopped.Signals[K + 1] = 0;
 
         var first = profile.Score(slow.Tokens, slow.Signals, 0, null, baseline, new float[1], new float[16]);
         var stop = profile.Score(stopped.Tokens, stopped.Signals, 0, null, new MotionBaseline(1, windowsPerSecond: 2), new float[1], new float[16]);
@@ -125,6 +151,7 @@ public class NormalProfileTests
         for (var k = 0; k < 30; k++) later = profile.Score(slow.Tokens, slow.Signals, 0, null, baseline, new float[1], new float[16]);
 
         Assert.Equal(0, first.Speed);
+        Assert.Equal(0, first.Shift);
         Assert.True(stop.Score > 1, $"stopped belt {stop.Score}");
         Assert.True(later.Speed > 0, "judged again once the level exists");
         Assert.True(later.Speed < profile.SpeedThreshold, $"and the offset is taken out: {later.Speed}");
@@ -138,8 +165,8 @@ public class NormalProfileTests
     {
         var profile = Learned();
         var window = NormalWindow(new Random(4));
-        window.Signals[4] = dx;
-        window.Signals[5] = dy;
+        window.Signals[K] = dx;
+        window.Signals[K + 1] = dy;
         var score = Score(profile, window);
 
         Assert.True(score.Motion / profile.MotionThreshold > 1, $"motion {score.Motion} vs threshold {profile.MotionThreshold}");
@@ -176,12 +203,14 @@ public class NormalProfileTests
         var loaded = NormalProfile.Load(path);
 
         var window = NormalWindow(new Random(3));
-        window.Signals[4] = 0; // a stopped belt: the motion statistics must survive the round trip too
+        window.Signals[K] = 0; // a stopped belt: the motion statistics must survive the round trip too
         Assert.Equal(Score(profile, window).Score, Score(loaded, window).Score, 5);
         Assert.Equal(profile.Windows, loaded.Windows);
         Assert.Equal(Model, loaded.Model);
         Assert.Equal(profile.LightingThreshold, loaded.LightingThreshold);
         Assert.Equal(profile.SpeedThreshold, loaded.SpeedThreshold);
+        Assert.Equal(profile.ShiftThreshold, loaded.ShiftThreshold);
+        Assert.Equal(profile.Strips.Mean(0), loaded.Strips.Mean(0));
         Assert.Equal(profile.TypicalLocal.ToArray(), loaded.TypicalLocal.ToArray());
         Assert.Equal(profile.LocalSpread.ToArray(), loaded.LocalSpread.ToArray());
         Assert.True(loaded.IsCalibrated);

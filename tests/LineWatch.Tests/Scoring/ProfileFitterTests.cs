@@ -20,6 +20,7 @@ public class ProfileFitterTests
             for (var t = 0; t < 2; t++)
             {
                 signals[t * k] = (float)(2 + 0.4 * (random.NextDouble() - 0.5));
+                signals[t * k + FrameSignals.RowShift(1, 0)] = (float)(2 + 0.6 * (random.NextDouble() - 0.5));
                 signals[t * k + FrameSignals.Luminance(1)] = (float)luminance(i);
                 signals[t * k + FrameSignals.Contrast(1)] = 40;
             }
@@ -75,6 +76,23 @@ public class ProfileFitterTests
         var lenient = new ProfileFitter("cam", Model, new LearningOptions { Margin = 2.5, MinSpeedChange = 0.5 }, 2);
         Feed(lenient, 400, _ => 120);
         Assert.Equal(0.5, lenient.Finish().Profile.SpeedThreshold, 6);
+    }
+
+    [Fact]
+    public void The_belt_shift_threshold_is_the_margin_times_the_held_out_change_but_never_below_the_line_speeds_minimum()
+    {
+        // The belt strip's shift varies by ±0.3 around 2 px: held-out windows reach about 15% off normal.
+        var fitter = new ProfileFitter("cam", Model, new LearningOptions { Margin = 2.5 }, 2);
+        var fed = Feed(fitter, 400, _ => 120);
+        var result = fitter.Finish();
+        var heldOut = fed.Where((_, i) => i / 20 % 5 == 4).Max(w => result.Profile.Score(w.Tokens, w.Signals, 0, null, null, new float[1], new float[16]).Shift);
+        Assert.InRange(heldOut, 0.1, 0.15);
+        Assert.Equal(heldOut, result.HeldOutShift, 6);
+        Assert.Equal(2.5 * heldOut, result.Profile.ShiftThreshold, 6);
+
+        var lenient = new ProfileFitter("cam", Model, new LearningOptions { Margin = 2.5, MinSpeedChange = 0.5 }, 2);
+        Feed(lenient, 400, _ => 120);
+        Assert.Equal(0.5, lenient.Finish().Profile.ShiftThreshold, 6);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class ProfileVersionStoreTests : IDisposable
         var profile = new NormalProfile(Camera, NormalProfileTests.Model, grid: 1);
         for (var i = 0; i < 20; i++)
         {
-            profile.Add(Enumerable.Range(0, 16).Select(_ => (float)random.NextDouble()).ToArray(), [2, 0, 120, 40, 2, 0, 120, 40]);
+            profile.Add(Enumerable.Range(0, 16).Select(_ => (float)random.NextDouble()).ToArray(), [2, 0, 120, 40, 2, 0, 2, 0, 2, 0, 120, 40, 2, 0, 2, 0]);
         }
         (profile.LocalThreshold, profile.MotionThreshold, profile.SpeedThreshold, profile.LightingThreshold) = (localThreshold, 3, 0.2, 0.15);
         return profile;
@@ -58,7 +58,7 @@ public sealed class ProfileVersionStoreTests : IDisposable
         var before = File.ReadAllBytes(VersionFile(1));
         var metadata = File.ReadAllText(VersionFile(1, "json"));
         store.Commit(Profile(2.5), Learn());
-        store.CommitFeedback(Camera, Feedback("a-1"), profile => profile.AddFeedback(new float[16], [2, 0, 120, 40, 2, 0, 120, 40]));
+        store.CommitFeedback(Camera, Feedback("a-1"), profile => profile.AddFeedback(new float[16], [2, 0, 120, 40, 2, 0, 2, 0, 2, 0, 120, 40, 2, 0, 2, 0]));
 
         var rollback = store.Rollback(Camera, 1, "cli (ana)");
 
@@ -165,7 +165,7 @@ public sealed class ProfileVersionStoreTests : IDisposable
     {
         var store = Store();
         var learned = store.Commit(Profile(1.5), Learn());
-        var feedback = store.CommitFeedback(Camera, Feedback("a-1"), profile => profile.AddFeedback(new float[16], [2, 0, 120, 40, 2, 0, 120, 40]));
+        var feedback = store.CommitFeedback(Camera, Feedback("a-1"), profile => profile.AddFeedback(new float[16], [2, 0, 120, 40, 2, 0, 2, 0, 2, 0, 120, 40, 2, 0, 2, 0]));
         Assert.Equal((ProfileSource.Feedback, "a-1", 1L), (feedback.Source, feedback.AlertId, feedback.FeedbackWindows));
         Assert.Equal(1, NormalProfile.Load(Live).FeedbackWindows);
 
@@ -176,7 +176,7 @@ public sealed class ProfileVersionStoreTests : IDisposable
         Assert.Equal(0, NormalProfile.Load(Live).FeedbackWindows);
         Assert.Contains("no profile version came from feedback on alert b-2", Assert.Throws<ProfileVersionException>(() => store.UndoFeedback(Camera, "b-2", "mqtt")).Message);
 
-        store.CommitFeedback(Camera, Feedback("c-3"), profile => profile.AddFeedback(new float[16], [2, 0, 120, 40, 2, 0, 120, 40]));
+        store.CommitFeedback(Camera, Feedback("c-3"), profile => profile.AddFeedback(new float[16], [2, 0, 120, 40, 2, 0, 2, 0, 2, 0, 120, 40, 2, 0, 2, 0]));
         store.Commit(Profile(4), Learn());
         var late = Assert.Throws<ProfileVersionException>(() => store.UndoFeedback(Camera, "c-3", "mqtt"));
         Assert.Contains("made version 4, but version 5 is current now", late.Message);
