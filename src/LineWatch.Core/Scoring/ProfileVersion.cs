@@ -20,13 +20,13 @@ public static class ProfileSource
 }
 
 /// <summary>
-/// A version's calibration: the four channels' thresholds, and where they came from (the largest distances on the
+/// A version's calibration: the channels' thresholds, and where they came from (the largest distances on the
 /// held-out normal windows and the margin applied). The held-out figures are null where the version did not
 /// calibrate (feedback and rollback carry them from the version they came from; an imported file has none).
 /// </summary>
 public sealed record ProfileCalibration(double LocalThreshold, double MotionThreshold, double LightingThreshold, double? Margin = null,
     double? HeldOutLocal = null, double? HeldOutMotion = null, double? LargestLightingChange = null, double? SpeedThreshold = null,
-    double? HeldOutSpeed = null);
+    double? HeldOutSpeed = null, double? ShiftThreshold = null, double? HeldOutShift = null);
 
 /// <summary>
 /// One immutable version of a camera's profile, as kept beside it (DataDir/profiles/&lt;camera&gt;.versions/&lt;id&gt;.json):

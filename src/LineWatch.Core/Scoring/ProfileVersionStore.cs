@@ -232,7 +232,8 @@ public sealed class ProfileVersionStore(string dataDir, int keep)
         var calibration = profile is null ? restored!.Calibration : new ProfileCalibration(profile.LocalThreshold, profile.MotionThreshold, profile.LightingThreshold,
             change.Margin ?? inherited?.Margin, Finite(learned?.HeldOutLocal) ?? inherited?.HeldOutLocal,
             Finite(learned?.HeldOutMotion) ?? inherited?.HeldOutMotion, Finite(learned?.LargestLightingChange) ?? inherited?.LargestLightingChange,
-            Finite(profile.SpeedThreshold), Finite(learned?.HeldOutSpeed) ?? inherited?.HeldOutSpeed);
+            Finite(profile.SpeedThreshold), Finite(learned?.HeldOutSpeed) ?? inherited?.HeldOutSpeed,
+            Finite(profile.ShiftThreshold), Finite(learned?.HeldOutShift) ?? inherited?.HeldOutShift);
         return new ProfileVersion(id, camera, DateTimeOffset.UtcNow, change.Source, change.By, change.Detail, change.AlertId, parent?.Id, restored?.Id,
             profile?.Windows ?? restored!.Windows, learned?.FittedWindows ?? restored?.FittedWindows, learned?.HeldOutWindows ?? restored?.HeldOutWindows,
             profile?.FeedbackWindows ?? restored!.FeedbackWindows, change.Footage ?? restored?.Footage ?? [], calibration,

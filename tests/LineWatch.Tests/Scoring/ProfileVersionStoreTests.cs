@@ -24,7 +24,7 @@ public sealed class ProfileVersionStoreTests : IDisposable
         {
             profile.Add(Enumerable.Range(0, 16).Select(_ => (float)random.NextDouble()).ToArray(), [2, 0, 120, 40, 2, 0, 2, 0, 2, 0, 120, 40, 2, 0, 2, 0]);
         }
-        (profile.LocalThreshold, profile.MotionThreshold, profile.SpeedThreshold, profile.LightingThreshold) = (localThreshold, 3, 0.2, 0.15);
+        (profile.LocalThreshold, profile.MotionThreshold, profile.SpeedThreshold, profile.LightingThreshold, profile.ShiftThreshold) = (localThreshold, 3, 0.2, 0.15, 0.3);
         return profile;
     }
 
@@ -201,6 +201,7 @@ public sealed class ProfileVersionStoreTests : IDisposable
         Assert.Equal(("2", "3", 0.5), (local.A, local.B, local.RelativeChange));
         Assert.True(local.Differs);
         Assert.False(rows.Single(r => r.Field == "motion_threshold").Differs);
+        Assert.Equal("0.3", rows.Single(r => r.Field == "shift_threshold").A);
     }
 
     public void Dispose() => _dir.Dispose();
