@@ -9,6 +9,9 @@ namespace LineWatch.IntegrationTests.Support;
 /// A real HTTP server on loopback (.NET's HttpListener) standing in for a webhook's receiver, told by the test how to
 /// behave: accept (200), fail (500), hang (never answer), or be down (not listening: the connection is refused). Every
 /// request it got is recorded with its headers, body and what it answered.
+/// <para>HttpListener sends whatever status a request's response holds (200 unless set) to every request still open when
+/// it closes or aborts it. So a hung request holds 504 while it hangs, and one that arrives as the receiver goes down is
+/// answered 503: else a request recorded as hung or refused would reach the agent as accepted.</para>
 /// </summary>
 internal sealed class WebhookReceiver : IDisposable
 {
@@ -85,11 +88,15 @@ internal sealed class WebhookReceiver : IDisposable
             switch (behaviour)
             {
                 case Behaviour.Hang:
+                    context.Response.StatusCode = 504;
                     try { await Task.Delay(Timeout.Infinite, _hung.Token); } catch (OperationCanceledException) { }
                     context.Response.Abort();
                     return;
                 case Behaviour.Fail:
                     context.Response.StatusCode = 500;
+                    break;
+                case Behaviour.Down:
+                    context.Response.StatusCode = 503;
                     break;
                 default:
                     context.Response.StatusCode = 200;
