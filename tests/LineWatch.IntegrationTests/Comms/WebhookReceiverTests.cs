@@ -12,7 +12,7 @@ public sealed class WebhookReceiverTests
         // Seen in CI: HttpListener answers 200 to a request still open when it closes, so an event that the receiver had
         // recorded as hung reached the agent as delivered, and the test then missed it among the accepted ones.
         using var receiver = new WebhookReceiver(Behaviour.Hang);
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(1) };
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(60) }; // still waiting when the receiver goes down
         var send = client.PostAsync(receiver.Url, new StringContent("{}"));
         Eventually.True(() => !receiver.Requests.IsEmpty, TimeSpan.FromSeconds(15), "the request to arrive");
 
