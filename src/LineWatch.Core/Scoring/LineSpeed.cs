@@ -12,8 +12,9 @@ namespace LineWatch.Scoring;
 public sealed class LineSpeed
 {
     /// <summary>Flow (pixels of the model's input per analysed frame) below which a camera has no moving line to
-    /// measure: 1.5 times the motion channel's noise floor.</summary>
-    public const double MinBeltPixels = 1.5 * MotionStats.FloorPixels;
+    /// measure: its normal flow averaged over a window, where shake and noise average out, so well under the motion
+    /// channel's floor for a single window's deviation.</summary>
+    public const double MinBeltPixels = 0.3;
 
     private readonly int[] _belt;
     private readonly float[] _normal; // the belt regions' normal (dx, dy)

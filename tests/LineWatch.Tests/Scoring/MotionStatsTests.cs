@@ -44,7 +44,7 @@ public class MotionStatsTests
     public void Jitter_beyond_what_learning_saw_but_under_the_floor_stays_near_normal()
     {
         // Learned jitter is ±0.01 px; a camera that now jitters ±0.1 px is 10 learned standard deviations off,
-        // but the floor of 0.1 px credits every region with at least that spread.
+        // but the floor credits every region with at least that spread.
         var model = Learned();
         var random = new Random(2);
         var flow = Flow(random);
@@ -68,14 +68,15 @@ public class MotionStatsTests
     [InlineData(-2f)]
     [InlineData(0f)]
     [InlineData(3.6f)]
-    public void A_belt_that_reverses_stops_or_speeds_up_is_many_floors_away(float beltDx)
+    public void A_belt_that_reverses_stops_or_speeds_up_is_past_the_lowest_threshold(float beltDx)
     {
         var model = Learned();
         var regions = new float[Grid * Grid];
         var score = model.Score(Flow(new Random(3), beltDx), regions);
-        // Thresholds are 2.25 times the held-out maximum, a floor or two: 5 floors is well beyond.
-        Assert.True(score > 5, $"score {score}");
-        Assert.True(regions[3] > 5 && regions[0] < 1, "the belt's regions, not the still ones, carry it");
+        // Thresholds are 2.25 times the held-out maximum, at least 2.25 floors. The line-speed and belt-shift channels
+        // measure the belt finer; this channel is their backstop, and names the belt's regions on the map.
+        Assert.True(score > 2.5, $"score {score}");
+        Assert.True(regions[3] > 2.5 && regions[0] < 1, "the belt's regions, not the still ones, carry it");
     }
 
     [Fact]
@@ -83,8 +84,21 @@ public class MotionStatsTests
     {
         var model = Learned();
         var flow = Flow(new Random(4));
-        flow[0] = 1; // a hand moving through the top-left corner: 5 floors in one region
+        flow[0] = 2; // a hand moving through the top-left corner: 5 floors in one region
         Assert.True(model.Score(flow, new float[Grid * Grid]) > 3);
+    }
+
+    [Fact]
+    public void A_flat_corner_misread_under_a_light_change_stays_under_the_threshold()
+    {
+        // Measured on level-2 footage (scene 126, docs/benchmarks.md): as the light changed, a flat grey corner whose
+        // only texture is compression blocks read 1.1-1.2 px of motion averaged over a window, learned still within
+        // 0.02 px. At a floor of 0.2 px such a region alone is 4.1 floors, 1.8 times the lowest motion threshold (2.25).
+        var model = Learned();
+        var flow = Flow(new Random(6));
+        flow[0] = 0.8f;
+        flow[1] = -0.85f;
+        Assert.InRange(model.Score(flow, new float[Grid * Grid]), 0, 2.25);
     }
 
     [Fact]
