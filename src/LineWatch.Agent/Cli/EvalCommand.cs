@@ -67,14 +67,14 @@ internal static class EvalCommand
     private static StreamWriter ScoresFile(string path)
     {
         var writer = new StreamWriter(path);
-        writer.WriteLine("frame,seconds,local,motion,speed,lighting,shift,score,cause");
+        writer.WriteLine("frame,seconds,local,motion,speed,lighting,shift,pattern,score,cause");
         return writer;
     }
 
     /// <summary>A window's newest frame and time, each channel and the score in its thresholds, and the cause.</summary>
     private static string ScoresLine(NormalProfile profile, double fps, ScoredWindow w, in WindowScore c) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{w.NewestFrame},{w.NewestFrame / fps:0.00},{c.Local / profile.LocalThreshold:0.000},{c.Motion / profile.MotionThreshold:0.000},{c.Speed / profile.SpeedThreshold:0.000},{c.Lighting / profile.LightingThreshold:0.000},{c.Shift / profile.ShiftThreshold:0.000},{c.Score:0.000},\"{w.Cause}\"");
+            $"{w.NewestFrame},{w.NewestFrame / fps:0.00},{c.Local / profile.LocalThreshold:0.000},{c.Motion / profile.MotionThreshold:0.000},{c.Speed / profile.SpeedThreshold:0.000},{c.Lighting / profile.LightingThreshold:0.000},{c.Shift / profile.ShiftThreshold:0.000},{c.Pattern / profile.PatternThreshold:0.000},{c.Score:0.000},\"{w.Cause}\"");
 
     /// <summary>"motion at patch (row 3, column 0)": the channel that set the score and, for the channels with a map, where the map peaked.</summary>
     private static string Cause(NormalProfile profile, in WindowScore score, float[] map)

@@ -41,7 +41,8 @@ internal static class LearnCommand
                     Console.Error.WriteLine, limit, parse.GetValue(cache));
                 Console.WriteLine($"profile for {name}: {result.FittedWindows} windows fitted, {result.HeldOutWindows} held out; " +
                     $"thresholds local {result.Profile.LocalThreshold:0.###}, motion {result.Profile.MotionThreshold:0.###}, line speed {result.Profile.SpeedThreshold:0.###}, " +
-                    $"lighting {result.Profile.LightingThreshold:0.###}, belt shift {result.Profile.ShiftThreshold:0.###} (margin {options.Learning.Margin:0.##}); " +
+                    $"lighting {result.Profile.LightingThreshold:0.###}, belt shift {result.Profile.ShiftThreshold:0.###}, " +
+                    $"belt pattern {result.Profile.PatternThreshold:0.###} (period {result.Profile.Pattern.Period} px) (margin {options.Learning.Margin:0.##}); " +
                     $"{stopwatch.Elapsed.TotalSeconds:0} s");
                 if (path is not null)
                 {

@@ -45,12 +45,12 @@ internal static class ProfileCommand
                 Console.WriteLine($"camera {name} has no profile yet: `linewatch learn --camera {name}` makes version 1");
                 return ExitCodes.Ok;
             }
-            Console.WriteLine($"{"",1}{"version",7}  {"created (UTC)",-20} {"source",-10} {"by",-16} {"windows",8} {"local",8} {"motion",8} {"speed",8} {"lighting",8} {"shift",8}  detail");
+            Console.WriteLine($"{"",1}{"version",7}  {"created (UTC)",-20} {"source",-10} {"by",-16} {"windows",8} {"local",8} {"motion",8} {"speed",8} {"lighting",8} {"shift",8} {"pattern",8}  detail");
             foreach (var v in versions)
             {
                 Console.WriteLine($"{(v.Id == current?.Id ? "*" : " "),1}{v.Id,7}  {v.Created.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),-20} " +
                     $"{v.Source,-10} {Clip(v.By, 16),-16} {v.Windows,8} {Number(v.Calibration.LocalThreshold),8} {Number(v.Calibration.MotionThreshold),8} " +
-                    $"{(v.Calibration.SpeedThreshold is { } speed ? Number(speed) : "-"),8} {Number(v.Calibration.LightingThreshold),8} {(v.Calibration.ShiftThreshold is { } shift ? Number(shift) : "-"),8}  {v.Detail}");
+                    $"{(v.Calibration.SpeedThreshold is { } speed ? Number(speed) : "-"),8} {Number(v.Calibration.LightingThreshold),8} {(v.Calibration.ShiftThreshold is { } shift ? Number(shift) : "-"),8} {(v.Calibration.PatternThreshold is { } pattern ? Number(pattern) : "-"),8}  {v.Detail}");
             }
             Console.WriteLine($"{versions.Count} version(s) kept (at most {store.Keep}: Learning:KeepVersions)");
             return ExitCodes.Ok;

@@ -134,6 +134,7 @@ internal sealed class DashboardApi(AgentOptions options, CameraSlots slots, Agen
         version = pipeline.Scorer.VersionOf(camera)?.Id, windows = profile.Windows, feedback_windows = profile.FeedbackWindows,
         local_threshold = profile.LocalThreshold, motion_threshold = profile.MotionThreshold, speed_threshold = profile.SpeedThreshold,
         lighting_threshold = profile.LightingThreshold, shift_threshold = profile.ShiftThreshold,
+        pattern_threshold = profile.PatternThreshold,
     };
 
     private int? Camera(string name) => control.IndexOf(name) is var i and >= 0 ? i : null;

@@ -35,13 +35,17 @@ namespace LineWatch.Capture;
 /// peak but does not move it, and the strip's full width follows any shift it can still see: on the same footage the
 /// strip read within 10% and +71-74% (docs/benchmarks.md). Which strip carries the belt is the profile's business
 /// (<see cref="Scoring.BeltShift"/>): measuring every one keeps the signals independent of what was learned.</para>
+/// <para>Each strip's profile along its length is kept too (its grey level per pixel, averaged across the strip): the
+/// belt-pattern channel (<see cref="Scoring.BeltPattern"/>) compares each stretch of the belt with its neighbours one
+/// period ahead and behind, which shows a part missing, doubled or turned where the backbone's 16 px patches do not.
+/// 1568 values a frame at 112 px; summing 12,544 grey levels twice costs far less than the flow.</para>
 /// </summary>
 public sealed unsafe class FrameSignalProbe : IDisposable
 {
     /// <summary>What the signals' meaning depends on: a window cache whose signals were measured by another version
     /// measures them again (<see cref="Scoring.WindowCache"/>). 2: flow at one contrast; 3: regions' flow weighed by texture;
-    /// 4: strips' shifts by phase correlation.</summary>
-    public const int Version = 4;
+    /// 4: strips' shifts by phase correlation; 5: strips' profiles.</summary>
+    public const int Version = 5;
 
     // The grey-level spread (0-255 scale) both frames are scaled to before the flow, and the most and least gain: a
     // black picture (a lens cap, lights out) is not amplified into pure noise.
@@ -93,7 +97,7 @@ public sealed unsafe class FrameSignalProbe : IDisposable
     public void Measure(in VideoFrame frame, int size, int grid, Span<float> signals)
     {
         if (signals.Length < FrameSignals.Length(grid)) throw new ArgumentException($"signals hold {signals.Length} floats; {FrameSignals.Length(grid)} are needed", nameof(signals));
-        if (grid < 1 || size < grid) throw new ArgumentOutOfRangeException(nameof(grid), $"a {grid} x {grid} grid does not fit a {size} px picture");
+        if (grid < 1 || size != FrameSignals.ProfileLength(grid)) throw new ArgumentOutOfRangeException(nameof(grid), $"a {grid} x {grid} grid of {Processing.ClipShape.PatchSize} px patches does not make a {size} px picture");
         try
         {
             _current.ConvertFrom(frame.Buffers.Resized(size, size), ColorConversionCodes.BGR2GRAY);
@@ -103,6 +107,7 @@ public sealed unsafe class FrameSignalProbe : IDisposable
             throw new VideoSourceException($"converting a {size}x{size} picture to grey: {e.Message}");
         }
         Light(_current.Mat, size, out signals[FrameSignals.Luminance(grid)], out signals[FrameSignals.Contrast(grid)]);
+        StripProfiles(_current.Mat, grid, signals.Slice(FrameSignals.Profile(grid, 0), 2 * grid * FrameSignals.ProfileLength(grid)));
         var flow = signals[..(2 * grid * grid)];
         if (_hasPrevious)
         {
@@ -230,6 +235,30 @@ public sealed unsafe class FrameSignalProbe : IDisposable
         var m = sum / n;
         mean = (float)m;
         contrast = (float)Math.Sqrt(Math.Max(0, squares / n - m * m));
+    }
+
+    /// <summary>Each row strip's grey level per pixel column, averaged over the strip's rows, then each column strip's per
+    /// pixel row, averaged over its columns (the picture is whole cells: its side is the profile's length).</summary>
+    private static void StripProfiles(Mat grey, int grid, Span<float> profiles)
+    {
+        var size = FrameSignals.ProfileLength(grid);
+        var cell = size / grid;
+        var step = grey.Step();
+        var pixels = (byte*)grey.DataPointer;
+        profiles.Clear();
+        var rows = profiles[..(grid * size)];
+        var columns = profiles[(grid * size)..];
+        for (var y = 0; y < size; y++)
+        {
+            var line = new ReadOnlySpan<byte>(pixels + y * step, size);
+            var rowProfile = rows.Slice(y / cell * size, size);
+            for (var x = 0; x < size; x++)
+            {
+                rowProfile[x] += line[x];
+                columns[x / cell * size + y] += line[x];
+            }
+        }
+        foreach (ref var v in profiles) v /= cell;
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ public sealed class MotionStats
     /// shake of a few pixels on the camera's picture is a few tenths of a pixel at the model's input, and where a
     /// picture is flat, a change of light moves what little texture compression leaves: on level-2 footage a grey
     /// corner read 1.1-1.2 px over a window and a dim belt's plain edges 0.7-1.2 px slow, learned within 0.02-0.1 px.
-    /// With 0.2 px those gave five of the six motion false alarms in 12.7 normal hours over fifteen scenes; with 0.4 px
+    /// With 0.2 px those gave five of the seven false alarms in 12.7 normal hours over fifteen scenes; with 0.4 px
     /// none, and no fault of thirteen types was caught later (docs/benchmarks.md), since a stopped, reversed or fast
     /// belt still lands many floors away and what moves where nothing should also changes how the picture looks.</summary>
     public const double FloorPixels = 0.4;

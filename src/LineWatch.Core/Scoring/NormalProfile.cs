@@ -5,13 +5,14 @@ namespace LineWatch.Scoring;
 
 /// <summary>
 /// Where a window's score came from: the raw local (worst patch), motion (optical flow per region), line-speed
-/// (change as a fraction of normal), lighting-change and belt-shift (change as a fraction of normal) distances, and the
-/// combined score normalised so that 1.0 is the alert threshold on every camera.
+/// (change as a fraction of normal), lighting-change, belt-shift (change as a fraction of normal) and belt-pattern
+/// (standard deviations) distances, and the combined score normalised so that 1.0 is the alert threshold on every camera.
 /// </summary>
-public readonly record struct WindowScore(double Local, double Motion, double Speed, double Lighting, double Score, int WorstFrame = 0, double Shift = 0);
+public readonly record struct WindowScore(double Local, double Motion, double Speed, double Lighting, double Score, int WorstFrame = 0, double Shift = 0,
+    double Pattern = 0);
 
 /// <summary>The channels of <see cref="NormalProfile"/>, each with its own threshold.</summary>
-public enum ScoreChannel { Local, Motion, Speed, Lighting, Shift }
+public enum ScoreChannel { Local, Motion, Speed, Lighting, Shift, Pattern }
 
 /// <summary>
 /// A camera's learned model of normal operation, in three channels that each catch what the others miss
@@ -30,18 +31,21 @@ public enum ScoreChannel { Local, Motion, Speed, Lighting, Shift }
 /// <item>lighting — the change of light level or contrast over the last seconds (<see cref="LightingChange"/>):
 /// lights failing, smoke;</item>
 /// <item>belt shift — the line's speed again, as the strip along the belt shifts by phase correlation
-/// (<see cref="BeltShift"/>), which keeps its reading in noise and at speeds where the flow does not.</item>
+/// (<see cref="BeltShift"/>), which keeps its reading in noise and at speeds where the flow does not;</item>
+/// <item>belt pattern — each stretch of the belt against its neighbours one period ahead and behind
+/// (<see cref="BeltPattern"/>): a part missing, doubled or turned.</item>
 /// </list>
 /// Local and motion are stored as sufficient statistics, so operator feedback can add normal windows later; each
 /// channel has a threshold set by <see cref="ProfileFitter"/>.
 /// </summary>
 public sealed class NormalProfile
 {
-    /// <summary>7: strips' normal shifts and the belt-shift threshold (probe version 4) were added.
+    /// <summary>8: the belt's pattern (strips' profiles, probe version 5) and its threshold were added.
+    /// 7: strips' normal shifts and the belt-shift threshold (probe version 4) were added.
     /// 6: the flow channels were learned from regions' flow weighed by texture (<see cref="Capture.FrameSignalProbe.Version"/> 3);
     /// a format-5 profile's flow was the plain mean of its pixels', whose flat regions read other values.
     /// 5: flow measured at one contrast (probe version 2); format 4's flow was in another unit.</summary>
-    public const int FormatVersion = 7;
+    public const int FormatVersion = 8;
     private const string Magic = "LWPROFILE";
 
     /// <summary>
@@ -56,6 +60,7 @@ public sealed class NormalProfile
     private MotionModel? _motion;
     private LineSpeed? _speed;
     private BeltShift? _shift;
+    private BeltPattern? _pattern;
     private GaussianModel[]? _local;
     private float[] _typical;
     private float[] _spread;
@@ -68,14 +73,17 @@ public sealed class NormalProfile
         Local = Enumerable.Range(0, grid * grid).Select(_ => new GaussianStats(model.Dim)).ToArray();
         Motion = new MotionStats(grid);
         Strips = new StripShiftStats(grid);
+        Pattern = PatternStats.None(grid);
         _typical = new float[grid * grid];
         _spread = Enumerable.Repeat(1f, grid * grid).ToArray();
     }
 
-    private NormalProfile(Header header, GaussianStats[] local, MotionStats motion, StripShiftStats strips)
+    private NormalProfile(Header header, GaussianStats[] local, MotionStats motion, StripShiftStats strips, PatternStats pattern)
     {
         Strips = strips;
+        Pattern = pattern;
         ShiftThreshold = header.ShiftThreshold ?? double.NaN;
+        PatternThreshold = header.PatternThreshold ?? double.NaN;
         Camera = header.Camera;
         Model = header.Model;
         Grid = header.Grid;
@@ -98,6 +106,9 @@ public sealed class NormalProfile
     public GaussianStats[] Local { get; }
     public MotionStats Motion { get; }
     public StripShiftStats Strips { get; }
+
+    /// <summary>The belt's pattern (<see cref="BeltPattern.Learn"/>; none until <see cref="SetPattern"/>).</summary>
+    public PatternStats Pattern { get; private set; }
     public double LocalThreshold { get; set; } = double.NaN;
     public double MotionThreshold { get; set; } = double.NaN;
 
@@ -109,6 +120,9 @@ public sealed class NormalProfile
 
     /// <summary>A change of the belt strip's shift (fraction of normal) at which the belt-shift channel alone alerts.</summary>
     public double ShiftThreshold { get; set; } = double.NaN;
+
+    /// <summary>A distance from the belt's normal pattern (standard deviations) at which the belt-pattern channel alone alerts.</summary>
+    public double PatternThreshold { get; set; } = double.NaN;
     public long FeedbackWindows { get; private set; }
 
     /// <summary>Per patch position, the median local distance of the learning day's held-out windows: the level
@@ -150,7 +164,7 @@ public sealed class NormalProfile
     public long Windows => (long)Motion.Count;
 
     public bool IsCalibrated => IsThreshold(LocalThreshold) && IsThreshold(MotionThreshold) && IsThreshold(SpeedThreshold) && IsThreshold(LightingThreshold)
-        && IsThreshold(ShiftThreshold);
+        && IsThreshold(ShiftThreshold) && IsThreshold(PatternThreshold);
 
     private static bool IsThreshold(double value) => double.IsFinite(value) && value > 0;
 
@@ -172,6 +186,7 @@ public sealed class NormalProfile
         Motion.Add(flow, weight);
         Strips.Add(signals, weight);
         _motion = null;
+        _pattern = null;
         _speed = null;
         _shift = null;
         _local = null;
@@ -184,10 +199,23 @@ public sealed class NormalProfile
     /// </summary>
     public void AddFeedback(ReadOnlySpan<float> tokens, ReadOnlySpan<float> signals)
     {
-        Add(tokens, signals, Math.Max(1, 0.02 * Windows));
+        var weight = Math.Max(1, 0.02 * Windows);
+        // Learning sets the pattern at once (SetPattern), from frames its windows gave; feedback adds to it here.
+        PatternModel.AddTo(Pattern, signals, weight * Pattern.Count / Math.Max(1, Windows));
+        Add(tokens, signals, weight);
         FeedbackWindows++;
         Updated = DateTimeOffset.UtcNow;
     }
+
+    /// <summary>Sets the belt's pattern (learning does, once the motion says where the belt is) and refits it.</summary>
+    public void SetPattern(PatternStats pattern)
+    {
+        if (pattern.Grid != Grid) throw new ArgumentException($"a pattern for a {pattern.Grid} x {pattern.Grid} grid, the profile's is {Grid} x {Grid}");
+        Pattern = pattern;
+        _pattern = null;
+    }
+
+    private BeltPattern PatternModel => _pattern ??= new BeltPattern(Pattern);
 
     /// <summary>Fits the models from the statistics if windows were added since the last fit; scoring does it on demand.</summary>
     public void Fit()
@@ -198,6 +226,17 @@ public sealed class NormalProfile
             _motion = Motion.Fit();
             _speed = new LineSpeed(_motion);
             _shift = new BeltShift(Grid, _speed.Belt, _motion, Strips);
+        }
+        _pattern ??= new BeltPattern(Pattern);
+    }
+
+    /// <summary>The fitted motion model (learning reads the belt's direction from it).</summary>
+    internal MotionModel MotionModel
+    {
+        get
+        {
+            Fit();
+            return _motion!;
         }
     }
 
@@ -259,9 +298,11 @@ public sealed class NormalProfile
         var motion = _motion!.Score(flow, regions, scored);
         var speed = judgeSpeed ? Math.Abs(_speed!.Change(flow, scored)) : 0;
         var shift = judgeSpeed ? Math.Abs(_shift!.Change(signals, scored)) : 0;
+        var pattern = _pattern!.Score(signals, out var patternRegion);
+        if (patternRegion >= 0 && !scored.IsEmpty && !scored[patternRegion]) pattern = 0;
         // The local model sees the whole window at once; the snapshot shows its newest frame.
         var newest = frames - 1;
-        if (!IsCalibrated) return new WindowScore(worst, motion, speed, lightingChange, double.NaN, newest, shift);
+        if (!IsCalibrated) return new WindowScore(worst, motion, speed, lightingChange, double.NaN, newest, shift, pattern);
         for (var p = 0; p < positions; p++) map[p] = Math.Max(map[p] / (float)LocalThreshold, regions[p] / (float)MotionThreshold);
         foreach (var r in _speed!.Belt)
         {
@@ -272,8 +313,9 @@ public sealed class NormalProfile
             if (scored.IsEmpty || scored[r]) map[r] = Math.Max(map[r], (float)(shift / ShiftThreshold));
         }
         var score = Math.Max(Math.Max(worst / LocalThreshold, motion / MotionThreshold), Math.Max(speed / SpeedThreshold, lightingChange / LightingThreshold));
-        score = Math.Max(score, shift / ShiftThreshold);
-        return new WindowScore(worst, motion, speed, lightingChange, score, newest, shift);
+        if (patternRegion >= 0) map[patternRegion] = Math.Max(map[patternRegion], (float)(pattern / PatternThreshold));
+        score = Math.Max(score, Math.Max(shift / ShiftThreshold, pattern / PatternThreshold));
+        return new WindowScore(worst, motion, speed, lightingChange, score, newest, shift, pattern);
     }
 
     /// <summary>
@@ -302,7 +344,8 @@ public sealed class NormalProfile
         if (score.Motion / MotionThreshold > level) (channel, level) = (ScoreChannel.Motion, score.Motion / MotionThreshold);
         if (score.Speed / SpeedThreshold > level) (channel, level) = (ScoreChannel.Speed, score.Speed / SpeedThreshold);
         if (score.Lighting / LightingThreshold > level) (channel, level) = (ScoreChannel.Lighting, score.Lighting / LightingThreshold);
-        if (score.Shift / ShiftThreshold > level) channel = ScoreChannel.Shift;
+        if (score.Shift / ShiftThreshold > level) (channel, level) = (ScoreChannel.Shift, score.Shift / ShiftThreshold);
+        if (score.Pattern / PatternThreshold > level) channel = ScoreChannel.Pattern;
         return channel;
     }
 
@@ -321,7 +364,7 @@ public sealed class NormalProfile
 
     private sealed record Header(int Version, string Camera, ModelIdentity Model, int Grid, double LocalThreshold, double MotionThreshold,
         double SpeedThreshold, double LightingThreshold, long Windows, long FeedbackWindows, DateTimeOffset Created, DateTimeOffset Updated, float[] Typical, float[]? Spread = null,
-        double? ShiftThreshold = null);
+        double? ShiftThreshold = null, double? PatternThreshold = null, float[]? PatternWeights = null, int PatternPeriod = 0);
 
     /// <summary>Writes through <see cref="AtomicFile"/>: the running agent may reload it at any moment, and a power cut must not cost it.</summary>
     public void Save(string path)
@@ -339,7 +382,8 @@ public sealed class NormalProfile
         {
             writer.Write(System.Text.Encoding.ASCII.GetBytes(Magic));
             writer.Write(JsonSerializer.Serialize(new Header(FormatVersion, Camera, Model, Grid, LocalThreshold, MotionThreshold, SpeedThreshold, LightingThreshold,
-                Windows, FeedbackWindows, Created, Updated, _typical, _spread, double.IsFinite(ShiftThreshold) ? ShiftThreshold : null)));
+                Windows, FeedbackWindows, Created, Updated, _typical, _spread, double.IsFinite(ShiftThreshold) ? ShiftThreshold : null,
+                double.IsFinite(PatternThreshold) ? PatternThreshold : null, Pattern.Weights, Pattern.Period)));
             foreach (var stats in Local)
             {
                 writer.Write(stats.Count);
@@ -352,6 +396,10 @@ public sealed class NormalProfile
             foreach (var v in Motion.Squares) writer.Write(v);
             writer.Write(Strips.Count);
             foreach (var v in Strips.Sum) writer.Write(v);
+            writer.Write(Pattern.Count);
+            writer.Write(Pattern.Sum.Length);
+            foreach (var v in Pattern.Sum) writer.Write(v);
+            foreach (var v in Pattern.Squares) writer.Write(v);
         }
     }
 
@@ -400,11 +448,31 @@ public sealed class NormalProfile
             var stripCount = reader.ReadDouble();
             var stripSum = new double[4 * header.Grid];
             for (var i = 0; i < stripSum.Length; i++) stripSum[i] = reader.ReadDouble();
-            return new NormalProfile(header, local, new MotionStats(header.Grid, motionCount, motionSum, motionSquares), new StripShiftStats(header.Grid, stripCount, stripSum));
+            var pattern = ReadPattern(reader, header, path);
+            return new NormalProfile(header, local, new MotionStats(header.Grid, motionCount, motionSum, motionSquares), new StripShiftStats(header.Grid, stripCount, stripSum),
+                pattern);
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or IOException and not FileNotFoundException)
         {
             throw new InvalidDataException($"{path}: damaged or truncated profile ({e.Message})", e);
         }
+    }
+
+    private static PatternStats ReadPattern(BinaryReader reader, Header header, string path)
+    {
+        var count = reader.ReadDouble();
+        var positions = reader.ReadInt32();
+        var length = Capture.FrameSignals.ProfileLength(header.Grid);
+        var weights = header.PatternWeights ?? new float[2 * header.Grid];
+        if (weights.Length != 2 * header.Grid || weights.Any(w => !float.IsFinite(w) || w < 0) || positions < 0 || positions > length
+            || header.PatternPeriod < 0 || header.PatternPeriod > length || !double.IsFinite(count) || count < 0)
+        {
+            throw new InvalidDataException($"{path}: the belt's pattern (strip weights, period {header.PatternPeriod}, {positions} positions) does not fit a {header.Grid} x {header.Grid} grid");
+        }
+        var sum = new double[positions];
+        var squares = new double[positions];
+        for (var i = 0; i < positions; i++) sum[i] = reader.ReadDouble();
+        for (var i = 0; i < positions; i++) squares[i] = reader.ReadDouble();
+        return new PatternStats(header.Grid, weights, header.PatternPeriod, count, sum, squares);
     }
 }

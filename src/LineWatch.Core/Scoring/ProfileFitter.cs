@@ -6,7 +6,9 @@ namespace LineWatch.Scoring;
 /// Builds a camera's normal profile from a stream of normal windows in time order (from footage or from the live
 /// camera): windows go, in blocks, either into the profile's fit or into a held-out set (every k-th block,
 /// k = 1 / HoldOutFraction), whose largest local and motion distances, times <see cref="LearningOptions.Margin"/>,
-/// become the thresholds (the line-speed and belt-shift ones never below <see cref="LearningOptions.MinSpeedChange"/>). Blocks rather than single windows, because neighbouring windows overlap. The lighting
+/// become the thresholds (the line-speed and belt-shift ones never below <see cref="LearningOptions.MinSpeedChange"/>). Blocks rather than single windows, because neighbouring windows overlap.
+/// The belt's pattern is learned last, from the newest frame of every fitted window, since which strips hold the belt
+/// is known only once the motion is fitted; its threshold is the margin times its largest held-out distance. The lighting
 /// threshold is the margin times the largest change of light seen over the whole footage (it has nothing to
 /// fit), and never below <see cref="LearningOptions.MinLightingChange"/>. The median local distance per position
 /// on the held-out windows is the profile's typical level, which <see cref="LocalBaseline"/> compares with.
@@ -21,6 +23,9 @@ public sealed class ProfileFitter
     private readonly LearningOptions _options;
     private readonly LightingChange _lighting;
     private readonly List<(float[] Tokens, float[] Signals)> _heldOut = [];
+    // The newest frame of every fitted window (the window stride apart), for the belt's pattern: which strips and which
+    // period it has can only be told once the motion is fitted.
+    private readonly List<float[]> _patternFrames = [];
     private readonly int _every;
     private double _largestLightingChange;
     private int _index;
@@ -39,8 +44,9 @@ public sealed class ProfileFitter
     /// <param name="LargestLightingChange">The largest change of light seen over all the footage.</param>
     /// <param name="HeldOutSpeed">The largest change of line speed among the held-out windows.</param>
     /// <param name="HeldOutShift">The largest change of the belt strip's shift among the held-out windows.</param>
+    /// <param name="HeldOutPattern">The largest distance from the belt's pattern among the held-out windows.</param>
     public sealed record Result(NormalProfile Profile, int FittedWindows, int HeldOutWindows, double HeldOutLocal = double.NaN, double HeldOutMotion = double.NaN,
-        double LargestLightingChange = double.NaN, double HeldOutSpeed = double.NaN, double HeldOutShift = double.NaN);
+        double LargestLightingChange = double.NaN, double HeldOutSpeed = double.NaN, double HeldOutShift = double.NaN, double HeldOutPattern = double.NaN);
 
     public int Windows => _index;
 
@@ -48,7 +54,12 @@ public sealed class ProfileFitter
     {
         _largestLightingChange = Math.Max(_largestLightingChange, _lighting.Next(signals, _profile.Grid));
         if (_index / BlockWindows % _every == _every - 1) _heldOut.Add((tokens.ToArray(), signals.ToArray()));
-        else _profile.Add(tokens, signals);
+        else
+        {
+            _profile.Add(tokens, signals);
+            var stride = Capture.FrameSignals.Length(_profile.Grid);
+            if (signals.Length >= stride) _patternFrames.Add(signals[^stride..].ToArray());
+        }
         _index++;
     }
 
@@ -60,6 +71,7 @@ public sealed class ProfileFitter
         {
             throw new InvalidOperationException($"not enough normal footage: {_profile.Windows} windows to fit and {_heldOut.Count} to calibrate (need {MinFitWindows} and {MinHeldOutWindows}; learn for longer)");
         }
+        _profile.SetPattern(BeltPattern.Learn(_profile.Grid, _profile.BeltRegions, _profile.MotionModel, _patternFrames));
         var map = new float[_profile.Grid * _profile.Grid];
         var scratch = new float[CameraScorer.ScratchLength(_profile.Model)];
         var positions = _profile.Grid * _profile.Grid;
@@ -86,13 +98,16 @@ public sealed class ProfileFitter
         var heldOutMotion = scores.Max(s => s.Motion);
         var heldOutSpeed = scores.Max(s => s.Speed);
         var heldOutShift = scores.Max(s => s.Shift);
+        var heldOutPattern = scores.Max(s => s.Pattern);
         _profile.LocalThreshold = _options.Margin * heldOutLocal;
         _profile.MotionThreshold = _options.Margin * Math.Max(heldOutMotion, MotionFloor);
         _profile.SpeedThreshold = Math.Max(_options.MinSpeedChange, _options.Margin * heldOutSpeed);
         _profile.LightingThreshold = Math.Max(_options.MinLightingChange, _options.Margin * _largestLightingChange);
         // The belt shift measures the line speed too, so it has the line speed's least change.
         _profile.ShiftThreshold = Math.Max(_options.MinSpeedChange, _options.Margin * heldOutShift);
-        return new Result(_profile, (int)_profile.Windows, _heldOut.Count, heldOutLocal, heldOutMotion, _largestLightingChange, heldOutSpeed, heldOutShift);
+        _profile.PatternThreshold = _options.Margin * Math.Max(heldOutPattern, PatternFloor);
+        return new Result(_profile, (int)_profile.Windows, _heldOut.Count, heldOutLocal, heldOutMotion, _largestLightingChange, heldOutSpeed, heldOutShift,
+            heldOutPattern);
     }
 
     /// <summary>
@@ -124,4 +139,10 @@ public sealed class ProfileFitter
     /// standard deviation, so that motion appearing at all alerts rather than dividing by zero.
     /// </summary>
     private const double MotionFloor = 1;
+
+    /// <summary>
+    /// A camera without a belt pattern (no belt, or a belt longer than its view between parts) scores 0 there; its
+    /// threshold is then set as if held-out windows had reached one standard deviation, so it stays finite and positive.
+    /// </summary>
+    private const double PatternFloor = 1;
 }

@@ -26,7 +26,7 @@ public static class ProfileSource
 /// </summary>
 public sealed record ProfileCalibration(double LocalThreshold, double MotionThreshold, double LightingThreshold, double? Margin = null,
     double? HeldOutLocal = null, double? HeldOutMotion = null, double? LargestLightingChange = null, double? SpeedThreshold = null,
-    double? HeldOutSpeed = null, double? ShiftThreshold = null, double? HeldOutShift = null);
+    double? HeldOutSpeed = null, double? ShiftThreshold = null, double? HeldOutShift = null, double? PatternThreshold = null, double? HeldOutPattern = null);
 
 /// <summary>
 /// One immutable version of a camera's profile, as kept beside it (DataDir/profiles/&lt;camera&gt;.versions/&lt;id&gt;.json):

@@ -233,7 +233,8 @@ public sealed class ProfileVersionStore(string dataDir, int keep)
             change.Margin ?? inherited?.Margin, Finite(learned?.HeldOutLocal) ?? inherited?.HeldOutLocal,
             Finite(learned?.HeldOutMotion) ?? inherited?.HeldOutMotion, Finite(learned?.LargestLightingChange) ?? inherited?.LargestLightingChange,
             Finite(profile.SpeedThreshold), Finite(learned?.HeldOutSpeed) ?? inherited?.HeldOutSpeed,
-            Finite(profile.ShiftThreshold), Finite(learned?.HeldOutShift) ?? inherited?.HeldOutShift);
+            Finite(profile.ShiftThreshold), Finite(learned?.HeldOutShift) ?? inherited?.HeldOutShift,
+            Finite(profile.PatternThreshold), Finite(learned?.HeldOutPattern) ?? inherited?.HeldOutPattern);
         return new ProfileVersion(id, camera, DateTimeOffset.UtcNow, change.Source, change.By, change.Detail, change.AlertId, parent?.Id, restored?.Id,
             profile?.Windows ?? restored!.Windows, learned?.FittedWindows ?? restored?.FittedWindows, learned?.HeldOutWindows ?? restored?.HeldOutWindows,
             profile?.FeedbackWindows ?? restored!.FeedbackWindows, change.Footage ?? restored?.Footage ?? [], calibration,

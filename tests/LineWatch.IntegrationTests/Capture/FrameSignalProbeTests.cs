@@ -69,7 +69,7 @@ public sealed class FrameSignalProbeTests
             $"-vf \"noise=alls=80:allf=u,gblur=sigma=1.2,crop={Size}:{Size}:'200-n*({pixelsPerFrame})':0\" -c:v ffv1 -pix_fmt gray {clip}");
         var frames = Measure(clip);
 
-        Assert.All(frames[0][FrameSignals.RowShift(Grid, 0)..], v => Assert.Equal(0, v)); // the first frame has nothing to compare with
+        Assert.All(frames[0][FrameSignals.RowShift(Grid, 0)..FrameSignals.Profile(Grid, 0)], v => Assert.Equal(0, v)); // the first frame has nothing to compare with
         foreach (var signals in frames.Skip(1))
         {
             for (var row = 0; row < Grid; row++)
@@ -110,6 +110,39 @@ public sealed class FrameSignalProbeTests
             Assert.InRange(signals[FrameSignals.Luminance(Grid)], 120, 136);  // the texture is centred on 128
             Assert.InRange(signals[FrameSignals.Contrast(Grid)], 35, 55);     // two sines of 50 and 40: sqrt(50²/2 + 40²/2) ≈ 45
         }
+    }
+
+    [Fact]
+    public void Every_strip_profile_follows_the_pattern_along_it_from_the_first_frame()
+    {
+        // The texture varies as sin((x - 2 N) / 3) across and sin(y / 4) down: a row strip's average over its 16 rows keeps the
+        // first (moving 2 px a frame), a column strip's over its 16 columns the second.
+        using var dir = new TempDirectory();
+        var frames = Measure(MovingTexture(dir, 2, "profiles"));
+        var length = FrameSignals.ProfileLength(Grid);
+        for (var n = 0; n < frames.Count; n++)
+        {
+            for (var strip = 0; strip < 2 * Grid; strip++)
+            {
+                var profile = frames[n].AsSpan(FrameSignals.Profile(Grid, strip), length).ToArray();
+                var expected = Enumerable.Range(0, length).Select(i => strip < Grid ? Math.Sin((i - 2.0 * n) / 3) : Math.Sin(i / 4.0)).ToArray();
+                Assert.True(Correlation(profile, expected) > 0.98, $"frame {n}, strip {strip}: correlation {Correlation(profile, expected):0.000}");
+                Assert.InRange(profile.Average(), 88, 168); // grey levels: 128, plus what the other sine averages to over 16 px (at most 40)
+            }
+        }
+    }
+
+    private static double Correlation(float[] a, double[] b)
+    {
+        var (ma, mb) = (a.Average(), b.Average());
+        double ab = 0, aa = 0, bb = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            ab += (a[i] - ma) * (b[i] - mb);
+            aa += (a[i] - ma) * (a[i] - ma);
+            bb += (b[i] - mb) * (b[i] - mb);
+        }
+        return ab / Math.Sqrt(aa * bb);
     }
 
     [Fact]

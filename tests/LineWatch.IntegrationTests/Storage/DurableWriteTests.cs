@@ -51,7 +51,7 @@ public sealed class DurableWriteTests : IDisposable
             {
                 var profile = new NormalProfile("press", new ModelIdentity("videomambapro", "custom", 8, 2, 16, "random seed 0", new string('a', 64)), grid: 1)
                 {
-                    LocalThreshold = 3, MotionThreshold = 3, SpeedThreshold = 3, LightingThreshold = 3, ShiftThreshold = 3, // as a fitted profile has them
+                    LocalThreshold = 3, MotionThreshold = 3, SpeedThreshold = 3, LightingThreshold = 3, ShiftThreshold = 3, PatternThreshold = 3, // as a fitted profile has them
                 };
                 var folder = Path.Combine(_dir.Path, "profiles");
                 var target = Path.Combine(folder, "press.profile");

@@ -52,6 +52,7 @@ public class MaskedScoringTests
         profile.SpeedThreshold = Math.Max(0.2, 2 * heldOut.Max(s => s.Speed));
         profile.LightingThreshold = 0.15;
         profile.ShiftThreshold = 0.25;
+        profile.PatternThreshold = 3;
         return profile;
     }
 

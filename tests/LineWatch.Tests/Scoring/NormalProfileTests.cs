@@ -10,8 +10,10 @@ public class NormalProfileTests
     // A tiny "model": D=8, T=2 frames, one patch position (16x16 image), so one flow region.
     internal static readonly ModelIdentity Model = new("videomambapro", "custom", 8, 2, 16, "random seed 0", new string('a', 64));
 
-    // A frame's signals: the region's flow (dx, dy), light, contrast, the row strip's shift, the column strip's shift.
+    // A frame's signals: the region's flow (dx, dy), light, contrast, the row strip's shift, the column strip's shift, the
+    // strips' profiles (a flat grey picture: no pattern to learn).
     private static readonly int K = FrameSignals.Length(1);
+    private static readonly float[] Flat = Enumerable.Repeat(120f, 2 * FrameSignals.ProfileLength(1)).ToArray();
 
     /// <summary>Tokens spread ±0.5 per feature; the belt moving right at 2 px per frame, give or take 0.2, by its flow and
     /// by its strips' shifts.</summary>
@@ -19,7 +21,7 @@ public class NormalProfileTests
     {
         var tokens = Enumerable.Range(0, 16).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
         float Noise() => (float)(0.4 * (random.NextDouble() - 0.5));
-        float[] Frame() => [2 + Noise(), Noise(), 120, 40, 2 + Noise(), Noise(), 2 + Noise(), Noise()];
+        float[] Frame() => [2 + Noise(), Noise(), 120, 40, 2 + Noise(), Noise(), 2 + Noise(), Noise(), .. Flat];
         return (tokens, Frame().Concat(Frame()).ToArray());
     }
 
@@ -38,6 +40,7 @@ public class NormalProfileTests
         profile.SpeedThreshold = 0.2;
         profile.LightingThreshold = 0.15;
         profile.ShiftThreshold = 0.25;
+        profile.PatternThreshold = 3;
         return profile;
     }
 

@@ -11,6 +11,13 @@ public sealed class ProfileVersionStoreTests : IDisposable
 
     private ProfileVersionStore Store(int keep = 20) => new(_dir.Path, keep);
 
+    /// <summary>Two frames of a one-region camera: the belt's flow (2, 0), light, contrast, the strips' shifts and flat profiles.</summary>
+    private static float[] Signals()
+    {
+        float[] frame = [2, 0, 120, 40, 2, 0, 2, 0, .. Enumerable.Repeat(120f, 2 * LineWatch.Capture.FrameSignals.ProfileLength(1))];
+        return [.. frame, .. frame];
+    }
+
     private string Live => ProfileStore.PathFor(_dir.Path, Camera);
     private string VersionFile(int id, string extension = "profile") =>
         Path.Combine(ProfileVersionStore.VersionsDirectory(_dir.Path, Camera), $"{id:D6}.{extension}");
@@ -22,9 +29,10 @@ public sealed class ProfileVersionStoreTests : IDisposable
         var profile = new NormalProfile(Camera, NormalProfileTests.Model, grid: 1);
         for (var i = 0; i < 20; i++)
         {
-            profile.Add(Enumerable.Range(0, 16).Select(_ => (float)random.NextDouble()).ToArray(), [2, 0, 120, 40, 2, 0, 2, 0, 2, 0, 120, 40, 2, 0, 2, 0]);
+            profile.Add(Enumerable.Range(0, 16).Select(_ => (float)random.NextDouble()).ToArray(), Signals());
         }
-        (profile.LocalThreshold, profile.MotionThreshold, profile.SpeedThreshold, profile.LightingThreshold, profile.ShiftThreshold) = (localThreshold, 3, 0.2, 0.15, 0.3);
+        (profile.LocalThreshold, profile.MotionThreshold, profile.SpeedThreshold, profile.LightingThreshold, profile.ShiftThreshold, profile.PatternThreshold) =
+            (localThreshold, 3, 0.2, 0.15, 0.3, 3);
         return profile;
     }
 
@@ -58,7 +66,7 @@ public sealed class ProfileVersionStoreTests : IDisposable
         var before = File.ReadAllBytes(VersionFile(1));
         var metadata = File.ReadAllText(VersionFile(1, "json"));
         store.Commit(Profile(2.5), Learn());
-        store.CommitFeedback(Camera, Feedback("a-1"), profile => profile.AddFeedback(new float[16], [2, 0, 120, 40, 2, 0, 2, 0, 2, 0, 120, 40, 2, 0, 2, 0]));
+        store.CommitFeedback(Camera, Feedback("a-1"), profile => profile.AddFeedback(new float[16], Signals()));
 
         var rollback = store.Rollback(Camera, 1, "cli (ana)");
 
@@ -165,7 +173,7 @@ public sealed class ProfileVersionStoreTests : IDisposable
     {
         var store = Store();
         var learned = store.Commit(Profile(1.5), Learn());
-        var feedback = store.CommitFeedback(Camera, Feedback("a-1"), profile => profile.AddFeedback(new float[16], [2, 0, 120, 40, 2, 0, 2, 0, 2, 0, 120, 40, 2, 0, 2, 0]));
+        var feedback = store.CommitFeedback(Camera, Feedback("a-1"), profile => profile.AddFeedback(new float[16], Signals()));
         Assert.Equal((ProfileSource.Feedback, "a-1", 1L), (feedback.Source, feedback.AlertId, feedback.FeedbackWindows));
         Assert.Equal(1, NormalProfile.Load(Live).FeedbackWindows);
 
@@ -176,7 +184,7 @@ public sealed class ProfileVersionStoreTests : IDisposable
         Assert.Equal(0, NormalProfile.Load(Live).FeedbackWindows);
         Assert.Contains("no profile version came from feedback on alert b-2", Assert.Throws<ProfileVersionException>(() => store.UndoFeedback(Camera, "b-2", "mqtt")).Message);
 
-        store.CommitFeedback(Camera, Feedback("c-3"), profile => profile.AddFeedback(new float[16], [2, 0, 120, 40, 2, 0, 2, 0, 2, 0, 120, 40, 2, 0, 2, 0]));
+        store.CommitFeedback(Camera, Feedback("c-3"), profile => profile.AddFeedback(new float[16], Signals()));
         store.Commit(Profile(4), Learn());
         var late = Assert.Throws<ProfileVersionException>(() => store.UndoFeedback(Camera, "c-3", "mqtt"));
         Assert.Contains("made version 4, but version 5 is current now", late.Message);

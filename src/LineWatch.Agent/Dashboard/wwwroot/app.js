@@ -177,7 +177,7 @@ async function refreshVersions() {
   versions.scoring = state.cameras.find(c => c.name === name)?.profile?.version;
   let list;
   try { list = await api(`/api/cameras/${encodeURIComponent(name)}/profile`); } catch (error) { message(error.message, true); return; }
-  const threshold = v => `${fixed(v.calibration.local_threshold, 3)} / ${fixed(v.calibration.motion_threshold, 3)} / ${fixed(v.calibration.speed_threshold, 3)} / ${fixed(v.calibration.lighting_threshold, 3)} / ${fixed(v.calibration.shift_threshold, 3)}`;
+  const threshold = v => `${fixed(v.calibration.local_threshold, 3)} / ${fixed(v.calibration.motion_threshold, 3)} / ${fixed(v.calibration.speed_threshold, 3)} / ${fixed(v.calibration.lighting_threshold, 3)} / ${fixed(v.calibration.shift_threshold, 3)} / ${fixed(v.calibration.pattern_threshold, 3)}`;
   $('#profile-none').hidden = list.versions.length > 0;
   $('#profile-versions').hidden = list.versions.length === 0;
   $('#profile-versions tbody').replaceChildren(...list.versions.map(v => el('tr', { 'data-version': String(v.id), class: v.id === list.current ? 'current' : '' },
