@@ -167,13 +167,7 @@ public sealed class BeltPattern
     /// <summary>Each strip's share: the belt's regions it holds, along the belt's direction (as <see cref="BeltShift"/> tells it).</summary>
     private static float[] StripWeights(int grid, ReadOnlySpan<int> belt, MotionModel motion)
     {
-        double across = 0, down = 0;
-        foreach (var r in belt)
-        {
-            across += Math.Abs(motion.Mean(2 * r));
-            down += Math.Abs(motion.Mean(2 * r + 1));
-        }
-        var rows = across >= down;
+        var rows = LineSpeed.RunsAcross(belt, motion);
         var weights = new float[2 * grid];
         foreach (var r in belt) weights[rows ? r / grid : grid + r % grid] += 1f / belt.Length;
         return weights;

@@ -25,13 +25,7 @@ public sealed class BeltShift
     {
         _grid = grid;
         if (belt.IsEmpty) return;
-        double across = 0, down = 0;
-        foreach (var r in belt)
-        {
-            across += Math.Abs(motion.Mean(2 * r));
-            down += Math.Abs(motion.Mean(2 * r + 1));
-        }
-        var rows = across >= down;
+        var rows = LineSpeed.RunsAcross(belt, motion);
         var (best, bestCount, bestShift) = (-1, 0, 0.0);
         for (var s = 0; s < grid; s++)
         {

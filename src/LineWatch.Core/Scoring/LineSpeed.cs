@@ -29,6 +29,19 @@ public sealed class LineSpeed
         _normal = _belt.SelectMany(r => new[] { model.Mean(2 * r), model.Mean(2 * r + 1) }).ToArray();
     }
 
+    /// <summary>Whether the belt runs more across the picture than up or down it (its regions' normal flow summed), so
+    /// that rows of regions lie along it rather than columns.</summary>
+    public static bool RunsAcross(ReadOnlySpan<int> belt, MotionModel motion)
+    {
+        double across = 0, down = 0;
+        foreach (var r in belt)
+        {
+            across += Math.Abs(motion.Mean(2 * r));
+            down += Math.Abs(motion.Mean(2 * r + 1));
+        }
+        return across >= down;
+    }
+
     /// <summary>The regions the belt crosses (none when the camera has no moving line).</summary>
     public ReadOnlySpan<int> Belt => _belt;
 
