@@ -24,12 +24,12 @@ public sealed partial class EvalCommandTests(LearnedLine line) : IDisposable
 
         Assert.True(code == 0, output);
         var lines = File.ReadAllLines(scores);
-        Assert.Equal("frame,seconds,local,motion,speed,lighting,shift,score,cause", lines[0]);
+        Assert.Equal("frame,seconds,local,motion,speed,lighting,shift,pattern,score,cause", lines[0]);
         Assert.Equal(int.Parse(WindowCount().Match(output).Groups[1].Value), lines.Length - 1);
-        var rows = lines.Skip(1).Select(l => l.Split(',', 9)).Select(f => (
-            Frame: int.Parse(f[0]), Seconds: Number(f[1]), Channels: f[2..7].Select(Number).ToArray(), Score: Number(f[7]), Cause: f[8])).ToList();
+        var rows = lines.Skip(1).Select(l => l.Split(',', 10)).Select(f => (
+            Frame: int.Parse(f[0]), Seconds: Number(f[1]), Channels: f[2..8].Select(Number).ToArray(), Score: Number(f[8]), Cause: f[9])).ToList();
         Assert.All(rows, r => Assert.Equal(r.Channels.Max(), r.Score, 0.0015));
-        Assert.All(rows, r => Assert.Matches("^\"(lighting|(local|motion|speed|shift) at patch \\(row \\d, column \\d\\))\"$", r.Cause));
+        Assert.All(rows, r => Assert.Matches("^\"(lighting|(local|motion|speed|shift|pattern) at patch \\(row \\d, column \\d\\))\"$", r.Cause));
         Assert.True(rows.Zip(rows.Skip(1)).All(p => p.First.Frame < p.Second.Frame), "windows out of order");
         Assert.All(rows, r => Assert.Equal(r.Frame / line.Faulty.Labels.Fps, r.Seconds, 0.006));
         var fault = line.Faulty.Labels.Anomalies.Single();
