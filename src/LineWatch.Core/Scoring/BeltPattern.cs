@@ -37,18 +37,9 @@ public sealed class BeltPattern
     private readonly float[] _profile, _differences, _sorted;
 
     /// <summary>The fitted channel of <paramref name="stats"/>; measures nothing when it learned no belt.</summary>
-    public BeltPattern(PatternStats stats)
+    public BeltPattern(PatternStats stats) : this(stats.Grid, stats.Weights, stats.IsLearned && stats.Count >= 2 ? stats.Period : 0)
     {
-        _grid = stats.Grid;
-        _length = FrameSignals.ProfileLength(_grid);
-        _weights = stats.Weights;
-        _profile = new float[_length];
-        _differences = new float[_length];
-        _sorted = new float[_length];
-        if (!stats.IsLearned || stats.Count < 2) return;
-        _period = stats.Period;
-        _lo = _period + Tolerance;
-        _positions = stats.Sum.Length;
+        if (!IsMeasured) return;
         _mean = new float[_positions];
         _deviation = new float[_positions];
         for (var i = 0; i < _positions; i++)
@@ -57,10 +48,25 @@ public sealed class BeltPattern
             _mean[i] = (float)m;
             _deviation[i] = (float)Math.Max(Math.Sqrt(Math.Max(0, (stats.Squares[i] - stats.Count * m * m) / (stats.Count - 1))), MinDeviation);
         }
-        for (var s = 0; s < _weights.Length; s++)
+    }
+
+    /// <summary>The belt's geometry and buffers: its strips' weights and, with a period (0: none), the positions compared.</summary>
+    private BeltPattern(int grid, float[] weights, int period)
+    {
+        _grid = grid;
+        _length = FrameSignals.ProfileLength(grid);
+        _weights = weights;
+        _profile = new float[_length];
+        _differences = new float[_length];
+        _sorted = new float[_length];
+        for (var s = 0; s < weights.Length; s++)
         {
-            if (_weights[s] > 0 && (_main < 0 || _weights[s] > _weights[_main])) _main = s;
+            if (weights[s] > 0 && (_main < 0 || weights[s] > weights[_main])) _main = s;
         }
+        if (period == 0) return;
+        _period = period;
+        _lo = period + Tolerance;
+        _positions = Math.Max(0, _length - 2 * _lo);
     }
 
     /// <summary>Whether the channel measures anything (a belt with a period was learned).</summary>
@@ -121,7 +127,7 @@ public sealed class BeltPattern
         if (belt.IsEmpty || frames.Count < 2) return none;
         var weights = StripWeights(grid, belt, motion);
         var length = FrameSignals.ProfileLength(grid);
-        var shaper = new BeltPattern(new PatternStats(grid, weights, 0, 0, [], []));
+        var shaper = new BeltPattern(grid, weights, 0);
         var step = Math.Max(1, frames.Count / PeriodFrames);
         var sample = new List<float[]>();
         for (var i = 0; i < frames.Count; i += step) sample.Add(shaper.Profile(frames[i]).ToArray());
@@ -129,7 +135,7 @@ public sealed class BeltPattern
         var positions = length - 2 * (period + Tolerance);
         if (period == 0 || positions < MinPositions) return none;
         var stats = new PatternStats(grid, weights, period, 0, new double[positions], new double[positions]);
-        var learner = new BeltPattern(new PatternStats(grid, weights, period, 2, new double[positions], new double[positions]));
+        var learner = new BeltPattern(grid, weights, period);
         foreach (var frame in frames)
         {
             learner.Differences(frame);

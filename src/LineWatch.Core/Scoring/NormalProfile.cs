@@ -227,7 +227,6 @@ public sealed class NormalProfile
             _speed = new LineSpeed(_motion);
             _shift = new BeltShift(Grid, _speed.Belt, _motion, Strips);
         }
-        _pattern ??= new BeltPattern(Pattern);
     }
 
     /// <summary>The fitted motion model (learning reads the belt's direction from it).</summary>
@@ -298,7 +297,7 @@ public sealed class NormalProfile
         var motion = _motion!.Score(flow, regions, scored);
         var speed = judgeSpeed ? Math.Abs(_speed!.Change(flow, scored)) : 0;
         var shift = judgeSpeed ? Math.Abs(_shift!.Change(signals, scored)) : 0;
-        var pattern = _pattern!.Score(signals, out var patternRegion);
+        var pattern = PatternModel.Score(signals, out var patternRegion);
         if (patternRegion >= 0 && !scored.IsEmpty && !scored[patternRegion]) pattern = 0;
         // The local model sees the whole window at once; the snapshot shows its newest frame.
         var newest = frames - 1;
@@ -464,8 +463,9 @@ public sealed class NormalProfile
         var positions = reader.ReadInt32();
         var length = Capture.FrameSignals.ProfileLength(header.Grid);
         var weights = header.PatternWeights ?? new float[2 * header.Grid];
-        if (weights.Length != 2 * header.Grid || weights.Any(w => !float.IsFinite(w) || w < 0) || positions < 0 || positions > length
-            || header.PatternPeriod < 0 || header.PatternPeriod > length || !double.IsFinite(count) || count < 0)
+        var period = header.PatternPeriod;
+        if (weights.Length != 2 * header.Grid || weights.Any(w => !float.IsFinite(w) || w < 0) || period < 0 || period > length
+            || positions != (period == 0 ? 0 : length - 2 * (period + BeltPattern.Tolerance)) || !double.IsFinite(count) || count < 0)
         {
             throw new InvalidDataException($"{path}: the belt's pattern (strip weights, period {header.PatternPeriod}, {positions} positions) does not fit a {header.Grid} x {header.Grid} grid");
         }
